@@ -1,0 +1,787 @@
+// The coordinator's worker management and record keeping (see
+// coordinator.h).
+#include "coordinator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <random>
+
+extern char** environ;
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+// A worker that dies this many times in a row without finishing a test is
+// not restarted again.
+constexpr int kMaxFailuresInARow = 3;
+// How long a dead worker's children may keep its output pipe open.
+constexpr int64_t kOutputGraceMs = 200;
+// How long a worker may live on after closing its channel.
+constexpr int64_t kChannelGraceMs = 2000;
+// How long Finish() waits for workers to leave by themselves.
+constexpr int64_t kFinishGraceMs = 5000;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t EpochMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string MakeNonce() {
+  std::random_device device;
+  char text[17];
+  std::snprintf(text, sizeof(text), "%08x%08x", device(), device());
+  return text;
+}
+
+// Variables a worker must not inherit: sharding is the coordinator's, so
+// are the reports, and a worker never starts workers of its own.
+bool DroppedFromWorkerEnvironment(const std::string& entry) {
+  static const char* const kNames[] = {
+      "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX",  "GTEST_SHARD_STATUS_FILE",
+      "TEST_TOTAL_SHARDS",  "TEST_SHARD_INDEX",   "TEST_SHARD_STATUS_FILE",
+      "XML_OUTPUT_FILE",    "GTEST_OUTPUT",       "GTEST_PARALLEL",
+      "GTEST_PARALLEL_WORKER", "GTEST_PARALLEL_WORKERS",
+      kChannelVariable,     kCoordinatorVariable};
+  const std::string name = entry.substr(0, entry.find('='));
+  for (const char* dropped : kNames) {
+    if (name == dropped) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// One worker id and the process currently serving it.
+struct Coordinator::Slot {
+  int id = 0;
+  std::unique_ptr<ChildProcess> process;
+  Decoder decoder;
+  std::unique_ptr<OutputDemux> demux;
+  std::deque<Message> pending;  // Decoded, not yet handled.
+  struct Segment {
+    uint32_t seq;
+    std::string text;
+  };
+  std::deque<Segment> segments;  // Output closed by a marker.
+  std::string open_text;         // Output since the last marker.
+  bool events_eof = false;
+  bool output_eof = false;
+  int64_t exited_at = 0;  // When the process was seen gone.
+  int64_t events_eof_at = 0;
+  ExitStatus status;
+  bool reaped = false;
+  std::string kill_cause;  // Why we killed it, if we did.
+
+  bool hello = false;
+  bool retired = false;
+  int failures_in_a_row = 0;
+  bool final = false;  // Ended its last iteration: leaving is expected.
+
+  // What it is doing.
+  bool parked = false;  // A kRequest waits for an answer.
+  int parked_iteration = 0;
+  bool parked_may_run = true;
+  int env_set_up = -1;  // Last iteration it reported kEnvSetUp for.
+  int done_iteration = -1;  // Last iteration it was told kDone for.
+  int suite = -1;
+  bool first_of_suite = false;
+  Scope scope = Scope::kGlobal;
+  int test = -1;
+  std::deque<int> granted;  // Granted tests not yet ended.
+  Record test_record, setup_record, teardown_record, global_record;
+};
+
+void Record::AddOutput(const std::string& text, size_t limit) {
+  if (text.empty()) return;
+  if (!items.empty() && !items.back().is_part) {
+    items.back().output += text;
+  } else {
+    items.push_back(Item{false, text, Part()});
+  }
+  output_bytes += text.size();
+  for (Item& item : items) {
+    if (output_bytes <= limit) break;
+    if (item.is_part) continue;
+    const size_t cut = std::min(item.output.size(), output_bytes - limit);
+    item.output.erase(0, cut);
+    output_bytes -= cut;
+    output_dropped += cut;
+  }
+}
+
+void Record::Merge(const Record& other) {
+  for (const Item& item : other.items) {
+    if (item.is_part) {
+      const bool seen = std::any_of(
+          items.begin(), items.end(), [&](const Item& mine) {
+            return mine.is_part && mine.part == item.part;
+          });
+      if (!seen) items.push_back(item);
+    } else if (!item.output.empty()) {
+      items.push_back(item);
+      output_bytes += item.output.size();
+    }
+  }
+  output_dropped += other.output_dropped;
+  for (const Property& property : other.properties) {
+    auto same_key = std::find_if(
+        properties.begin(), properties.end(),
+        [&](const Property& mine) { return mine.key == property.key; });
+    if (same_key == properties.end()) {
+      properties.push_back(property);
+    } else {
+      same_key->value = property.value;
+    }
+  }
+  elapsed_ms += other.elapsed_ms;
+}
+
+bool Record::Failed() const {
+  return std::any_of(items.begin(), items.end(), [](const Item& item) {
+    return item.is_part &&
+           (item.part.type == testing::TestPartResult::kNonFatalFailure ||
+            item.part.type == testing::TestPartResult::kFatalFailure);
+  });
+}
+
+Part RunnerFailure(const std::string& message) {
+  Part part;
+  part.type = testing::TestPartResult::kFatalFailure;
+  part.message = message;
+  return part;
+}
+
+Coordinator::Coordinator(const Options& options, const TestPlan& plan,
+                         std::vector<std::string> worker_argv)
+    : options_(options),
+      plan_(plan),
+      worker_argv_(std::move(worker_argv)),
+      nonce_(MakeNonce()) {}
+
+Coordinator::~Coordinator() {
+  if (io_.joinable()) Finish();
+}
+
+std::vector<std::string> Coordinator::WorkerEnvironment(int worker_id) const {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!DroppedFromWorkerEnvironment(*entry)) env.push_back(*entry);
+  }
+  env.push_back("GTEST_PARALLEL_WORKER=" + std::to_string(worker_id));
+  env.push_back("GTEST_PARALLEL_WORKERS=" + std::to_string(workers_));
+  env.push_back(std::string(kCoordinatorVariable) + "=" +
+                std::to_string(CurrentPid()));
+  return env;
+}
+
+void Coordinator::Start(int workers, int repeat, int seed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  workers_ = workers;
+  repeat_ = repeat;
+  seed_ = seed;
+  for (int id = 1; id <= workers; ++id) {
+    slots_.push_back(std::make_unique<Slot>());
+    slots_.back()->id = id;
+    SpawnLocked(slots_.back().get());
+  }
+  io_ = std::thread(&Coordinator::IoLoop, this);
+}
+
+void Coordinator::SpawnLocked(Slot* slot) {
+  const int id = slot->id;
+  const int failures = slot->failures_in_a_row;
+  *slot = Slot();
+  slot->id = id;
+  slot->failures_in_a_row = failures;
+  slot->demux = std::make_unique<OutputDemux>(nonce_);
+  std::string error;
+  while (slot->failures_in_a_row < kMaxFailuresInARow) {
+    slot->process = ChildProcess::Spawn(
+        SpawnRequest{worker_argv_, WorkerEnvironment(id)}, &error);
+    if (slot->process) return;
+    slot->failures_in_a_row++;
+  }
+  slot->retired = true;
+  AbortLocked("worker " + std::to_string(id) + " could not start: " + error);
+}
+
+void Coordinator::BeginIteration(int iteration,
+                                 std::vector<TestPlan::SuiteRun> runs,
+                                 int seed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  iteration_ = iteration;
+  seed_ = seed;
+  std::vector<Scheduler::Work> work;
+  for (TestPlan::SuiteRun& run : runs) {
+    work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
+  }
+  scheduler_ = std::make_unique<Scheduler>(workers_, std::move(work));
+  if (!fatal_error_.empty()) scheduler_->Stop();
+  tests_ready_.clear();
+  setups_ready_.clear();
+  teardowns_.clear();
+  for (auto& slot : slots_) {
+    if (!slot->process && !slot->retired && fatal_error_.empty()) {
+      SpawnLocked(slot.get());
+    }
+    if (slot->parked) ServeRequestLocked(slot.get());
+  }
+  wake_.Wake();
+}
+
+void Coordinator::StopDispatch() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (scheduler_) scheduler_->Stop();
+  for (auto& slot : slots_) {
+    if (slot->process && slot->suite >= 0) {
+      Message cancel;
+      cancel.type = MessageType::kCancel;
+      SendLocked(slot.get(), std::move(cancel));
+    }
+  }
+  ready_.notify_all();
+}
+
+std::string Coordinator::fatal_error() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return fatal_error_;
+}
+
+void Coordinator::AbortLocked(const std::string& error) {
+  if (fatal_error_.empty()) fatal_error_ = error;
+  if (scheduler_) scheduler_->Stop();
+  ready_.notify_all();
+}
+
+bool Coordinator::NoWorkersLocked() const {
+  const bool all_retired = std::all_of(
+      slots_.begin(), slots_.end(), [](const auto& slot) { return slot->retired; });
+  const bool none_alive = std::none_of(
+      slots_.begin(), slots_.end(), [](const auto& slot) { return slot->process != nullptr; });
+  return all_retired || (!fatal_error_.empty() && none_alive);
+}
+
+bool Coordinator::SuiteDoneLocked(int suite) const {
+  if (!scheduler_) return true;
+  if (scheduler_->SuiteFinished(suite)) return true;
+  if (!scheduler_->stopped()) return false;
+  return std::none_of(slots_.begin(), slots_.end(),
+                      [suite](const std::unique_ptr<Slot>& slot) {
+                        return slot->process && slot->suite == suite;
+                      });
+}
+
+Record Coordinator::TakeLocked(std::map<int, Record>* ready, int key) {
+  auto found = ready->find(key);
+  Record record = std::move(found->second);
+  ready->erase(found);
+  return record;
+}
+
+Record Coordinator::TakeTest(int test) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait(lock, [&] { return tests_ready_.count(test) || NoWorkersLocked(); });
+  if (tests_ready_.count(test)) return TakeLocked(&tests_ready_, test);
+  Record record;
+  record.AddPart(RunnerFailure("gtest_parallel: " + fatal_error_));
+  return record;
+}
+
+Record Coordinator::TakeSuiteSetUp(int suite) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait(lock,
+              [&] { return setups_ready_.count(suite) || NoWorkersLocked(); });
+  if (setups_ready_.count(suite)) return TakeLocked(&setups_ready_, suite);
+  return Record();
+}
+
+Record Coordinator::TakeSuiteTearDown(int suite) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait(lock, [&] { return SuiteDoneLocked(suite) || NoWorkersLocked(); });
+  Record record;
+  auto found = teardowns_.find(suite);
+  if (found != teardowns_.end()) {
+    record = std::move(found->second);
+    teardowns_.erase(found);
+  }
+  return record;
+}
+
+Record Coordinator::TakeGlobalLocked(
+    std::map<std::pair<int, int>, Record>* reports) {
+  Record merged;
+  for (auto it = reports->begin(); it != reports->end();) {
+    if (it->first.first == iteration_) {
+      merged.Merge(it->second);
+      it = reports->erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return merged;
+}
+
+Record Coordinator::TakeEnvSetUp() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait(lock, [&] {
+    return NoWorkersLocked() ||
+           std::all_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
+             return !slot->process ||
+                    env_setups_.count({iteration_, slot->id}) != 0;
+           });
+  });
+  return TakeGlobalLocked(&env_setups_);
+}
+
+Record Coordinator::TakeEnvTearDown() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait(lock, [&] {
+    return NoWorkersLocked() ||
+           std::all_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
+             return !slot->process ||
+                    env_teardowns_.count({iteration_, slot->id}) != 0;
+           });
+  });
+  return TakeGlobalLocked(&env_teardowns_);
+}
+
+void Coordinator::Finish() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  finishing_ = true;
+  if (scheduler_) scheduler_->Stop();
+  for (auto& slot : slots_) {
+    if (slot->process) slot->process->CloseCommands();
+  }
+  wake_.Wake();
+  auto all_gone = [&] {
+    return std::none_of(slots_.begin(), slots_.end(),
+                        [](const auto& slot) { return slot->process != nullptr; });
+  };
+  ready_.wait_for(lock, std::chrono::milliseconds(kFinishGraceMs), all_gone);
+  for (auto& slot : slots_) {
+    if (slot->process) slot->process->Kill();
+  }
+  ready_.wait_for(lock, std::chrono::milliseconds(kFinishGraceMs), all_gone);
+  stop_io_ = true;
+  wake_.Wake();
+  lock.unlock();
+  if (io_.joinable()) io_.join();
+}
+
+void Coordinator::IoLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_io_) {
+    std::vector<Handle> handles{wake_.read_end()};
+    std::vector<std::pair<Slot*, bool>> owners{{nullptr, false}};
+    for (auto& slot : slots_) {
+      if (!slot->process) continue;
+      if (slot->process->events() != kNoHandle) {
+        handles.push_back(slot->process->events());
+        owners.emplace_back(slot.get(), true);
+      }
+      if (slot->process->output() != kNoHandle) {
+        handles.push_back(slot->process->output());
+        owners.emplace_back(slot.get(), false);
+      }
+    }
+    lock.unlock();
+    std::vector<bool> ready;
+    WaitReadable(handles, 50, &ready);
+    lock.lock();
+    if (ready[0]) wake_.Drain();
+    for (size_t i = 1; i < handles.size(); ++i) {
+      if (!ready[i] || !owners[i].first->process) continue;
+      if (owners[i].second) {
+        ReadEvents(owners[i].first);
+      } else {
+        ReadOutput(owners[i].first);
+      }
+    }
+    for (auto& slot : slots_) {
+      if (!slot->process) continue;
+      ProcessLocked(slot.get());
+      ReapLocked(slot.get(), false);
+    }
+    ready_.notify_all();
+  }
+}
+
+void Coordinator::ReadEvents(Slot* slot) {
+  char buffer[1 << 16];
+  const long got = ReadSome(slot->process->events(), buffer, sizeof(buffer));
+  if (got <= 0) {
+    slot->events_eof = true;
+    slot->events_eof_at = NowMs();
+    slot->process->CloseEvents();
+    return;
+  }
+  slot->decoder.Feed(buffer, static_cast<size_t>(got));
+  Message message;
+  while (slot->decoder.Next(&message)) slot->pending.push_back(std::move(message));
+  if (!slot->decoder.error().empty() && slot->kill_cause.empty()) {
+    slot->kill_cause = "sent " + slot->decoder.error() +
+                       " on its result channel (something wrote into it)";
+    slot->process->Kill();
+  }
+}
+
+void Coordinator::ReadOutput(Slot* slot) {
+  char buffer[1 << 16];
+  std::vector<OutputDemux::Piece> pieces;
+  const long got = ReadSome(slot->process->output(), buffer, sizeof(buffer));
+  if (got <= 0) {
+    slot->output_eof = true;
+    slot->demux->Finish(&pieces);
+    slot->process->CloseOutput();
+  } else {
+    slot->demux->Feed(buffer, static_cast<size_t>(got), &pieces);
+  }
+  for (OutputDemux::Piece& piece : pieces) {
+    if (piece.is_marker) {
+      slot->segments.push_back(Slot::Segment{piece.seq, std::move(slot->open_text)});
+      slot->open_text.clear();
+    } else {
+      slot->open_text += piece.text;
+      if (slot->open_text.size() > 2 * options_.output_limit) {
+        slot->open_text.erase(0, slot->open_text.size() - options_.output_limit);
+      }
+    }
+  }
+}
+
+void Coordinator::ProcessLocked(Slot* slot) {
+  while (!slot->pending.empty()) {
+    const Message& message = slot->pending.front();
+    std::string before;
+    if (message.marked) {
+      // Markers without a message (a test printed one) give up their text.
+      while (!slot->segments.empty() &&
+             slot->segments.front().seq < message.seq) {
+        std::string text = std::move(slot->segments.front().text);
+        slot->segments.pop_front();
+        if (slot->segments.empty()) {
+          slot->open_text.insert(0, text);
+        } else {
+          slot->segments.front().text.insert(0, text);
+        }
+      }
+      if (!slot->segments.empty() &&
+          slot->segments.front().seq == message.seq) {
+        before = std::move(slot->segments.front().text);
+        slot->segments.pop_front();
+      } else if (!slot->output_eof && slot->segments.empty()) {
+        break;  // Its marker has not arrived yet.
+      }
+    }
+    Message taken = std::move(slot->pending.front());
+    slot->pending.pop_front();
+    HandleLocked(slot, taken, std::move(before));
+    if (!slot->process) return;
+  }
+}
+
+void Coordinator::SendLocked(Slot* slot, Message message) {
+  if (!slot->process || slot->process->commands() == kNoHandle) return;
+  std::string bytes;
+  Encode(message, &bytes);
+  // Worker replies are small and the worker reads them at once; a worker
+  // that stopped reading has died and EOF will tell.
+  if (!WriteAll(slot->process->commands(), bytes.data(), bytes.size())) {
+    slot->process->CloseCommands();
+  }
+}
+
+Record* Coordinator::CurrentRecordLocked(Slot* slot, Scope scope) {
+  switch (scope) {
+    case Scope::kTest:
+      return &slot->test_record;
+    case Scope::kSuiteSetUp:
+      return &slot->setup_record;
+    case Scope::kSuiteTearDown:
+      return &slot->teardown_record;
+    case Scope::kGlobal:
+    default:
+      return &slot->global_record;
+  }
+}
+
+void Coordinator::HandleLocked(Slot* slot, const Message& message,
+                               std::string before) {
+  const size_t limit = options_.output_limit;
+  switch (message.type) {
+    case MessageType::kHello: {
+      if (message.a != plan_.test_count() ||
+          static_cast<uint64_t>(message.b) != plan_.fingerprint()) {
+        AbortLocked("worker " + std::to_string(slot->id) +
+                    " sees a different list of tests than the coordinator "
+                    "(was the executable replaced during the run?)");
+        slot->retired = true;
+        slot->kill_cause = "saw a different list of tests";
+        slot->process->Kill();
+        return;
+      }
+      slot->hello = true;
+      Message config;
+      config.type = MessageType::kConfig;
+      config.id = std::max(iteration_, 0);
+      config.a = repeat_;
+      config.b = seed_;
+      config.text = nonce_;
+      SendLocked(slot, std::move(config));
+      return;
+    }
+    case MessageType::kEnvSetUp: {
+      Record record = std::move(slot->global_record);
+      slot->global_record = Record();
+      record.AddOutput(before, limit);
+      record.properties = message.props;
+      record.worker = slot->id;
+      slot->env_set_up = static_cast<int>(message.id);
+      env_setups_[{static_cast<int>(message.id), slot->id}].Merge(record);
+      return;
+    }
+    case MessageType::kEnvTearDown: {
+      Record record = std::move(slot->global_record);
+      slot->global_record = Record();
+      record.AddOutput(before, limit);
+      record.properties = message.props;
+      record.worker = slot->id;
+      env_teardowns_[{static_cast<int>(message.id), slot->id}].Merge(record);
+      return;
+    }
+    case MessageType::kRequest:
+      slot->parked = true;
+      slot->parked_iteration = static_cast<int>(message.id);
+      slot->parked_may_run = message.a != 0;
+      ServeRequestLocked(slot);
+      return;
+    case MessageType::kSuiteSetUp: {
+      Record record = std::move(slot->setup_record);
+      slot->setup_record = Record();
+      record.AddOutput(before, limit);
+      record.start_ms = message.a;
+      record.elapsed_ms = message.b;
+      record.worker = slot->id;
+      if (slot->first_of_suite) setups_ready_[slot->suite] = std::move(record);
+      return;
+    }
+    case MessageType::kTestStart:
+      slot->scope = Scope::kTest;
+      slot->test = static_cast<int>(message.id);
+      slot->test_record = Record();
+      slot->test_record.start_ms = message.a;
+      slot->test_record.worker = slot->id;
+      slot->test_record.AddOutput(before, limit);
+      return;
+    case MessageType::kPart: {
+      Record* record = CurrentRecordLocked(slot, static_cast<Scope>(message.a));
+      record->AddOutput(before, limit);
+      record->AddPart(message.part);
+      return;
+    }
+    case MessageType::kTestEnd: {
+      Record record = std::move(slot->test_record);
+      slot->test_record = Record();
+      record.AddOutput(before, limit);
+      record.start_ms = message.a;
+      record.elapsed_ms = message.b;
+      record.properties = message.props;
+      record.worker = slot->id;
+      const int test = static_cast<int>(message.id);
+      tests_ready_[test] = std::move(record);
+      auto granted = std::find(slot->granted.begin(), slot->granted.end(), test);
+      if (granted != slot->granted.end()) slot->granted.erase(granted);
+      slot->test = -1;
+      slot->scope = Scope::kSuiteTearDown;
+      slot->failures_in_a_row = 0;
+      return;
+    }
+    case MessageType::kMore: {
+      Scheduler::Grant grant;
+      Message reply;
+      if (scheduler_ && !finishing_ &&
+          scheduler_->More(slot->id, static_cast<int>(message.id), &grant)) {
+        reply.type = MessageType::kGrant;
+        reply.id = grant.suite;
+        reply.ids.assign(grant.tests.begin(), grant.tests.end());
+        slot->granted.insert(slot->granted.end(), grant.tests.begin(),
+                             grant.tests.end());
+      } else {
+        reply.type = MessageType::kNoMore;
+      }
+      SendLocked(slot, std::move(reply));
+      return;
+    }
+    case MessageType::kSuiteEnd: {
+      const int suite = static_cast<int>(message.id);
+      Record record = std::move(slot->teardown_record);
+      slot->teardown_record = Record();
+      record.AddOutput(before, limit);
+      record.properties = message.props;
+      record.elapsed_ms = message.a;
+      record.worker = slot->id;
+      teardowns_[suite].Merge(record);
+      if (scheduler_) scheduler_->Leave(slot->id, suite);
+      slot->suite = -1;
+      slot->granted.clear();
+      slot->scope = Scope::kGlobal;
+      return;
+    }
+    case MessageType::kIterationEnd:
+      if (repeat_ >= 0 && message.id >= repeat_ - 1) slot->final = true;
+      return;
+    default:
+      slot->kill_cause = "sent an unexpected message";
+      slot->process->Kill();
+      return;
+  }
+}
+
+void Coordinator::ServeRequestLocked(Slot* slot) {
+  if (!slot->parked || !slot->process) return;
+  if (slot->parked_iteration > iteration_ && !finishing_) return;  // Later.
+  slot->parked = false;
+  Scheduler::Grant grant;
+  Message reply;
+  if (slot->parked_iteration == iteration_ && slot->parked_may_run &&
+      scheduler_ && !finishing_ && scheduler_->Next(slot->id, &grant)) {
+    reply.type = MessageType::kGrant;
+    reply.id = grant.suite;
+    reply.ids.assign(grant.tests.begin(), grant.tests.end());
+    slot->suite = grant.suite;
+    slot->first_of_suite = grant.first_of_suite;
+    slot->scope = Scope::kSuiteSetUp;
+    slot->granted.assign(grant.tests.begin(), grant.tests.end());
+    slot->setup_record = Record();
+    slot->teardown_record = Record();
+  } else {
+    reply.type = MessageType::kDone;
+    slot->done_iteration = slot->parked_iteration;
+  }
+  SendLocked(slot, std::move(reply));
+}
+
+void Coordinator::ReapLocked(Slot* slot, bool force) {
+  const int64_t now = NowMs();
+  if (!slot->reaped && slot->process->TryWait(&slot->status)) {
+    slot->reaped = true;
+    slot->exited_at = now;
+  }
+  if (!slot->reaped) {
+    // Alive. A worker that closed its channel is of no further use.
+    if (force || (slot->events_eof && now - slot->events_eof_at > kChannelGraceMs)) {
+      slot->process->Kill();
+    }
+    return;
+  }
+  // Gone. Its children may hold the pipes open: give them a moment to
+  // deliver, then take the whole process group down.
+  if ((!slot->events_eof || !slot->output_eof) && !force &&
+      now - slot->exited_at < kOutputGraceMs) {
+    return;
+  }
+  slot->process->Kill();
+  if (!slot->output_eof) {
+    std::vector<OutputDemux::Piece> pieces;
+    slot->demux->Finish(&pieces);
+    for (auto& piece : pieces) slot->open_text += piece.text;
+    slot->output_eof = true;
+  }
+  slot->events_eof = true;
+  ProcessLocked(slot);
+  if (!slot->process) return;
+  const bool expected = finishing_ || slot->final;
+  std::string cause = slot->kill_cause.empty() ? slot->status.Describe()
+                                               : slot->kill_cause;
+  if (!expected) {
+    DiedLocked(slot, cause);
+  } else {
+    slot->process.reset();
+  }
+  ready_.notify_all();
+}
+
+void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
+  const size_t limit = options_.output_limit;
+  std::string tail;
+  for (auto& segment : slot->segments) tail += segment.text;
+  tail += slot->open_text;
+  const std::string who = "gtest_parallel: worker " + std::to_string(slot->id) +
+                          " (pid " + std::to_string(slot->process->pid()) +
+                          ") " + cause;
+  slot->process.reset();
+  slot->failures_in_a_row++;
+  if (!slot->hello) {
+    std::fprintf(stderr, "%s before it could connect.%s%s\n", who.c_str(),
+                 tail.empty() ? "" : " Its output:\n", tail.c_str());
+  } else if (slot->test >= 0) {
+    Record record = std::move(slot->test_record);
+    record.AddOutput(tail, limit);
+    record.AddPart(RunnerFailure(who + " while running " +
+                                 plan_.FullName(slot->test) + "."));
+    record.elapsed_ms = std::max<int64_t>(0, EpochMs() - record.start_ms);
+    record.worker = slot->id;
+    tests_ready_[slot->test] = std::move(record);
+    auto granted =
+        std::find(slot->granted.begin(), slot->granted.end(), slot->test);
+    if (granted != slot->granted.end()) slot->granted.erase(granted);
+  } else if (slot->suite >= 0 && slot->scope == Scope::kSuiteSetUp) {
+    Record record = std::move(slot->setup_record);
+    record.AddOutput(tail, limit);
+    record.AddPart(RunnerFailure(
+        who + " in SetUpTestSuite() of " + plan_.suite(slot->suite)->name() +
+        "."));
+    if (slot->first_of_suite) setups_ready_[slot->suite] = std::move(record);
+  } else if (slot->suite >= 0) {
+    Record record = std::move(slot->teardown_record);
+    record.AddOutput(tail, limit);
+    record.AddPart(RunnerFailure(
+        who + " in TearDownTestSuite() of " + plan_.suite(slot->suite)->name() +
+        "."));
+    teardowns_[slot->suite].Merge(record);
+  } else {
+    Record record = std::move(slot->global_record);
+    record.AddOutput(tail, limit);
+    const bool in_set_up = slot->env_set_up < std::max(iteration_, 0);
+    record.AddPart(RunnerFailure(
+        who + (in_set_up ? " while setting up" : " while tearing down") +
+        " the global test environments."));
+    auto& reports = in_set_up ? env_setups_ : env_teardowns_;
+    reports[{std::max(iteration_, 0), slot->id}].Merge(record);
+  }
+  if (slot->suite >= 0 && scheduler_) {
+    scheduler_->GiveBack(slot->suite,
+                         std::vector<int>(slot->granted.begin(), slot->granted.end()));
+    scheduler_->ForgetWorker(slot->id);
+  }
+  if (slot->failures_in_a_row >= kMaxFailuresInARow) {
+    slot->retired = true;
+    if (std::all_of(slots_.begin(), slots_.end(),
+                    [](const auto& s) { return s->retired; })) {
+      AbortLocked("every worker died " + std::to_string(kMaxFailuresInARow) +
+                  " times in a row; the last one " + cause);
+    }
+    return;
+  }
+  if (!finishing_ && scheduler_ && scheduler_->remaining_tests() > 0) {
+    SpawnLocked(slot);
+  } else {
+    slot->suite = -1;
+    slot->granted.clear();
+  }
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

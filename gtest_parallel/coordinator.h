@@ -1,0 +1,141 @@
+// The coordinator: starts the workers, hands them work through the
+// scheduler, collects what they report into records, and gives the records
+// to the replay (replay.h) in the order GoogleTest asks for them.
+//
+// One I/O thread owns the workers' pipes; the thread running RUN_ALL_TESTS
+// only waits for records. Workers that die are reported against what they
+// were running and replaced under the same worker id.
+#ifndef GTEST_PARALLEL_COORDINATOR_H_
+#define GTEST_PARALLEL_COORDINATOR_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "options.h"
+#include "process.h"
+#include "protocol.h"
+#include "scheduler.h"
+#include "test_plan.h"
+
+namespace gtest_parallel {
+namespace internal {
+
+// Everything one test, suite set-up/tear-down or environment phase produced:
+// its output and results in the order they happened, its properties and
+// times.
+struct Record {
+  struct Item {
+    bool is_part = false;
+    std::string output;  // When !is_part.
+    Part part;           // When is_part.
+  };
+  std::vector<Item> items;
+  std::vector<Property> properties;
+  int64_t start_ms = 0;
+  int64_t elapsed_ms = 0;
+  int worker = 0;
+  size_t output_bytes = 0;    // Kept in items.
+  size_t output_dropped = 0;  // Cut off at the front to stay within limit.
+
+  void AddOutput(const std::string& text, size_t limit);
+  void AddPart(const Part& part) { items.push_back(Item{true, {}, part}); }
+  // Appends other's items and properties (for merged suite tear-downs).
+  void Merge(const Record& other);
+  bool Failed() const;
+};
+
+// A GoogleTest failure record made by the runner itself.
+Part RunnerFailure(const std::string& message);
+
+class Coordinator {
+ public:
+  Coordinator(const Options& options, const TestPlan& plan,
+              std::vector<std::string> worker_argv);
+  ~Coordinator();
+
+  // Starts `workers` workers for a run of `repeat` iterations whose first
+  // iteration is shuffled with `seed`.
+  void Start(int workers, int repeat, int seed);
+  int worker_count() const { return workers_; }
+
+  // GoogleTest starts iteration `iteration` with these tests, in this order.
+  void BeginIteration(int iteration, std::vector<TestPlan::SuiteRun> runs,
+                      int seed);
+
+  // Blocking: the records of the current iteration, as GoogleTest reaches
+  // them.
+  Record TakeTest(int test);
+  Record TakeSuiteSetUp(int suite);
+  Record TakeSuiteTearDown(int suite);
+  Record TakeEnvSetUp();
+  Record TakeEnvTearDown();
+
+  // No more tests are handed out; running ones stop after their test.
+  void StopDispatch();
+
+  // After RUN_ALL_TESTS(): lets the workers finish, reaps them, kills what
+  // is left of them.
+  void Finish();
+
+  // A problem of the run itself (workers that cannot start, a worker that
+  // sees a different test list), empty if none.
+  std::string fatal_error() const;
+
+ private:
+  struct Slot;
+
+  void IoLoop();
+  void SpawnLocked(Slot* slot);
+  void ReadEvents(Slot* slot);
+  void ReadOutput(Slot* slot);
+  void ProcessLocked(Slot* slot);
+  void HandleLocked(Slot* slot, const Message& message, std::string before);
+  void ServeRequestLocked(Slot* slot);
+  void ReapLocked(Slot* slot, bool force);
+  void DiedLocked(Slot* slot, const std::string& cause);
+  void SendLocked(Slot* slot, Message message);
+  void AbortLocked(const std::string& error);
+  bool SuiteDoneLocked(int suite) const;
+  bool NoWorkersLocked() const;
+  Record* CurrentRecordLocked(Slot* slot, Scope scope);
+  Record TakeLocked(std::map<int, Record>* ready, int key);
+  Record TakeGlobalLocked(std::map<std::pair<int, int>, Record>* reports);
+  std::vector<std::string> WorkerEnvironment(int worker_id) const;
+
+  const Options options_;
+  const TestPlan& plan_;
+  const std::vector<std::string> worker_argv_;
+  const std::string nonce_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  int workers_ = 0;
+  int repeat_ = 1;
+  int iteration_ = -1;
+  int seed_ = 0;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::map<int, Record> tests_ready_;
+  std::map<int, Record> setups_ready_;
+  std::map<int, Record> teardowns_;  // Per suite, merged so far.
+  // Per (iteration, worker id).
+  std::map<std::pair<int, int>, Record> env_setups_;
+  std::map<std::pair<int, int>, Record> env_teardowns_;
+  std::string fatal_error_;
+  bool finishing_ = false;
+  bool stop_io_ = false;
+  WakePipe wake_;
+  std::thread io_;
+};
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_COORDINATOR_H_

@@ -1,0 +1,166 @@
+// GoogleTest internals, in one file (see gtest_access.h for why).
+//
+// Private members are reached with the explicit-instantiation idiom: an
+// explicit template instantiation may name a private member, and a friend
+// function defined in that template hands the member pointer out. Each
+// instantiation below spells the member's exact type, so a GoogleTest whose
+// layout differs fails to build here instead of misbehaving at run time.
+#include "gtest_access.h"
+
+#include <utility>
+
+// GoogleTest's internal header ships with its sources (Debian installs them
+// with libgtest-dev under /usr/src/googletest); CMake locates it.
+#include "src/gtest-internal-inl.h"
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+template <typename Tag, typename Tag::Type kMember>
+struct Expose {
+  friend typename Tag::Type Get(Tag) { return kMember; }
+};
+
+#define GTEST_PARALLEL_EXPOSE(TagName, MemberType, Member) \
+  struct TagName {                                          \
+    using Type = MemberType;                                \
+    friend Type Get(TagName);                               \
+  };                                                        \
+  template struct Expose<TagName, &Member>
+
+GTEST_PARALLEL_EXPOSE(TestInfoFactory,
+                      testing::internal::TestFactoryBase* const
+                          testing::TestInfo::*,
+                      testing::TestInfo::factory_);
+GTEST_PARALLEL_EXPOSE(TestInfoShouldRun, bool testing::TestInfo::*,
+                      testing::TestInfo::should_run_);
+GTEST_PARALLEL_EXPOSE(TestInfoResult, testing::TestResult testing::TestInfo::*,
+                      testing::TestInfo::result_);
+GTEST_PARALLEL_EXPOSE(SuiteSetUp,
+                      testing::internal::SetUpTestSuiteFunc
+                          testing::TestSuite::*,
+                      testing::TestSuite::set_up_tc_);
+GTEST_PARALLEL_EXPOSE(SuiteTearDown,
+                      testing::internal::TearDownTestSuiteFunc
+                          testing::TestSuite::*,
+                      testing::TestSuite::tear_down_tc_);
+GTEST_PARALLEL_EXPOSE(SuiteShouldRun, bool testing::TestSuite::*,
+                      testing::TestSuite::should_run_);
+GTEST_PARALLEL_EXPOSE(SuiteStart, testing::TimeInMillis testing::TestSuite::*,
+                      testing::TestSuite::start_timestamp_);
+GTEST_PARALLEL_EXPOSE(SuiteElapsed,
+                      testing::TimeInMillis testing::TestSuite::*,
+                      testing::TestSuite::elapsed_time_);
+GTEST_PARALLEL_EXPOSE(SuiteRun, void (testing::TestSuite::*)(),
+                      testing::TestSuite::Run);
+GTEST_PARALLEL_EXPOSE(ResultStart, testing::TimeInMillis testing::TestResult::*,
+                      testing::TestResult::start_timestamp_);
+GTEST_PARALLEL_EXPOSE(ResultElapsed,
+                      testing::TimeInMillis testing::TestResult::*,
+                      testing::TestResult::elapsed_time_);
+GTEST_PARALLEL_EXPOSE(ListenersRepeater,
+                      testing::internal::TestEventRepeater*
+                          testing::TestEventListeners::*,
+                      testing::TestEventListeners::repeater_);
+GTEST_PARALLEL_EXPOSE(ListenersRepeaterFn,
+                      testing::TestEventListener* (
+                          testing::TestEventListeners::*)(),
+                      testing::TestEventListeners::repeater);
+
+#undef GTEST_PARALLEL_EXPOSE
+
+// The hooks are plain function pointers; both names must stay the same type.
+static_assert(std::is_same<testing::internal::SetUpTestSuiteFunc,
+                           testing::internal::TearDownTestSuiteFunc>::value,
+              "SetUpTestSuite and TearDownTestSuite hooks differ in type");
+static_assert(std::is_same<testing::internal::SetUpTestSuiteFunc,
+                           SuiteHook>::value,
+              "GoogleTest's SetUpTestSuiteFunc is not void(*)()");
+
+testing::internal::UnitTestImpl* Impl() {
+  return testing::internal::GetUnitTestImpl();
+}
+
+}  // namespace
+
+testing::internal::TestFactoryBase* SwapTestFactory(
+    testing::TestInfo* test, testing::internal::TestFactoryBase* factory) {
+  // factory_ is declared const but never relied upon as such: TestInfo::Run
+  // reads it anew each time it creates a fixture.
+  auto& slot = const_cast<testing::internal::TestFactoryBase*&>(
+      test->*Get(TestInfoFactory()));
+  std::swap(slot, factory);
+  return factory;
+}
+
+void SwapSuiteHooks(testing::TestSuite* suite, SuiteHook* set_up,
+                    SuiteHook* tear_down) {
+  std::swap(suite->*Get(SuiteSetUp()), *set_up);
+  std::swap(suite->*Get(SuiteTearDown()), *tear_down);
+}
+
+void SetTestTimes(const testing::TestInfo& test, int64_t start_ms,
+                  int64_t elapsed_ms) {
+  auto& result = const_cast<testing::TestInfo&>(test).*Get(TestInfoResult());
+  result.*Get(ResultStart()) = start_ms;
+  result.*Get(ResultElapsed()) = elapsed_ms;
+}
+
+void SetSuiteTimes(const testing::TestSuite& suite, int64_t start_ms,
+                   int64_t elapsed_ms) {
+  auto& mutable_suite = const_cast<testing::TestSuite&>(suite);
+  mutable_suite.*Get(SuiteStart()) = start_ms;
+  mutable_suite.*Get(SuiteElapsed()) = elapsed_ms;
+}
+
+void SetShouldRun(testing::TestInfo* test, bool should_run) {
+  test->*Get(TestInfoShouldRun()) = should_run;
+}
+
+void SetShouldRun(testing::TestSuite* suite, bool should_run) {
+  suite->*Get(SuiteShouldRun()) = should_run;
+}
+
+void RunSuite(testing::TestSuite* suite) { (suite->*Get(SuiteRun()))(); }
+
+std::vector<testing::Environment*>& Environments() {
+  return Impl()->environments();
+}
+
+void ClearNonAdHocResults() { Impl()->ClearNonAdHocTestResult(); }
+
+void ShuffleTests(int seed) {
+  Impl()->random()->Reseed(static_cast<uint32_t>(seed));
+  Impl()->ShuffleTests();
+}
+
+void UnshuffleTests() { Impl()->UnshuffleTests(); }
+
+int NextRandomSeed(int seed) {
+  return testing::internal::GetNextRandomSeed(seed);
+}
+
+bool HelpRequested() { return testing::internal::g_help_flag; }
+
+bool InDeathTestChild() {
+#if GTEST_HAS_DEATH_TEST
+  return Impl()->internal_run_death_test_flag() != nullptr;
+#else
+  return false;
+#endif
+}
+
+void SwapRepeaters(testing::TestEventListeners* other) {
+  std::swap(testing::UnitTest::GetInstance()->listeners().*
+                Get(ListenersRepeater()),
+            other->*Get(ListenersRepeater()));
+}
+
+testing::TestEventListener* RepeaterOf(
+    testing::TestEventListeners* listeners) {
+  return (listeners->*Get(ListenersRepeaterFn()))();
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

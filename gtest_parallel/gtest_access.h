@@ -1,0 +1,81 @@
+// The one place that reaches into GoogleTest's private state.
+//
+// GoogleTest has no public way to fill a TestResult, to run one test suite on
+// its own, or to stand between its event repeater and the listeners. Running
+// tests in workers and replaying their results into the coordinator's own
+// UnitTest needs all three, so this file (and only this file) uses
+// GoogleTest's internals. Every private member it touches is named in
+// gtest_access.cc through an explicit template instantiation, which fails to
+// compile if GoogleTest renames a member or changes its type.
+#ifndef GTEST_PARALLEL_GTEST_ACCESS_H_
+#define GTEST_PARALLEL_GTEST_ACCESS_H_
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace gtest_parallel {
+namespace internal {
+
+// Signature of SetUpTestSuite/TearDownTestSuite hooks.
+using SuiteHook = void (*)();
+
+// Replaces the factory that creates the fixture of `test`; returns the old
+// one. The caller owns the factory it takes back.
+testing::internal::TestFactoryBase* SwapTestFactory(
+    testing::TestInfo* test, testing::internal::TestFactoryBase* factory);
+
+// Replaces SetUpTestSuite/TearDownTestSuite of `suite`; returns the old ones
+// through the same arguments.
+void SwapSuiteHooks(testing::TestSuite* suite, SuiteHook* set_up,
+                    SuiteHook* tear_down);
+
+// Sets the measured start and duration of a finished test.
+void SetTestTimes(const testing::TestInfo& test, int64_t start_ms,
+                  int64_t elapsed_ms);
+
+// Sets the measured start and duration of a finished test suite.
+void SetSuiteTimes(const testing::TestSuite& suite, int64_t start_ms,
+                   int64_t elapsed_ms);
+
+// Marks a test (and separately a suite) to be run or left alone by
+// RunSuite().
+void SetShouldRun(testing::TestInfo* test, bool should_run);
+void SetShouldRun(testing::TestSuite* suite, bool should_run);
+
+// Runs one test suite exactly as RUN_ALL_TESTS() would: SetUpTestSuite, the
+// tests marked to run, TearDownTestSuite, with all events.
+void RunSuite(testing::TestSuite* suite);
+
+// The registered global environments, in registration order.
+std::vector<testing::Environment*>& Environments();
+
+// Per-iteration bookkeeping of RUN_ALL_TESTS(): clearing the results of the
+// previous iteration and shuffling with a given seed.
+void ClearNonAdHocResults();
+void ShuffleTests(int seed);
+void UnshuffleTests();
+int NextRandomSeed(int seed);
+
+// True when GoogleTest saw --help (or an unknown --gtest_ flag) and will
+// print its help instead of running tests.
+bool HelpRequested();
+
+// True in a subprocess started to run a "threadsafe"-style death test.
+bool InDeathTestChild();
+
+// Exchanges the event repeater of UnitTest's listeners with the one of
+// `other`: afterwards GoogleTest sends every event to the listeners appended
+// to `other`, and `other` holds the user's listeners. Calling it again swaps
+// back.
+void SwapRepeaters(testing::TestEventListeners* other);
+
+// The repeater of `listeners` as a listener: forwarding an event to it
+// reaches every listener appended to `listeners`.
+testing::TestEventListener* RepeaterOf(testing::TestEventListeners* listeners);
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_GTEST_ACCESS_H_

@@ -1,0 +1,53 @@
+// gtest_parallel's own command-line flags and environment variables.
+//
+// Our flags are parsed with Boost.Program_options and removed from argv;
+// every other argument is left, in order, for GoogleTest.
+#ifndef GTEST_PARALLEL_OPTIONS_H_
+#define GTEST_PARALLEL_OPTIONS_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace gtest_parallel {
+namespace internal {
+
+// Which tests' captured output the coordinator prints.
+enum class OutputMode { kFailures, kAll, kNone };
+
+// What the user asked for.
+struct Options {
+  // Number of workers; 0 or 1 means an ordinary serial run.
+  int workers = 0;
+  // True when the number came from "auto".
+  bool workers_auto = false;
+  // Captured output shown: by default only that of failing tests.
+  OutputMode output = OutputMode::kFailures;
+  // Bytes of output kept per test (the end of it, when there is more).
+  size_t output_limit = 1 << 20;
+};
+
+// Upper bound for --gtest_parallel, a guard against typos.
+inline constexpr int kMaxWorkers = 1024;
+
+// Parses and removes our flags from argv (argv[0] is kept). `env_parallel`
+// is the value of GTEST_PARALLEL or null. Returns false with a one-line
+// `error` naming the bad flag or variable.
+bool ParseOptions(int* argc, char** argv, const char* env_parallel,
+                  Options* options, std::string* error);
+
+// Parses an N|auto worker count as written in `source` (a flag or variable
+// name, used in the error message).
+bool ParseWorkerCount(const std::string& value, const std::string& source,
+                      Options* options, std::string* error);
+
+// The number of CPUs this process may run on.
+int AvailableCpus();
+
+// Help text for our flags, in GoogleTest's --help layout.
+std::string FlagsHelp();
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_OPTIONS_H_

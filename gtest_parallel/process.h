@@ -1,0 +1,124 @@
+// Starting and watching worker processes: one interface, implemented by
+// process_posix.cc (posix_spawn) and process_windows.cc (CreateProcess).
+//
+// A worker gets three pipes: commands (coordinator to worker), events
+// (worker to coordinator) and output (the worker's stdout and stderr). Its
+// standard input is the null device. On POSIX it leads a process group of
+// its own, so that a timeout or a crash takes its children with it.
+#ifndef GTEST_PARALLEL_PROCESS_H_
+#define GTEST_PARALLEL_PROCESS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gtest_parallel {
+namespace internal {
+
+// A file descriptor (POSIX) or HANDLE (Windows).
+using Handle = intptr_t;
+inline constexpr Handle kNoHandle = -1;
+
+// How a process ended.
+struct ExitStatus {
+  bool exited = false;  // Returned or called exit(); see code.
+  int code = 0;
+  int signal = 0;       // The signal that killed it, when !exited.
+  // "exited with status 3", "was killed by SIGSEGV".
+  std::string Describe() const;
+};
+
+// What to start.
+struct SpawnRequest {
+  std::vector<std::string> argv;  // argv[0] is the executable's path.
+  std::vector<std::string> env;   // Complete environment, "NAME=value".
+};
+
+// A started worker process and the coordinator's ends of its pipes.
+class ChildProcess {
+ public:
+  virtual ~ChildProcess() = default;
+
+  // Starts a worker; null with `error` set when that fails. The worker finds
+  // its ends of the command and event pipes through the variable named by
+  // kChannelVariable, which Spawn adds to the environment.
+  static std::unique_ptr<ChildProcess> Spawn(const SpawnRequest& request,
+                                             std::string* error);
+
+  virtual int64_t pid() const = 0;
+  virtual Handle commands() const = 0;  // Write end.
+  virtual Handle events() const = 0;    // Read end.
+  virtual Handle output() const = 0;    // Read end.
+
+  // Closes our end of a pipe (kNoHandle afterwards).
+  virtual void CloseCommands() = 0;
+  virtual void CloseEvents() = 0;
+  virtual void CloseOutput() = 0;
+
+  // Asks the process and its children to stop (SIGTERM), or stops them at
+  // once (SIGKILL / TerminateJobObject).
+  virtual void Terminate() = 0;
+  virtual void Kill() = 0;
+
+  // Reaps the process without blocking; true once it has ended.
+  virtual bool TryWait(ExitStatus* status) = 0;
+};
+
+// Environment variable that carries the worker's pipe ends.
+inline constexpr char kChannelVariable[] = "GTEST_PARALLEL_CHANNEL";
+
+// Environment variable with the coordinator's process id (workers die with
+// it).
+inline constexpr char kCoordinatorVariable[] = "GTEST_PARALLEL_COORDINATOR";
+
+// The worker's ends of the command (read) and event (write) pipes, taken
+// from kChannelVariable, which is then removed from the environment so that
+// processes the tests start do not inherit it. False when absent.
+bool TakeWorkerChannel(Handle* commands, Handle* events, std::string* error);
+
+// Path of the running executable.
+std::string SelfExecutable(const char* argv0);
+
+// Reads what is available (blocking until something is): >0 bytes read,
+// 0 at end of stream, <0 on error.
+long ReadSome(Handle handle, char* buffer, size_t size);
+
+// Writes everything, retrying on interruption; false on error.
+bool WriteAll(Handle handle, const char* data, size_t size);
+
+// Waits up to timeout_ms (-1: forever) until some handles are readable or at
+// end of stream; sets ready[i] for those. Returns the number ready, 0 on
+// timeout, <0 on error.
+int WaitReadable(const std::vector<Handle>& handles, int timeout_ms,
+                 std::vector<bool>* ready);
+
+// A pipe within this process, to wake a thread blocked in WaitReadable.
+class WakePipe {
+ public:
+  WakePipe();
+  ~WakePipe();
+  Handle read_end() const { return read_; }
+  void Wake();
+  void Drain();
+
+ private:
+  Handle read_ = kNoHandle;
+  Handle write_ = kNoHandle;
+};
+
+// Duplicates `handle` as a close-on-exec handle private to this process.
+Handle DuplicatePrivate(Handle handle);
+
+// Arranges for this process to die when its parent does (Linux); checks
+// that `parent` is still the parent. False if the parent is already gone.
+bool DieWithParent(int64_t parent);
+
+// Current process id.
+int64_t CurrentPid();
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_PROCESS_H_

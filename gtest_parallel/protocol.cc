@@ -1,0 +1,260 @@
+// Encoding, decoding and output-marker parsing for the worker protocol.
+#include "protocol.h"
+
+#include <cstring>
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+void PutVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+void PutSigned(int64_t value, std::string* out) {
+  PutVarint((static_cast<uint64_t>(value) << 1) ^
+                static_cast<uint64_t>(value >> 63),
+            out);
+}
+
+void PutString(const std::string& value, std::string* out) {
+  PutVarint(value.size(), out);
+  out->append(value);
+}
+
+// Bounds-checked reading of one message payload.
+class Reader {
+ public:
+  Reader(const char* data, size_t size) : data_(data), end_(data + size) {}
+
+  bool Varint(uint64_t* value) {
+    *value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (data_ == end_) return false;
+      const uint8_t byte = static_cast<uint8_t>(*data_++);
+      *value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool Signed(int64_t* value) {
+    uint64_t raw;
+    if (!Varint(&raw)) return false;
+    *value = static_cast<int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
+    return true;
+  }
+  template <typename Int>
+  bool Small(Int* value) {
+    int64_t wide;
+    if (!Signed(&wide)) return false;
+    *value = static_cast<Int>(wide);
+    return static_cast<int64_t>(*value) == wide;
+  }
+  bool Count(size_t* count) {
+    uint64_t raw;
+    if (!Varint(&raw) || raw > static_cast<uint64_t>(end_ - data_)) {
+      return false;  // Every element takes at least one byte.
+    }
+    *count = static_cast<size_t>(raw);
+    return true;
+  }
+  bool String(std::string* value) {
+    size_t size;
+    if (!Count(&size)) return false;
+    value->assign(data_, size);
+    data_ += size;
+    return true;
+  }
+  bool Byte(uint8_t* value) {
+    if (data_ == end_) return false;
+    *value = static_cast<uint8_t>(*data_++);
+    return true;
+  }
+  bool AtEnd() const { return data_ == end_; }
+
+ private:
+  const char* data_;
+  const char* end_;
+};
+
+bool KnownType(uint8_t type) {
+  return (type >= static_cast<uint8_t>(MessageType::kHello) &&
+          type <= static_cast<uint8_t>(MessageType::kIterationEnd)) ||
+         (type >= static_cast<uint8_t>(MessageType::kConfig) &&
+          type <= static_cast<uint8_t>(MessageType::kCancel));
+}
+
+bool DecodePayload(const char* data, size_t size, Message* message) {
+  Reader in(data, size);
+  uint8_t type, marked, has_file;
+  uint64_t seq;
+  size_t count;
+  if (!in.Byte(&type) || !KnownType(type) || !in.Varint(&seq) ||
+      seq > UINT32_MAX || !in.Byte(&marked) || marked > 1 ||
+      !in.Signed(&message->id) || !in.Signed(&message->a) ||
+      !in.Signed(&message->b) || !in.Count(&count)) {
+    return false;
+  }
+  message->type = static_cast<MessageType>(type);
+  message->seq = static_cast<uint32_t>(seq);
+  message->marked = marked == 1;
+  message->ids.resize(count);
+  for (int32_t& id : message->ids) {
+    if (!in.Small(&id)) return false;
+  }
+  Part& part = message->part;
+  if (!in.Small(&part.type) || !in.Byte(&has_file) || has_file > 1 ||
+      !in.String(&part.file) || !in.Small(&part.line) ||
+      !in.String(&part.message) || !in.Count(&count)) {
+    return false;
+  }
+  part.has_file = has_file == 1;
+  message->props.resize(count);
+  for (Property& property : message->props) {
+    if (!in.String(&property.key) || !in.String(&property.value)) return false;
+  }
+  return in.String(&message->text) && in.AtEnd();
+}
+
+}  // namespace
+
+void Encode(const Message& message, std::string* out) {
+  const size_t start = out->size();
+  out->append(4, '\0');
+  out->push_back(static_cast<char>(message.type));
+  PutVarint(message.seq, out);
+  out->push_back(message.marked ? 1 : 0);
+  PutSigned(message.id, out);
+  PutSigned(message.a, out);
+  PutSigned(message.b, out);
+  PutVarint(message.ids.size(), out);
+  for (int32_t id : message.ids) PutSigned(id, out);
+  PutSigned(message.part.type, out);
+  out->push_back(message.part.has_file ? 1 : 0);
+  PutString(message.part.file, out);
+  PutSigned(message.part.line, out);
+  PutString(message.part.message, out);
+  PutVarint(message.props.size(), out);
+  for (const Property& property : message.props) {
+    PutString(property.key, out);
+    PutString(property.value, out);
+  }
+  PutString(message.text, out);
+  const uint32_t size = static_cast<uint32_t>(out->size() - start - 4);
+  for (int i = 0; i < 4; ++i) {
+    (*out)[start + i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  }
+}
+
+void Decoder::Feed(const char* data, size_t size) {
+  if (!error_.empty()) return;
+  if (offset_ > 0 && offset_ >= buffer_.size() / 2) {
+    buffer_.erase(0, offset_);
+    offset_ = 0;
+  }
+  buffer_.append(data, size);
+}
+
+bool Decoder::Next(Message* message) {
+  if (!error_.empty() || pending() < 4) return false;
+  const auto* head =
+      reinterpret_cast<const unsigned char*>(buffer_.data() + offset_);
+  const uint32_t size = head[0] | (head[1] << 8) | (head[2] << 16) |
+                        (static_cast<uint32_t>(head[3]) << 24);
+  if (size > kMaxMessageBytes) {
+    error_ = "a message of " + std::to_string(size) +
+             " bytes, more than the limit of " +
+             std::to_string(kMaxMessageBytes);
+    return false;
+  }
+  if (pending() < 4 + static_cast<size_t>(size)) return false;
+  *message = Message();
+  if (!DecodePayload(buffer_.data() + offset_ + 4, size, message)) {
+    error_ = "a malformed message of " + std::to_string(size) + " bytes";
+    return false;
+  }
+  offset_ += 4 + size;
+  return true;
+}
+
+std::string OutputMarker(const std::string& nonce, uint32_t seq) {
+  return "\x1egtp" + nonce + ":" + std::to_string(seq) + "\x1f";
+}
+
+OutputDemux::OutputDemux(std::string nonce)
+    : prefix_("\x1egtp" + nonce + ":") {}
+
+void OutputDemux::Feed(const char* data, size_t size,
+                       std::vector<Piece>* out) {
+  std::string buffer;
+  buffer.swap(held_);
+  buffer.append(data, size);
+  std::string text;
+  auto flush_text = [&] {
+    if (text.empty()) return;
+    if (!out->empty() && !out->back().is_marker) {
+      out->back().text += text;
+    } else {
+      out->push_back(Piece{false, 0, std::move(text)});
+    }
+    text.clear();
+  };
+  size_t pos = 0;
+  while (pos < buffer.size()) {
+    const size_t start = buffer.find('\x1e', pos);
+    if (start == std::string::npos) {
+      text.append(buffer, pos, std::string::npos);
+      break;
+    }
+    text.append(buffer, pos, start - pos);
+    const size_t available = buffer.size() - start;
+    const size_t compare = std::min(available, prefix_.size());
+    if (buffer.compare(start, compare, prefix_, 0, compare) != 0) {
+      text.push_back('\x1e');
+      pos = start + 1;
+      continue;
+    }
+    if (available <= prefix_.size()) {  // Could still become a marker.
+      held_ = buffer.substr(start);
+      break;
+    }
+    size_t end = start + prefix_.size();
+    uint64_t seq = 0;
+    while (end < buffer.size() && end - start - prefix_.size() < 10 &&
+           buffer[end] >= '0' && buffer[end] <= '9') {
+      seq = seq * 10 + static_cast<uint64_t>(buffer[end] - '0');
+      ++end;
+    }
+    const size_t digits = end - start - prefix_.size();
+    if (end == buffer.size() && digits < 10) {  // Incomplete: wait.
+      held_ = buffer.substr(start);
+      break;
+    }
+    if (digits == 0 || buffer[end] != '\x1f' || seq > UINT32_MAX) {
+      text.push_back('\x1e');
+      pos = start + 1;
+      continue;
+    }
+    flush_text();
+    out->push_back(Piece{true, static_cast<uint32_t>(seq), std::string()});
+    pos = end + 1;
+  }
+  flush_text();
+}
+
+void OutputDemux::Finish(std::vector<Piece>* out) {
+  if (held_.empty()) return;
+  if (!out->empty() && !out->back().is_marker) {
+    out->back().text += held_;
+  } else {
+    out->push_back(Piece{false, 0, held_});
+  }
+  held_.clear();
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

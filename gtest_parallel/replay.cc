@@ -1,0 +1,263 @@
+// Stand-ins that replay worker records into GoogleTest (see replay.h).
+#include "replay.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+Replay* g_replay = nullptr;
+
+// Takes the place of every fixture: its body re-raises the test's record.
+class StandIn : public testing::Test {
+ public:
+  void TestBody() override {
+    g_replay->ReplayTest(
+        *testing::UnitTest::GetInstance()->current_test_info());
+  }
+};
+
+class StandInFactory : public testing::internal::TestFactoryBase {
+ public:
+  testing::Test* CreateTest() override { return new StandIn; }
+};
+
+void SuiteSetUpHook() {
+  g_replay->ReplaySuiteSetUp(
+      *testing::UnitTest::GetInstance()->current_test_suite());
+}
+
+void SuiteTearDownHook() {
+  g_replay->ReplaySuiteTearDown(
+      *testing::UnitTest::GetInstance()->current_test_suite());
+}
+
+// Takes the place of the global environments, which run in the workers.
+class ReplayEnvironment : public testing::Environment {
+ public:
+  void SetUp() override { g_replay->ReplayEnvSetUp(); }
+  void TearDown() override { g_replay->ReplayEnvTearDown(); }
+};
+
+// First to hear each event, before the printers and the user's listeners.
+class FrontListener : public testing::EmptyTestEventListener {
+ public:
+  void OnTestProgramStart(const testing::UnitTest& unit_test) override {
+    g_replay->OnProgramStart(unit_test);
+  }
+  void OnTestIterationStart(const testing::UnitTest& unit_test,
+                            int iteration) override {
+    g_replay->OnIterationStart(unit_test, iteration);
+  }
+  void OnTestEnd(const testing::TestInfo& test) override {
+    g_replay->OnTestEnd(test);
+  }
+  void OnTestSuiteEnd(const testing::TestSuite& suite) override {
+    g_replay->OnSuiteEnd(suite);
+  }
+};
+
+// Passes every event on to the user's listeners (the original repeater).
+class Forwarder : public testing::TestEventListener {
+ public:
+  void set_target(testing::TestEventListener* target) { target_ = target; }
+
+  void OnTestProgramStart(const testing::UnitTest& u) override {
+    target_->OnTestProgramStart(u);
+  }
+  void OnTestIterationStart(const testing::UnitTest& u, int i) override {
+    target_->OnTestIterationStart(u, i);
+  }
+  void OnEnvironmentsSetUpStart(const testing::UnitTest& u) override {
+    target_->OnEnvironmentsSetUpStart(u);
+  }
+  void OnEnvironmentsSetUpEnd(const testing::UnitTest& u) override {
+    target_->OnEnvironmentsSetUpEnd(u);
+  }
+  void OnTestSuiteStart(const testing::TestSuite& s) override {
+    target_->OnTestSuiteStart(s);
+  }
+#ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
+  void OnTestCaseStart(const testing::TestCase& s) override {
+    target_->OnTestCaseStart(s);
+  }
+#endif
+  void OnTestStart(const testing::TestInfo& t) override {
+    target_->OnTestStart(t);
+  }
+  void OnTestDisabled(const testing::TestInfo& t) override {
+    target_->OnTestDisabled(t);
+  }
+  void OnTestPartResult(const testing::TestPartResult& r) override {
+    target_->OnTestPartResult(r);
+  }
+  void OnTestEnd(const testing::TestInfo& t) override {
+    target_->OnTestEnd(t);
+  }
+  void OnTestSuiteEnd(const testing::TestSuite& s) override {
+    target_->OnTestSuiteEnd(s);
+  }
+#ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
+  void OnTestCaseEnd(const testing::TestCase& s) override {
+    target_->OnTestCaseEnd(s);
+  }
+#endif
+  void OnEnvironmentsTearDownStart(const testing::UnitTest& u) override {
+    target_->OnEnvironmentsTearDownStart(u);
+  }
+  void OnEnvironmentsTearDownEnd(const testing::UnitTest& u) override {
+    target_->OnEnvironmentsTearDownEnd(u);
+  }
+  void OnTestIterationEnd(const testing::UnitTest& u, int i) override {
+    target_->OnTestIterationEnd(u, i);
+  }
+  void OnTestProgramEnd(const testing::UnitTest& u) override {
+    target_->OnTestProgramEnd(u);
+  }
+
+ private:
+  testing::TestEventListener* target_ = nullptr;
+};
+
+}  // namespace
+
+Replay::Replay(Coordinator* coordinator, const TestPlan& plan,
+               const Options& options)
+    : coordinator_(coordinator), plan_(plan), options_(options) {}
+
+Replay::~Replay() { Uninstall(); }
+
+void Replay::Install() {
+  if (installed_) return;
+  installed_ = true;
+  g_replay = this;
+  for (int id = 0; id < plan_.test_count(); ++id) {
+    factories_.push_back(SwapTestFactory(plan_.test(id), new StandInFactory));
+  }
+  for (int id = 0; id < plan_.suite_count(); ++id) {
+    SuiteHook set_up = &SuiteSetUpHook, tear_down = &SuiteTearDownHook;
+    SwapSuiteHooks(plan_.suite(id), &set_up, &tear_down);
+    hooks_.emplace_back(set_up, tear_down);
+  }
+  environments_.swap(Environments());
+  replay_environment_ = new ReplayEnvironment;
+  Environments().push_back(replay_environment_);
+  front_.Append(new FrontListener);
+  auto* forwarder = new Forwarder;
+  front_.Append(forwarder);
+  SwapRepeaters(&front_);
+  forwarder->set_target(RepeaterOf(&front_));
+}
+
+void Replay::Uninstall() {
+  if (!installed_) return;
+  installed_ = false;
+  SwapRepeaters(&front_);
+  Environments().swap(environments_);
+  delete replay_environment_;
+  environments_.clear();
+  for (int id = 0; id < plan_.suite_count(); ++id) {
+    SwapSuiteHooks(plan_.suite(id), &hooks_[id].first, &hooks_[id].second);
+  }
+  hooks_.clear();
+  for (int id = 0; id < plan_.test_count(); ++id) {
+    delete SwapTestFactory(plan_.test(id), factories_[id]);
+  }
+  factories_.clear();
+  g_replay = nullptr;
+}
+
+void Replay::Raise(const Record& record) {
+  const bool show =
+      options_.output == OutputMode::kAll ||
+      (options_.output == OutputMode::kFailures && record.Failed());
+  bool noted = !show || record.output_dropped == 0;
+  for (const Record::Item& item : record.items) {
+    if (item.is_part) {
+      const Part& part = item.part;
+      testing::internal::AssertHelper(
+          static_cast<testing::TestPartResult::Type>(part.type),
+          part.has_file ? part.file.c_str() : nullptr, part.line,
+          part.message.c_str()) = testing::Message();
+      continue;
+    }
+    if (!show || item.output.empty()) continue;
+    if (!noted) {
+      std::printf("[gtest_parallel: %zu earlier bytes of output omitted]\n",
+                  record.output_dropped);
+      noted = true;
+    }
+    std::fwrite(item.output.data(), 1, item.output.size(), stdout);
+    std::fflush(stdout);
+  }
+  for (const Property& property : record.properties) {
+    testing::Test::RecordProperty(property.key, property.value);
+  }
+}
+
+void Replay::ReplayTest(const testing::TestInfo& test) {
+  const int id = plan_.IdOf(&test);
+  const Record record = coordinator_->TakeTest(id);
+  test_times_[id] = {record.start_ms, record.elapsed_ms};
+  Raise(record);
+}
+
+void Replay::ReplaySuiteSetUp(const testing::TestSuite& suite) {
+  Raise(coordinator_->TakeSuiteSetUp(plan_.IdOf(&suite)));
+}
+
+void Replay::ReplaySuiteTearDown(const testing::TestSuite& suite) {
+  Raise(coordinator_->TakeSuiteTearDown(plan_.IdOf(&suite)));
+}
+
+void Replay::ReplayEnvSetUp() { Raise(coordinator_->TakeEnvSetUp()); }
+
+void Replay::ReplayEnvTearDown() { Raise(coordinator_->TakeEnvTearDown()); }
+
+void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
+  size_t to_run = 0;
+  for (const TestPlan::SuiteRun& run : plan_.CurrentRuns()) {
+    to_run += run.tests.size();
+  }
+  if (to_run == 0) return;
+  const int workers =
+      static_cast<int>(std::min<size_t>(options_.workers, to_run));
+  coordinator_->Start(workers, GTEST_FLAG_GET(repeat), unit_test.random_seed());
+}
+
+void Replay::OnIterationStart(const testing::UnitTest& unit_test,
+                              int iteration) {
+  test_times_.clear();
+  if (coordinator_->worker_count() == 0) return;
+  coordinator_->BeginIteration(iteration, plan_.CurrentRuns(),
+                               unit_test.random_seed());
+}
+
+void Replay::OnTestEnd(const testing::TestInfo& test) {
+  const int id = plan_.IdOf(&test);
+  auto times = test_times_.find(id);
+  if (times != test_times_.end()) {
+    SetTestTimes(test, times->second.first, times->second.second);
+  }
+  if (GTEST_FLAG_GET(fail_fast) && test.result()->Failed()) {
+    coordinator_->StopDispatch();
+  }
+}
+
+void Replay::OnSuiteEnd(const testing::TestSuite& suite) {
+  int64_t start = 0, elapsed = 0;
+  bool any = false;
+  for (int i = 0; i < suite.total_test_count(); ++i) {
+    auto times = test_times_.find(plan_.IdOf(suite.GetTestInfo(i)));
+    if (times == test_times_.end()) continue;
+    start = any ? std::min(start, times->second.first) : times->second.first;
+    elapsed += times->second.second;
+    any = true;
+  }
+  if (any) SetSuiteTimes(suite, start, elapsed);
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

@@ -1,0 +1,73 @@
+// Replay of worker results into the coordinator's own GoogleTest.
+//
+// The coordinator runs RUN_ALL_TESTS() as usual, so GoogleTest itself
+// filters, shards, shuffles, repeats, fails fast, prints and writes the
+// XML/JSON reports. Before that, Install() swaps in stand-ins: every test's
+// fixture factory makes a ReplayTest that waits for the test's record and
+// re-raises its results (failures, skips, properties, output); every suite's
+// SetUpTestSuite/TearDownTestSuite and the global environments do the same
+// for their records; and a listener placed ahead of all others starts the
+// workers, feeds the scheduler and restores the workers' measured times.
+// No test code runs in the coordinator.
+#ifndef GTEST_PARALLEL_REPLAY_H_
+#define GTEST_PARALLEL_REPLAY_H_
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "coordinator.h"
+#include "gtest_access.h"
+#include "options.h"
+#include "test_plan.h"
+
+namespace gtest_parallel {
+namespace internal {
+
+class Replay {
+ public:
+  Replay(Coordinator* coordinator, const TestPlan& plan,
+         const Options& options);
+  ~Replay();
+
+  // Puts the stand-ins in place; Uninstall() restores GoogleTest as it was.
+  void Install();
+  void Uninstall();
+
+  // Called by the stand-ins.
+  void ReplayTest(const testing::TestInfo& test);
+  void ReplaySuiteSetUp(const testing::TestSuite& suite);
+  void ReplaySuiteTearDown(const testing::TestSuite& suite);
+  void ReplayEnvSetUp();
+  void ReplayEnvTearDown();
+
+  // Called by the front listener.
+  void OnProgramStart(const testing::UnitTest& unit_test);
+  void OnIterationStart(const testing::UnitTest& unit_test, int iteration);
+  void OnTestEnd(const testing::TestInfo& test);
+  void OnSuiteEnd(const testing::TestSuite& suite);
+
+ private:
+  // Re-raises a record's output and results into the current test, suite
+  // or global result.
+  void Raise(const Record& record);
+
+  Coordinator* coordinator_;
+  const TestPlan& plan_;
+  const Options& options_;
+  bool installed_ = false;
+  std::vector<testing::internal::TestFactoryBase*> factories_;
+  std::vector<std::pair<SuiteHook, SuiteHook>> hooks_;
+  std::vector<testing::Environment*> environments_;
+  testing::Environment* replay_environment_ = nullptr;
+  testing::TestEventListeners front_;
+  // Worker-measured (start, elapsed) of the tests of this iteration.
+  std::map<int, std::pair<int64_t, int64_t>> test_times_;
+};
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_REPLAY_H_

@@ -1,0 +1,173 @@
+// Guided self-scheduling of test grants (see scheduler.h).
+#include "scheduler.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+// A suite whose remainder costs at most this many chunks goes whole to one
+// worker: splitting it would buy little balance for another SetUpTestSuite.
+constexpr double kWholeSuiteSlack = 1.5;
+
+}  // namespace
+
+Scheduler::Scheduler(int workers, std::vector<Work> suites)
+    : workers_(std::max(1, workers)), worker_state_(workers_ + 1) {
+  for (Work& work : suites) {
+    if (work.tests.empty()) continue;
+    if (!work.costs.empty() && work.costs.size() != work.tests.size()) {
+      throw std::invalid_argument("Scheduler: costs and tests differ in size");
+    }
+    SuiteState state;
+    state.suite = work.suite;
+    for (size_t i = 0; i < work.tests.size(); ++i) {
+      const double cost = work.costs.empty() ? 1.0 : work.costs[i];
+      const Item item{static_cast<int>(i), work.tests[i], cost};
+      state.remaining.push_back(item);
+      state.items.emplace(work.tests[i], item);
+      state.remaining_cost += cost;
+    }
+    remaining_tests_ += state.remaining.size();
+    remaining_cost_ += state.remaining_cost;
+    suites_.push_back(std::move(state));
+  }
+}
+
+int Scheduler::IndexOf(int suite) const {
+  for (size_t i = 0; i < suites_.size(); ++i) {
+    if (suites_[i].suite == suite) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+double Scheduler::ChunkCost() const {
+  return remaining_cost_ / (2.0 * workers_);
+}
+
+int Scheduler::Take(int index, int after, bool whole_if_small, Grant* grant) {
+  SuiteState& state = suites_[index];
+  grant->suite = state.suite;
+  grant->tests.clear();
+  grant->first_of_suite = !state.granted_once;
+  state.granted_once = true;
+  auto begin = std::find_if(
+      state.remaining.begin(), state.remaining.end(),
+      [after](const Item& item) { return item.position > after; });
+  const double chunk = ChunkCost();
+  double available = 0;
+  for (auto it = begin; it != state.remaining.end(); ++it) {
+    available += it->cost;
+  }
+  const bool whole = whole_if_small && available <= chunk * kWholeSuiteSlack;
+  double taken = 0;
+  int last = after;
+  auto end = begin;
+  while (end != state.remaining.end() &&
+         (end == begin || whole || taken + end->cost <= chunk)) {
+    taken += end->cost;
+    grant->tests.push_back(end->test);
+    last = end->position;
+    ++end;
+  }
+  state.remaining.erase(begin, end);
+  state.remaining_cost -= taken;
+  remaining_cost_ -= taken;
+  remaining_tests_ -= grant->tests.size();
+  if (state.remaining.empty()) state.remaining_cost = 0;
+  if (remaining_tests_ == 0) remaining_cost_ = 0;
+  return last;
+}
+
+bool Scheduler::Next(int worker, Grant* grant) {
+  if (stopped_ || worker < 1 || worker > workers_) return false;
+  WorkerState& me = worker_state_[worker];
+  int chosen = -1;
+  // First choice: a suite nobody has entered, in the order given.
+  for (size_t i = 0; i < suites_.size() && chosen < 0; ++i) {
+    if (!suites_[i].granted_once && !suites_[i].remaining.empty() &&
+        me.left.count(static_cast<int>(i)) == 0) {
+      chosen = static_cast<int>(i);
+    }
+  }
+  // Otherwise help with the suite that has the most work left.
+  if (chosen < 0) {
+    double most = 0;
+    for (size_t i = 0; i < suites_.size(); ++i) {
+      const SuiteState& state = suites_[i];
+      if (state.remaining.empty() || me.left.count(static_cast<int>(i))) {
+        continue;
+      }
+      if (state.remaining_cost > most) {
+        most = state.remaining_cost;
+        chosen = static_cast<int>(i);
+      }
+    }
+  }
+  if (chosen < 0) return false;
+  me.last_position = Take(chosen, -1, true, grant);
+  suites_[chosen].active++;
+  me.suite_index = chosen;
+  return !grant->tests.empty();
+}
+
+bool Scheduler::More(int worker, int suite, Grant* grant) {
+  if (stopped_ || worker < 1 || worker > workers_) return false;
+  WorkerState& me = worker_state_[worker];
+  const int index = IndexOf(suite);
+  if (index < 0 || me.suite_index != index) return false;
+  const int last = Take(index, me.last_position, false, grant);
+  if (grant->tests.empty()) return false;
+  me.last_position = last;
+  return true;
+}
+
+void Scheduler::Leave(int worker, int suite) {
+  if (worker < 1 || worker > workers_) return;
+  WorkerState& me = worker_state_[worker];
+  const int index = IndexOf(suite);
+  if (index < 0 || me.suite_index != index) return;
+  suites_[index].active--;
+  me.left.insert(index);
+  me.suite_index = -1;
+  me.last_position = -1;
+}
+
+void Scheduler::GiveBack(int suite, const std::vector<int>& tests) {
+  const int index = IndexOf(suite);
+  if (index < 0) return;
+  SuiteState& state = suites_[index];
+  for (int test : tests) {
+    auto known = state.items.find(test);
+    if (known == state.items.end()) continue;
+    const Item& item = known->second;
+    auto at = std::lower_bound(
+        state.remaining.begin(), state.remaining.end(), item.position,
+        [](const Item& a, int position) { return a.position < position; });
+    if (at != state.remaining.end() && at->position == item.position) {
+      continue;  // Already waiting.
+    }
+    state.remaining.insert(at, item);
+    state.remaining_cost += item.cost;
+    remaining_cost_ += item.cost;
+    remaining_tests_++;
+  }
+}
+
+void Scheduler::ForgetWorker(int worker) {
+  if (worker < 1 || worker > workers_) return;
+  WorkerState& me = worker_state_[worker];
+  if (me.suite_index >= 0) suites_[me.suite_index].active--;
+  me = WorkerState();
+}
+
+bool Scheduler::SuiteFinished(int suite) const {
+  const int index = IndexOf(suite);
+  return index >= 0 && suites_[index].remaining.empty() &&
+         suites_[index].active == 0;
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

@@ -1,0 +1,109 @@
+// Dynamic distribution of tests to workers.
+//
+// Work is handed out as grants: a run of tests of one suite, in the order
+// GoogleTest runs that suite. A worker that finishes a grant asks for more of
+// the same suite (More) before it tears the suite down, and for a new suite
+// (Next) after. Grants shrink as the run drains (guided self-scheduling), so
+// workers finish together; a suite stays on one worker unless splitting it
+// is needed for balance. A worker never re-enters a suite it has left, so
+// SetUpTestSuite runs at most once per worker process and suite.
+//
+// Pure bookkeeping: no I/O, no GoogleTest; one instance per iteration.
+#ifndef GTEST_PARALLEL_SCHEDULER_H_
+#define GTEST_PARALLEL_SCHEDULER_H_
+
+#include <cstddef>
+#include <deque>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+namespace gtest_parallel {
+namespace internal {
+
+class Scheduler {
+ public:
+  // The tests of one suite to distribute, in run order, with their
+  // expected costs (any unit; equal costs when nothing is known).
+  struct Work {
+    int suite = 0;
+    std::vector<int> tests;
+    std::vector<double> costs;  // Same size as tests, or empty for all 1.
+  };
+
+  // What a worker is told to run.
+  struct Grant {
+    int suite = -1;
+    std::vector<int> tests;
+    bool first_of_suite = false;  // The first grant made for this suite.
+  };
+
+  // Workers are numbered 1..workers. Suites are offered in the given order.
+  Scheduler(int workers, std::vector<Work> suites);
+
+  // Starts a new suite run for `worker`. False when nothing is left for it.
+  bool Next(int worker, Grant* grant);
+
+  // More tests of the suite `worker` is running; all of them come after the
+  // tests it already has. False when there are none: the worker should end
+  // its run of the suite.
+  bool More(int worker, int suite, Grant* grant);
+
+  // `worker` has ended its run of `suite` (torn it down).
+  void Leave(int worker, int suite);
+
+  // Tests granted to a worker that will never run them (it died); they are
+  // offered again, ahead of the rest of their suite.
+  void GiveBack(int suite, const std::vector<int>& tests);
+
+  // `worker` is a new process: it may enter any suite again.
+  void ForgetWorker(int worker);
+
+  // No grants from now on.
+  void Stop() { stopped_ = true; }
+  bool stopped() const { return stopped_; }
+
+  // True once every test of `suite` was granted and no worker is in it.
+  bool SuiteFinished(int suite) const;
+
+  // Tests not yet granted.
+  size_t remaining_tests() const { return remaining_tests_; }
+
+ private:
+  struct Item {
+    int position;  // Index in the suite's run order.
+    int test;
+    double cost;
+  };
+  struct SuiteState {
+    int suite = 0;
+    std::deque<Item> remaining;  // Sorted by position.
+    std::unordered_map<int, Item> items;  // Every test of the suite.
+    double remaining_cost = 0;
+    int active = 0;  // Workers inside the suite.
+    bool granted_once = false;
+  };
+  struct WorkerState {
+    int suite_index = -1;  // Index into suites_ of the current run.
+    int last_position = -1;
+    std::set<int> left;  // Suite indexes this worker has left.
+  };
+
+  int IndexOf(int suite) const;
+  double ChunkCost() const;
+  // Moves tests with position > after from the suite into grant; returns
+  // the position of the last one taken (after, if none).
+  int Take(int index, int after, bool whole_if_small, Grant* grant);
+
+  int workers_;
+  std::vector<SuiteState> suites_;
+  std::vector<WorkerState> worker_state_;
+  size_t remaining_tests_ = 0;
+  double remaining_cost_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_SCHEDULER_H_

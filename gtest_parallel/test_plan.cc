@@ -1,0 +1,76 @@
+// Numbering of the registered tests (see test_plan.h).
+#include "test_plan.h"
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+// FNV-1a, enough to tell two test lists apart.
+void Mix(const std::string& text, uint64_t* hash) {
+  for (unsigned char c : text) {
+    *hash ^= c;
+    *hash *= 1099511628211ull;
+  }
+  *hash ^= 0xff;
+  *hash *= 1099511628211ull;
+}
+
+}  // namespace
+
+TestPlan TestPlan::Snapshot() {
+  TestPlan plan;
+  plan.fingerprint_ = 14695981039346656037ull;
+  testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
+  for (int s = 0; s < unit_test->total_test_suite_count(); ++s) {
+    auto* suite = const_cast<testing::TestSuite*>(unit_test->GetTestSuite(s));
+    plan.suite_ids_[suite] = s;
+    plan.suites_.push_back(suite);
+    plan.suite_tests_.emplace_back();
+    Mix(suite->name(), &plan.fingerprint_);
+    for (int t = 0; t < suite->total_test_count(); ++t) {
+      auto* test = const_cast<testing::TestInfo*>(suite->GetTestInfo(t));
+      const int id = static_cast<int>(plan.tests_.size());
+      plan.test_ids_[test] = id;
+      plan.tests_.push_back(test);
+      plan.suite_of_.push_back(s);
+      plan.suite_tests_.back().push_back(id);
+      Mix(test->name(), &plan.fingerprint_);
+    }
+  }
+  return plan;
+}
+
+std::string TestPlan::FullName(int test_id) const {
+  const testing::TestInfo* info = tests_[test_id];
+  return std::string(info->test_suite_name()) + "." + info->name();
+}
+
+int TestPlan::IdOf(const testing::TestInfo* test) const {
+  auto it = test_ids_.find(test);
+  return it == test_ids_.end() ? -1 : it->second;
+}
+
+int TestPlan::IdOf(const testing::TestSuite* suite) const {
+  auto it = suite_ids_.find(suite);
+  return it == suite_ids_.end() ? -1 : it->second;
+}
+
+std::vector<TestPlan::SuiteRun> TestPlan::CurrentRuns() const {
+  std::vector<SuiteRun> runs;
+  testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
+  for (int s = 0; s < unit_test->total_test_suite_count(); ++s) {
+    const testing::TestSuite* suite = unit_test->GetTestSuite(s);
+    if (!suite->should_run()) continue;
+    SuiteRun run;
+    run.suite = IdOf(suite);
+    for (int t = 0; t < suite->total_test_count(); ++t) {
+      const testing::TestInfo* test = suite->GetTestInfo(t);
+      if (test->should_run()) run.tests.push_back(IdOf(test));
+    }
+    if (!run.tests.empty()) runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

@@ -1,0 +1,137 @@
+// The worker loop (see worker.h).
+#include "worker.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include "gtest_access.h"
+#include "worker_listener.h"
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+// Leaves every test and suite unmarked: only granted tests run.
+void UnmarkAll(const TestPlan& plan) {
+  for (int s = 0; s < plan.suite_count(); ++s) {
+    SetShouldRun(plan.suite(s), false);
+  }
+  for (int t = 0; t < plan.test_count(); ++t) {
+    SetShouldRun(plan.test(t), false);
+  }
+}
+
+// Runs one grant: the suite with just the granted tests marked; more may be
+// granted while it runs (WorkerListener::OnTestEnd).
+void RunGrant(const TestPlan& plan, const Message& grant,
+              WorkerListener* listener) {
+  testing::TestSuite* suite = plan.suite(static_cast<int>(grant.id));
+  SetShouldRun(suite, true);
+  listener->BeginSuite(static_cast<int>(grant.id),
+                       std::vector<int>(grant.ids.begin(), grant.ids.end()));
+  RunSuite(suite);
+  SetShouldRun(suite, false);
+  for (int id : plan.tests_of(static_cast<int>(grant.id))) {
+    SetShouldRun(plan.test(id), false);
+  }
+}
+
+void SendGlobal(WorkerChannel* channel, MessageType type, int iteration,
+                int64_t a) {
+  Message message;
+  message.type = type;
+  message.id = iteration;
+  message.a = a;
+  message.props =
+      PropertiesOf(testing::UnitTest::GetInstance()->ad_hoc_test_result());
+  channel->Send(std::move(message), true);
+  channel->Flush();
+}
+
+}  // namespace
+
+int RunWorker(const TestPlan& plan, Handle commands, Handle events) {
+  const char* parent = std::getenv(kCoordinatorVariable);
+  if (!DieWithParent(parent ? std::atoll(parent) : 0)) return 0;
+  WorkerChannel channel(commands, events, DuplicatePrivate(1));
+
+  Message hello;
+  hello.type = MessageType::kHello;
+  hello.id = CurrentPid();
+  hello.a = plan.test_count();
+  hello.b = static_cast<int64_t>(plan.fingerprint());
+  channel.Send(std::move(hello), false);
+  const Message config = channel.Receive();
+  if (config.type != MessageType::kConfig) return 0;
+  channel.set_nonce(config.text);
+  const int first_iteration = static_cast<int>(config.id);
+  const int repeat = static_cast<int>(config.a);
+  int seed = static_cast<int>(config.b);
+
+  // The coordinator reports, shards, fails fast and lists; a worker runs.
+  GTEST_FLAG_SET(output, "");
+  GTEST_FLAG_SET(fail_fast, false);
+  GTEST_FLAG_SET(list_tests, false);
+  GTEST_FLAG_SET(repeat, 1);
+  const bool shuffle = GTEST_FLAG_GET(shuffle);
+  const bool recreate =
+      GTEST_FLAG_GET(recreate_environments_when_repeating) || repeat < 0;
+
+  // Only our listener hears this process's events; the user's listeners
+  // and the printers hear the replay in the coordinator.
+  testing::TestEventListeners own;
+  auto* listener = new WorkerListener(&channel, &plan);
+  own.Append(listener);
+  SwapRepeaters(&own);
+  UnmarkAll(plan);
+
+  testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
+  bool environments_up = false;
+  for (int i = first_iteration; repeat < 0 || i < repeat; ++i) {
+    ClearNonAdHocResults();
+    if (shuffle) ShuffleTests(seed);
+    listener->BeginIteration(i);
+    if (!environments_up || recreate) {
+      for (testing::Environment* environment : Environments()) {
+        environment->SetUp();
+      }
+      environments_up = true;
+      const testing::TestResult& global = unit_test->ad_hoc_test_result();
+      SendGlobal(&channel, MessageType::kEnvSetUp, i,
+                 !global.Skipped() && !global.HasFatalFailure());
+    }
+    const testing::TestResult& global = unit_test->ad_hoc_test_result();
+    const bool may_run = !global.Skipped() && !global.HasFatalFailure();
+    for (;;) {
+      Message request;
+      request.type = MessageType::kRequest;
+      request.id = i;
+      request.a = may_run;
+      channel.Send(std::move(request), false);
+      const Message reply = channel.Receive();
+      if (reply.type != MessageType::kGrant) break;
+      RunGrant(plan, reply, listener);
+    }
+    if (i == repeat - 1 || recreate) {
+      auto& environments = Environments();
+      std::for_each(environments.rbegin(), environments.rend(),
+                    [](testing::Environment* e) { e->TearDown(); });
+      SendGlobal(&channel, MessageType::kEnvTearDown, i, 0);
+    }
+    Message end;
+    end.type = MessageType::kIterationEnd;
+    end.id = i;
+    channel.Send(std::move(end), false);
+    channel.Flush();
+    UnshuffleTests();
+    if (shuffle) seed = NextRandomSeed(seed);
+  }
+  SwapRepeaters(&own);
+  return 0;
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel
