@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
-#include <random>
 
 extern char** environ;
 
@@ -23,6 +22,8 @@ constexpr int kMaxFailuresInARow = 3;
 constexpr int64_t kOutputGraceMs = 200;
 // How long a worker may live on after closing its channel.
 constexpr int64_t kChannelGraceMs = 2000;
+// How often a worker is looked at for having died without a word.
+constexpr int64_t kCheckEveryMs = 100;
 // How long Finish() waits for workers to leave by themselves.
 constexpr int64_t kFinishGraceMs = 5000;
 
@@ -36,13 +37,6 @@ int64_t EpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string MakeNonce() {
-  std::random_device device;
-  char text[17];
-  std::snprintf(text, sizeof(text), "%08x%08x", device(), device());
-  return text;
 }
 
 // Variables a worker must not inherit: sharding is the coordinator's, so
@@ -68,17 +62,12 @@ struct Coordinator::Slot {
   int id = 0;
   std::unique_ptr<ChildProcess> process;
   Decoder decoder;
-  std::unique_ptr<OutputDemux> demux;
   std::deque<Message> pending;  // Decoded, not yet handled.
-  struct Segment {
-    uint32_t seq;
-    std::string text;
-  };
-  std::deque<Segment> segments;  // Output closed by a marker.
-  std::string open_text;         // Output since the last marker.
+  int64_t consumed = 0;  // Output file offset handed to records so far.
+  int64_t dropped_to = 0;  // Output before this offset was cut (a flood).
   bool events_eof = false;
-  bool output_eof = false;
   int64_t exited_at = 0;  // When the process was seen gone.
+  int64_t checked_at = 0;  // When we last looked whether it lives.
   int64_t events_eof_at = 0;
   ExitStatus status;
   bool reaped = false;
@@ -167,8 +156,7 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
                          std::vector<std::string> worker_argv)
     : options_(options),
       plan_(plan),
-      worker_argv_(std::move(worker_argv)),
-      nonce_(MakeNonce()) {}
+      worker_argv_(std::move(worker_argv)) {}
 
 Coordinator::~Coordinator() {
   if (io_.joinable()) Finish();
@@ -205,7 +193,6 @@ void Coordinator::SpawnLocked(Slot* slot) {
   *slot = Slot();
   slot->id = id;
   slot->failures_in_a_row = failures;
-  slot->demux = std::make_unique<OutputDemux>(nonce_);
   std::string error;
   while (slot->failures_in_a_row < kMaxFailuresInARow) {
     slot->process = ChildProcess::Spawn(
@@ -245,10 +232,9 @@ void Coordinator::StopDispatch() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (scheduler_) scheduler_->Stop();
   for (auto& slot : slots_) {
-    if (slot->process && slot->suite >= 0) {
-      Message cancel;
-      cancel.type = MessageType::kCancel;
-      SendLocked(slot.get(), std::move(cancel));
+    if (slot->process) {
+      const_cast<WorkerStatus&>(slot->process->status())
+          .cancel.store(1, std::memory_order_relaxed);
     }
   }
   ready_.notify_all();
@@ -384,16 +370,12 @@ void Coordinator::IoLoop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stop_io_) {
     std::vector<Handle> handles{wake_.read_end()};
-    std::vector<std::pair<Slot*, bool>> owners{{nullptr, false}};
+    std::vector<Slot*> owners{nullptr};
     for (auto& slot : slots_) {
       if (!slot->process) continue;
       if (slot->process->events() != kNoHandle) {
         handles.push_back(slot->process->events());
-        owners.emplace_back(slot.get(), true);
-      }
-      if (slot->process->output() != kNoHandle) {
-        handles.push_back(slot->process->output());
-        owners.emplace_back(slot.get(), false);
+        owners.push_back(slot.get());
       }
     }
     lock.unlock();
@@ -402,17 +384,13 @@ void Coordinator::IoLoop() {
     lock.lock();
     if (ready[0]) wake_.Drain();
     for (size_t i = 1; i < handles.size(); ++i) {
-      if (!ready[i] || !owners[i].first->process) continue;
-      if (owners[i].second) {
-        ReadEvents(owners[i].first);
-      } else {
-        ReadOutput(owners[i].first);
-      }
+      if (ready[i] && owners[i]->process) ReadEvents(owners[i]);
     }
     for (auto& slot : slots_) {
       if (!slot->process) continue;
       ProcessLocked(slot.get());
-      ReapLocked(slot.get(), false);
+      if (slot->process) LimitOutputLocked(slot.get());
+      if (slot->process) ReapLocked(slot.get(), false);
     }
     ready_.notify_all();
   }
@@ -437,58 +415,39 @@ void Coordinator::ReadEvents(Slot* slot) {
   }
 }
 
-void Coordinator::ReadOutput(Slot* slot) {
-  char buffer[1 << 16];
-  std::vector<OutputDemux::Piece> pieces;
-  const long got = ReadSome(slot->process->output(), buffer, sizeof(buffer));
-  if (got <= 0) {
-    slot->output_eof = true;
-    slot->demux->Finish(&pieces);
-    slot->process->CloseOutput();
-  } else {
-    slot->demux->Feed(buffer, static_cast<size_t>(got), &pieces);
+void Coordinator::TakeOutputLocked(Slot* slot, int64_t offset,
+                                   Record* record) {
+  if (offset < 0 || offset <= slot->consumed) return;
+  int64_t from = std::max(slot->consumed, slot->dropped_to);
+  record->output_dropped += static_cast<size_t>(from - slot->consumed);
+  const int64_t limit = static_cast<int64_t>(options_.output_limit);
+  if (offset - from > limit) {
+    record->output_dropped += static_cast<size_t>(offset - from - limit);
+    from = offset - limit;
   }
-  for (OutputDemux::Piece& piece : pieces) {
-    if (piece.is_marker) {
-      slot->segments.push_back(Slot::Segment{piece.seq, std::move(slot->open_text)});
-      slot->open_text.clear();
-    } else {
-      slot->open_text += piece.text;
-      if (slot->open_text.size() > 2 * options_.output_limit) {
-        slot->open_text.erase(0, slot->open_text.size() - options_.output_limit);
-      }
-    }
+  record->AddOutput(ReadAt(slot->process->output(), from,
+                           static_cast<size_t>(offset - from)),
+                    options_.output_limit);
+  slot->consumed = offset;
+}
+
+void Coordinator::LimitOutputLocked(Slot* slot) {
+  // A test that floods its output would fill the disk: keep only the end
+  // of what it wrote (its record keeps no more than that anyway).
+  const int64_t limit = static_cast<int64_t>(options_.output_limit);
+  const int64_t size = FileSize(slot->process->output());
+  const int64_t from = std::max(slot->consumed, slot->dropped_to);
+  if (size - from > 4 * limit) {
+    DropRange(slot->process->output(), from, size - limit);
+    slot->dropped_to = size - limit;
   }
 }
 
 void Coordinator::ProcessLocked(Slot* slot) {
-  while (!slot->pending.empty()) {
-    const Message& message = slot->pending.front();
-    std::string before;
-    if (message.marked) {
-      // Markers without a message (a test printed one) give up their text.
-      while (!slot->segments.empty() &&
-             slot->segments.front().seq < message.seq) {
-        std::string text = std::move(slot->segments.front().text);
-        slot->segments.pop_front();
-        if (slot->segments.empty()) {
-          slot->open_text.insert(0, text);
-        } else {
-          slot->segments.front().text.insert(0, text);
-        }
-      }
-      if (!slot->segments.empty() &&
-          slot->segments.front().seq == message.seq) {
-        before = std::move(slot->segments.front().text);
-        slot->segments.pop_front();
-      } else if (!slot->output_eof && slot->segments.empty()) {
-        break;  // Its marker has not arrived yet.
-      }
-    }
-    Message taken = std::move(slot->pending.front());
+  while (!slot->pending.empty() && slot->process) {
+    const Message message = std::move(slot->pending.front());
     slot->pending.pop_front();
-    HandleLocked(slot, taken, std::move(before));
-    if (!slot->process) return;
+    HandleLocked(slot, message);
   }
 }
 
@@ -517,9 +476,7 @@ Record* Coordinator::CurrentRecordLocked(Slot* slot, Scope scope) {
   }
 }
 
-void Coordinator::HandleLocked(Slot* slot, const Message& message,
-                               std::string before) {
-  const size_t limit = options_.output_limit;
+void Coordinator::HandleLocked(Slot* slot, const Message& message) {
   switch (message.type) {
     case MessageType::kHello: {
       if (message.a != plan_.test_count() ||
@@ -538,14 +495,13 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message,
       config.id = std::max(iteration_, 0);
       config.a = repeat_;
       config.b = seed_;
-      config.text = nonce_;
       SendLocked(slot, std::move(config));
       return;
     }
     case MessageType::kEnvSetUp: {
       Record record = std::move(slot->global_record);
       slot->global_record = Record();
-      record.AddOutput(before, limit);
+      TakeOutputLocked(slot, message.offset, &record);
       record.properties = message.props;
       record.worker = slot->id;
       slot->env_set_up = static_cast<int>(message.id);
@@ -555,7 +511,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message,
     case MessageType::kEnvTearDown: {
       Record record = std::move(slot->global_record);
       slot->global_record = Record();
-      record.AddOutput(before, limit);
+      TakeOutputLocked(slot, message.offset, &record);
       record.properties = message.props;
       record.worker = slot->id;
       env_teardowns_[{static_cast<int>(message.id), slot->id}].Merge(record);
@@ -570,7 +526,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message,
     case MessageType::kSuiteSetUp: {
       Record record = std::move(slot->setup_record);
       slot->setup_record = Record();
-      record.AddOutput(before, limit);
+      TakeOutputLocked(slot, message.offset, &record);
       record.start_ms = message.a;
       record.elapsed_ms = message.b;
       record.worker = slot->id;
@@ -583,18 +539,20 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message,
       slot->test_record = Record();
       slot->test_record.start_ms = message.a;
       slot->test_record.worker = slot->id;
-      slot->test_record.AddOutput(before, limit);
+      // Output between tests (from processes a test left behind) goes with
+      // the next test.
+      TakeOutputLocked(slot, message.offset, &slot->test_record);
       return;
     case MessageType::kPart: {
       Record* record = CurrentRecordLocked(slot, static_cast<Scope>(message.a));
-      record->AddOutput(before, limit);
+      TakeOutputLocked(slot, message.offset, record);
       record->AddPart(message.part);
       return;
     }
     case MessageType::kTestEnd: {
       Record record = std::move(slot->test_record);
       slot->test_record = Record();
-      record.AddOutput(before, limit);
+      TakeOutputLocked(slot, message.offset, &record);
       record.start_ms = message.a;
       record.elapsed_ms = message.b;
       record.properties = message.props;
@@ -628,7 +586,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message,
       const int suite = static_cast<int>(message.id);
       Record record = std::move(slot->teardown_record);
       slot->teardown_record = Record();
-      record.AddOutput(before, limit);
+      TakeOutputLocked(slot, message.offset, &record);
       record.properties = message.props;
       record.elapsed_ms = message.a;
       record.worker = slot->id;
@@ -675,36 +633,36 @@ void Coordinator::ServeRequestLocked(Slot* slot) {
 
 void Coordinator::ReapLocked(Slot* slot, bool force) {
   const int64_t now = NowMs();
+  // Looking costs a system call: look when the channel closed, and now and
+  // then for a worker that died without closing it.
+  if (!slot->events_eof && !force && now - slot->checked_at < kCheckEveryMs) {
+    return;
+  }
+  slot->checked_at = now;
   if (!slot->reaped && slot->process->TryWait(&slot->status)) {
     slot->reaped = true;
     slot->exited_at = now;
   }
   if (!slot->reaped) {
     // Alive. A worker that closed its channel is of no further use.
-    if (force || (slot->events_eof && now - slot->events_eof_at > kChannelGraceMs)) {
+    if (force ||
+        (slot->events_eof && now - slot->events_eof_at > kChannelGraceMs)) {
       slot->process->Kill();
     }
     return;
   }
-  // Gone. Its children may hold the pipes open: give them a moment to
-  // deliver, then take the whole process group down.
-  if ((!slot->events_eof || !slot->output_eof) && !force &&
-      now - slot->exited_at < kOutputGraceMs) {
+  // Gone. A child it forked may still hold the event pipe: give it a moment
+  // to deliver, then take the whole process group down.
+  if (!slot->events_eof && !force && now - slot->exited_at < kOutputGraceMs) {
     return;
   }
   slot->process->Kill();
-  if (!slot->output_eof) {
-    std::vector<OutputDemux::Piece> pieces;
-    slot->demux->Finish(&pieces);
-    for (auto& piece : pieces) slot->open_text += piece.text;
-    slot->output_eof = true;
-  }
   slot->events_eof = true;
   ProcessLocked(slot);
   if (!slot->process) return;
   const bool expected = finishing_ || slot->final;
-  std::string cause = slot->kill_cause.empty() ? slot->status.Describe()
-                                               : slot->kill_cause;
+  const std::string cause = slot->kill_cause.empty() ? slot->status.Describe()
+                                                     : slot->kill_cause;
   if (!expected) {
     DiedLocked(slot, cause);
   } else {
@@ -714,58 +672,72 @@ void Coordinator::ReapLocked(Slot* slot, bool force) {
 }
 
 void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
-  const size_t limit = options_.output_limit;
-  std::string tail;
-  for (auto& segment : slot->segments) tail += segment.text;
-  tail += slot->open_text;
+  const WorkerStatus& status = slot->process->status();
+  const Scope scope =
+      static_cast<Scope>(status.scope.load(std::memory_order_acquire));
+  const int test = status.test.load(std::memory_order_relaxed);
+  const int64_t since_ms = status.since_ms.load(std::memory_order_relaxed);
+  const int64_t offset = status.output_offset.load(std::memory_order_relaxed);
+  const int64_t end = FileSize(slot->process->output());
   const std::string who = "gtest_parallel: worker " + std::to_string(slot->id) +
                           " (pid " + std::to_string(slot->process->pid()) +
                           ") " + cause;
-  slot->process.reset();
+  // Output of tests whose results were lost with the worker is not kept:
+  // those tests run again.
+  if (offset > slot->consumed) slot->consumed = offset;
+  Record record;
+  record.worker = slot->id;
+  record.start_ms = since_ms;
+  record.elapsed_ms = std::max<int64_t>(0, EpochMs() - since_ms);
+  if (scope == Scope::kTest && slot->test == test) {
+    record = std::move(slot->test_record);
+  } else if (scope == Scope::kSuiteSetUp) {
+    record = std::move(slot->setup_record);
+  } else if (scope == Scope::kSuiteTearDown) {
+    record = std::move(slot->teardown_record);
+  } else if (scope == Scope::kGlobal) {
+    record = std::move(slot->global_record);
+  }
+  record.elapsed_ms = std::max<int64_t>(0, EpochMs() - since_ms);
+  TakeOutputLocked(slot, end, &record);
+
   slot->failures_in_a_row++;
+  const int suite = slot->suite;
+  std::vector<int> lost(slot->granted.begin(), slot->granted.end());
   if (!slot->hello) {
+    std::string tail;
+    for (const Record::Item& item : record.items) tail += item.output;
     std::fprintf(stderr, "%s before it could connect.%s%s\n", who.c_str(),
                  tail.empty() ? "" : " Its output:\n", tail.c_str());
-  } else if (slot->test >= 0) {
-    Record record = std::move(slot->test_record);
-    record.AddOutput(tail, limit);
+  } else if (scope == Scope::kTest && test >= 0) {
     record.AddPart(RunnerFailure(who + " while running " +
-                                 plan_.FullName(slot->test) + "."));
-    record.elapsed_ms = std::max<int64_t>(0, EpochMs() - record.start_ms);
-    record.worker = slot->id;
-    tests_ready_[slot->test] = std::move(record);
-    auto granted =
-        std::find(slot->granted.begin(), slot->granted.end(), slot->test);
-    if (granted != slot->granted.end()) slot->granted.erase(granted);
-  } else if (slot->suite >= 0 && slot->scope == Scope::kSuiteSetUp) {
-    Record record = std::move(slot->setup_record);
-    record.AddOutput(tail, limit);
-    record.AddPart(RunnerFailure(
-        who + " in SetUpTestSuite() of " + plan_.suite(slot->suite)->name() +
-        "."));
-    if (slot->first_of_suite) setups_ready_[slot->suite] = std::move(record);
-  } else if (slot->suite >= 0) {
-    Record record = std::move(slot->teardown_record);
-    record.AddOutput(tail, limit);
-    record.AddPart(RunnerFailure(
-        who + " in TearDownTestSuite() of " + plan_.suite(slot->suite)->name() +
-        "."));
-    teardowns_[slot->suite].Merge(record);
+                                 plan_.FullName(test) + "."));
+    tests_ready_[test] = std::move(record);
+    lost.erase(std::remove(lost.begin(), lost.end(), test), lost.end());
+  } else if (scope == Scope::kSuiteSetUp && suite >= 0) {
+    record.AddPart(RunnerFailure(who + " in SetUpTestSuite() of " +
+                                 plan_.suite(suite)->name() + "."));
+    if (slot->first_of_suite) setups_ready_[suite] = std::move(record);
+  } else if (scope == Scope::kSuiteTearDown && suite >= 0) {
+    record.AddPart(RunnerFailure(who + " in TearDownTestSuite() of " +
+                                 plan_.suite(suite)->name() + "."));
+    teardowns_[suite].Merge(record);
   } else {
-    Record record = std::move(slot->global_record);
-    record.AddOutput(tail, limit);
-    const bool in_set_up = slot->env_set_up < std::max(iteration_, 0);
+    const int iteration = std::max(iteration_, 0);
+    const bool in_set_up = slot->env_set_up < iteration;
     record.AddPart(RunnerFailure(
         who + (in_set_up ? " while setting up" : " while tearing down") +
         " the global test environments."));
-    auto& reports = in_set_up ? env_setups_ : env_teardowns_;
-    reports[{std::max(iteration_, 0), slot->id}].Merge(record);
+    (in_set_up ? env_setups_ : env_teardowns_)[{iteration, slot->id}].Merge(
+        record);
   }
-  if (slot->suite >= 0 && scheduler_) {
-    scheduler_->GiveBack(slot->suite,
-                         std::vector<int>(slot->granted.begin(), slot->granted.end()));
+  slot->process.reset();
+  if (suite >= 0 && scheduler_) {
+    scheduler_->GiveBack(suite, lost);
     scheduler_->ForgetWorker(slot->id);
   }
+  slot->suite = -1;
+  slot->granted.clear();
   if (slot->failures_in_a_row >= kMaxFailuresInARow) {
     slot->retired = true;
     if (std::all_of(slots_.begin(), slots_.end(),
@@ -777,9 +749,6 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   }
   if (!finishing_ && scheduler_ && scheduler_->remaining_tests() > 0) {
     SpawnLocked(slot);
-  } else {
-    slot->suite = -1;
-    slot->granted.clear();
   }
 }
 

@@ -94,9 +94,11 @@ class Coordinator {
   void IoLoop();
   void SpawnLocked(Slot* slot);
   void ReadEvents(Slot* slot);
-  void ReadOutput(Slot* slot);
+  // Moves the slot's output up to `offset` into `record`.
+  void TakeOutputLocked(Slot* slot, int64_t offset, Record* record);
+  void LimitOutputLocked(Slot* slot);
   void ProcessLocked(Slot* slot);
-  void HandleLocked(Slot* slot, const Message& message, std::string before);
+  void HandleLocked(Slot* slot, const Message& message);
   void ServeRequestLocked(Slot* slot);
   void ReapLocked(Slot* slot, bool force);
   void DiedLocked(Slot* slot, const std::string& cause);
@@ -112,7 +114,6 @@ class Coordinator {
   const Options options_;
   const TestPlan& plan_;
   const std::vector<std::string> worker_argv_;
-  const std::string nonce_;
 
   mutable std::mutex mutex_;
   std::condition_variable ready_;

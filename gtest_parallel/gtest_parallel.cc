@@ -29,6 +29,7 @@ struct State {
   bool worker = false;
   Handle commands = internal::kNoHandle;
   Handle events = internal::kNoHandle;
+  internal::WorkerStatus* status = nullptr;
   std::vector<std::string> worker_argv;  // For spawning workers.
   std::atomic<int> coordinator_workers{0};
 };
@@ -93,7 +94,8 @@ void InitGoogleTest(int* argc, char** argv) {
   if (!internal::InDeathTestChild()) {
     error.clear();
     state.worker =
-        internal::TakeWorkerChannel(&state.commands, &state.events, &error);
+        internal::TakeWorkerChannel(&state.commands, &state.events,
+                                    &state.status, &error);
     if (!error.empty()) UsageError(error);
   }
 }
@@ -108,7 +110,8 @@ int RunAllTests() {
   }
   if (state.worker) {
     const internal::TestPlan plan = internal::TestPlan::Snapshot();
-    return internal::RunWorker(plan, state.commands, state.events);
+    return internal::RunWorker(plan, state.commands, state.events,
+                               state.status);
   }
   if (state.options.workers <= 1 || internal::HelpRequested() ||
       internal::InDeathTestChild() || GTEST_FLAG_GET(list_tests)) {

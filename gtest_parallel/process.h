@@ -1,10 +1,11 @@
 // Starting and watching worker processes: one interface, implemented by
 // process_posix.cc (posix_spawn) and process_windows.cc (CreateProcess).
 //
-// A worker gets three pipes: commands (coordinator to worker), events
-// (worker to coordinator) and output (the worker's stdout and stderr). Its
-// standard input is the null device. On POSIX it leads a process group of
-// its own, so that a timeout or a crash takes its children with it.
+// A worker gets two pipes, commands (coordinator to worker) and events
+// (worker to coordinator), an unlinked append-only file as its stdout and
+// stderr, and a WorkerStatus in shared memory. Its standard input is the
+// null device. On POSIX it leads a process group of its own, so that a
+// timeout or a crash takes its children with it.
 #ifndef GTEST_PARALLEL_PROCESS_H_
 #define GTEST_PARALLEL_PROCESS_H_
 
@@ -13,6 +14,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "protocol.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -50,12 +53,12 @@ class ChildProcess {
   virtual int64_t pid() const = 0;
   virtual Handle commands() const = 0;  // Write end.
   virtual Handle events() const = 0;    // Read end.
-  virtual Handle output() const = 0;    // Read end.
+  virtual Handle output() const = 0;    // The output file, for ReadAt.
+  virtual const WorkerStatus& status() const = 0;
 
   // Closes our end of a pipe (kNoHandle afterwards).
   virtual void CloseCommands() = 0;
   virtual void CloseEvents() = 0;
-  virtual void CloseOutput() = 0;
 
   // Asks the process and its children to stop (SIGTERM), or stops them at
   // once (SIGKILL / TerminateJobObject).
@@ -73,10 +76,12 @@ inline constexpr char kChannelVariable[] = "GTEST_PARALLEL_CHANNEL";
 // it).
 inline constexpr char kCoordinatorVariable[] = "GTEST_PARALLEL_COORDINATOR";
 
-// The worker's ends of the command (read) and event (write) pipes, taken
-// from kChannelVariable, which is then removed from the environment so that
-// processes the tests start do not inherit it. False when absent.
-bool TakeWorkerChannel(Handle* commands, Handle* events, std::string* error);
+// The worker's ends of the command (read) and event (write) pipes and its
+// status, taken from kChannelVariable, which is then removed from the
+// environment so that processes the tests start do not inherit it. False
+// when absent.
+bool TakeWorkerChannel(Handle* commands, Handle* events, WorkerStatus** status,
+                       std::string* error);
 
 // Path of the running executable.
 std::string SelfExecutable(const char* argv0);
@@ -84,6 +89,16 @@ std::string SelfExecutable(const char* argv0);
 // Reads what is available (blocking until something is): >0 bytes read,
 // 0 at end of stream, <0 on error.
 long ReadSome(Handle handle, char* buffer, size_t size);
+
+// Reads `size` bytes at `offset` of a file (fewer at its end).
+std::string ReadAt(Handle handle, int64_t offset, size_t size);
+
+// Current size of a file, or -1.
+int64_t FileSize(Handle handle);
+
+// Frees the disk space of [from, to) of a file, keeping offsets (best
+// effort: where the system cannot, nothing happens).
+void DropRange(Handle handle, int64_t from, int64_t to);
 
 // Writes everything, retrying on interruption; false on error.
 bool WriteAll(Handle handle, const char* data, size_t size);

@@ -5,12 +5,15 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstring>
+#include <new>
 
 #include "process.h"
 
@@ -28,6 +31,7 @@ namespace {
 // Fds the worker finds its channel on (after stdin, stdout, stderr).
 constexpr int kChildCommandsFd = 3;
 constexpr int kChildEventsFd = 4;
+constexpr int kChildStatusFd = 5;
 // Our pipe ends are moved at or above this, clear of the fds above.
 constexpr int kHighFd = 10;
 
@@ -73,6 +77,30 @@ bool MakePipe(int fds[2], std::string* error) {
   return true;
 }
 
+// An unlinked, close-on-exec temporary file, at or above kHighFd.
+int AnonymousFile(int extra_flags, std::string* error) {
+  const char* dir = getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") +
+                     "/gtest_parallel.XXXXXX";
+  const int fd = mkostemp(&path[0], O_CLOEXEC | extra_flags);
+  if (fd < 0) {
+    *error = "cannot create a file in " + path.substr(0, path.rfind('/')) +
+             ": " + strerror(errno);
+    return -1;
+  }
+  unlink(path.c_str());
+  const int high = fcntl(fd, F_DUPFD_CLOEXEC, kHighFd);
+  close(fd);
+  return high;
+}
+
+// Maps a WorkerStatus held by the file `fd`; null on failure.
+WorkerStatus* MapStatus(int fd) {
+  void* memory = mmap(nullptr, sizeof(WorkerStatus), PROT_READ | PROT_WRITE,
+                      MAP_SHARED, fd, 0);
+  return memory == MAP_FAILED ? nullptr : static_cast<WorkerStatus*>(memory);
+}
+
 void CloseFd(Handle* handle) {
   if (*handle != kNoHandle) close(static_cast<int>(*handle));
   *handle = kNoHandle;
@@ -80,21 +108,27 @@ void CloseFd(Handle* handle) {
 
 class PosixChild : public ChildProcess {
  public:
-  PosixChild(pid_t pid, int commands, int events, int output)
-      : pid_(pid), commands_(commands), events_(events), output_(output) {}
+  PosixChild(pid_t pid, int commands, int events, int output,
+             WorkerStatus* status)
+      : pid_(pid),
+        commands_(commands),
+        events_(events),
+        output_(output),
+        status_page_(status) {}
   ~PosixChild() override {
     CloseCommands();
     CloseEvents();
-    CloseOutput();
+    CloseFd(&output_);
+    munmap(status_page_, sizeof(WorkerStatus));
   }
 
   int64_t pid() const override { return pid_; }
   Handle commands() const override { return commands_; }
   Handle events() const override { return events_; }
   Handle output() const override { return output_; }
+  const WorkerStatus& status() const override { return *status_page_; }
   void CloseCommands() override { CloseFd(&commands_); }
   void CloseEvents() override { CloseFd(&events_); }
-  void CloseOutput() override { CloseFd(&output_); }
 
   void Terminate() override { Signal(SIGTERM); }
   void Kill() override { Signal(SIGKILL); }
@@ -129,6 +163,7 @@ class PosixChild : public ChildProcess {
 
   pid_t pid_;
   Handle commands_, events_, output_;
+  WorkerStatus* status_page_;
   bool reaped_ = false;
   ExitStatus status_;
 };
@@ -145,20 +180,46 @@ std::string ExitStatus::Describe() const {
 
 std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
                                                   std::string* error) {
-  int commands[2], events[2], output[2];
+  int commands[2], events[2];
   if (!MakePipe(commands, error)) return nullptr;
-  if (!MakePipe(events, error) || !MakePipe(output, error)) {
+  if (!MakePipe(events, error)) {
     close(commands[0]);
     close(commands[1]);
     return nullptr;
   }
+  const int output = AnonymousFile(O_APPEND, error);
+  const int status_fd = output < 0 ? -1 : AnonymousFile(0, error);
+  WorkerStatus* status = nullptr;
+  if (status_fd >= 0 && ftruncate(status_fd, sizeof(WorkerStatus)) == 0) {
+    status = MapStatus(status_fd);
+    if (status == nullptr) *error = std::string("mmap: ") + strerror(errno);
+  }
+  auto close_all = [&] {
+    for (int fd : {commands[0], commands[1], events[0], events[1], output,
+                   status_fd}) {
+      if (fd >= 0) close(fd);
+    }
+  };
+  if (status == nullptr) {
+    close_all();
+    return nullptr;
+  }
+  new (status) WorkerStatus();
+  status->cancel = 0;
+  status->scope = 0;
+  status->suite = -1;
+  status->test = -1;
+  status->since_ms = 0;
+  status->output_offset = 0;
+
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, output[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, output[1], 2);
+  posix_spawn_file_actions_adddup2(&actions, output, 1);
+  posix_spawn_file_actions_adddup2(&actions, output, 2);
   posix_spawn_file_actions_adddup2(&actions, commands[0], kChildCommandsFd);
   posix_spawn_file_actions_adddup2(&actions, events[1], kChildEventsFd);
+  posix_spawn_file_actions_adddup2(&actions, status_fd, kChildStatusFd);
 
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
@@ -178,7 +239,8 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
   std::vector<std::string> env = request.env;
   env.push_back(std::string(kChannelVariable) + "=" +
                 std::to_string(kChildCommandsFd) + "," +
-                std::to_string(kChildEventsFd));
+                std::to_string(kChildEventsFd) + "," +
+                std::to_string(kChildStatusFd));
   std::vector<char*> argv, envp;
   for (const std::string& arg : request.argv) {
     argv.push_back(const_cast<char*>(arg.c_str()));
@@ -196,33 +258,42 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
   posix_spawnattr_destroy(&attributes);
   close(commands[0]);
   close(events[1]);
-  close(output[1]);
+  close(status_fd);
   if (failed != 0) {
     *error = "could not start " + request.argv[0] + ": " + strerror(failed);
     close(commands[1]);
     close(events[0]);
-    close(output[0]);
+    close(output);
+    munmap(status, sizeof(WorkerStatus));
     return nullptr;
   }
-  return std::make_unique<PosixChild>(pid, commands[1], events[0], output[0]);
+  return std::make_unique<PosixChild>(pid, commands[1], events[0], output,
+                                      status);
 }
 
-bool TakeWorkerChannel(Handle* commands, Handle* events, std::string* error) {
+bool TakeWorkerChannel(Handle* commands, Handle* events, WorkerStatus** status,
+                       std::string* error) {
   const char* value = getenv(kChannelVariable);
   if (value == nullptr) return false;
-  int in = -1, out = -1;
+  int in = -1, out = -1, shared = -1;
   char extra;
-  if (sscanf(value, "%d,%d%c", &in, &out, &extra) != 2 ||
-      fcntl(in, F_GETFD) < 0 || fcntl(out, F_GETFD) < 0) {
-    *error = std::string("bad ") + kChannelVariable + " '" + value + "'";
-    unsetenv(kChannelVariable);
-    return false;
-  }
+  const bool parsed =
+      sscanf(value, "%d,%d,%d%c", &in, &out, &shared, &extra) == 3 &&
+      fcntl(in, F_GETFD) >= 0 && fcntl(out, F_GETFD) >= 0 &&
+      fcntl(shared, F_GETFD) >= 0;
+  if (!parsed) *error = std::string("bad ") + kChannelVariable + " '" + value + "'";
   unsetenv(kChannelVariable);
+  if (!parsed) return false;
   *commands = DuplicatePrivate(in);
   *events = DuplicatePrivate(out);
+  *status = MapStatus(shared);
   close(in);
   close(out);
+  close(shared);
+  if (*status == nullptr) {
+    *error = std::string("cannot map the worker status: ") + strerror(errno);
+    return false;
+  }
   return true;
 }
 
@@ -244,6 +315,39 @@ long ReadSome(Handle handle, char* buffer, size_t size) {
     const ssize_t got = read(static_cast<int>(handle), buffer, size);
     if (got >= 0 || errno != EINTR) return static_cast<long>(got);
   }
+}
+
+std::string ReadAt(Handle handle, int64_t offset, size_t size) {
+  std::string data(size, '\0');
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t got = pread(static_cast<int>(handle), &data[done],
+                              size - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    done += static_cast<size_t>(got);
+  }
+  data.resize(done);
+  return data;
+}
+
+int64_t FileSize(Handle handle) {
+  struct stat info;
+  if (fstat(static_cast<int>(handle), &info) != 0) return -1;
+  return info.st_size;
+}
+
+void DropRange(Handle handle, int64_t from, int64_t to) {
+#if defined(__linux__)
+  if (to > from) {
+    fallocate(static_cast<int>(handle),
+              FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from, to - from);
+  }
+#else
+  (void)handle;
+  (void)from;
+  (void)to;
+#endif
 }
 
 bool WriteAll(Handle handle, const char* data, size_t size) {

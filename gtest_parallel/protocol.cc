@@ -85,23 +85,19 @@ bool KnownType(uint8_t type) {
   return (type >= static_cast<uint8_t>(MessageType::kHello) &&
           type <= static_cast<uint8_t>(MessageType::kIterationEnd)) ||
          (type >= static_cast<uint8_t>(MessageType::kConfig) &&
-          type <= static_cast<uint8_t>(MessageType::kCancel));
+          type <= static_cast<uint8_t>(MessageType::kDone));
 }
 
 bool DecodePayload(const char* data, size_t size, Message* message) {
   Reader in(data, size);
-  uint8_t type, marked, has_file;
-  uint64_t seq;
+  uint8_t type, has_file;
   size_t count;
-  if (!in.Byte(&type) || !KnownType(type) || !in.Varint(&seq) ||
-      seq > UINT32_MAX || !in.Byte(&marked) || marked > 1 ||
+  if (!in.Byte(&type) || !KnownType(type) || !in.Signed(&message->offset) ||
       !in.Signed(&message->id) || !in.Signed(&message->a) ||
       !in.Signed(&message->b) || !in.Count(&count)) {
     return false;
   }
   message->type = static_cast<MessageType>(type);
-  message->seq = static_cast<uint32_t>(seq);
-  message->marked = marked == 1;
   message->ids.resize(count);
   for (int32_t& id : message->ids) {
     if (!in.Small(&id)) return false;
@@ -126,8 +122,7 @@ void Encode(const Message& message, std::string* out) {
   const size_t start = out->size();
   out->append(4, '\0');
   out->push_back(static_cast<char>(message.type));
-  PutVarint(message.seq, out);
-  out->push_back(message.marked ? 1 : 0);
+  PutSigned(message.offset, out);
   PutSigned(message.id, out);
   PutSigned(message.a, out);
   PutSigned(message.b, out);
@@ -179,81 +174,6 @@ bool Decoder::Next(Message* message) {
   }
   offset_ += 4 + size;
   return true;
-}
-
-std::string OutputMarker(const std::string& nonce, uint32_t seq) {
-  return "\x1egtp" + nonce + ":" + std::to_string(seq) + "\x1f";
-}
-
-OutputDemux::OutputDemux(std::string nonce)
-    : prefix_("\x1egtp" + nonce + ":") {}
-
-void OutputDemux::Feed(const char* data, size_t size,
-                       std::vector<Piece>* out) {
-  std::string buffer;
-  buffer.swap(held_);
-  buffer.append(data, size);
-  std::string text;
-  auto flush_text = [&] {
-    if (text.empty()) return;
-    if (!out->empty() && !out->back().is_marker) {
-      out->back().text += text;
-    } else {
-      out->push_back(Piece{false, 0, std::move(text)});
-    }
-    text.clear();
-  };
-  size_t pos = 0;
-  while (pos < buffer.size()) {
-    const size_t start = buffer.find('\x1e', pos);
-    if (start == std::string::npos) {
-      text.append(buffer, pos, std::string::npos);
-      break;
-    }
-    text.append(buffer, pos, start - pos);
-    const size_t available = buffer.size() - start;
-    const size_t compare = std::min(available, prefix_.size());
-    if (buffer.compare(start, compare, prefix_, 0, compare) != 0) {
-      text.push_back('\x1e');
-      pos = start + 1;
-      continue;
-    }
-    if (available <= prefix_.size()) {  // Could still become a marker.
-      held_ = buffer.substr(start);
-      break;
-    }
-    size_t end = start + prefix_.size();
-    uint64_t seq = 0;
-    while (end < buffer.size() && end - start - prefix_.size() < 10 &&
-           buffer[end] >= '0' && buffer[end] <= '9') {
-      seq = seq * 10 + static_cast<uint64_t>(buffer[end] - '0');
-      ++end;
-    }
-    const size_t digits = end - start - prefix_.size();
-    if (end == buffer.size() && digits < 10) {  // Incomplete: wait.
-      held_ = buffer.substr(start);
-      break;
-    }
-    if (digits == 0 || buffer[end] != '\x1f' || seq > UINT32_MAX) {
-      text.push_back('\x1e');
-      pos = start + 1;
-      continue;
-    }
-    flush_text();
-    out->push_back(Piece{true, static_cast<uint32_t>(seq), std::string()});
-    pos = end + 1;
-  }
-  flush_text();
-}
-
-void OutputDemux::Finish(std::vector<Piece>* out) {
-  if (held_.empty()) return;
-  if (!out->empty() && !out->back().is_marker) {
-    out->back().text += held_;
-  } else {
-    out->push_back(Piece{false, 0, held_});
-  }
-  held_.clear();
 }
 
 }  // namespace internal

@@ -1,18 +1,21 @@
 // The wire protocol between the coordinator and its workers.
 //
-// Two byte streams per worker:
-//  * the channel: length-prefixed binary messages, worker events one way and
-//    work grants the other way (Encode/Decoder below);
-//  * the worker's stdout+stderr, into which the worker writes small markers
-//    (OutputMarker) just before it sends a marked event, so the coordinator
-//    can cut the captured output at the exact point each event happened
-//    (OutputDemux). A marker is shorter than PIPE_BUF, so it is written
-//    atomically even while other processes share the pipe.
+// Three channels per worker:
+//  * commands and events: length-prefixed binary messages (Encode/Decoder),
+//    work grants one way, the worker's GoogleTest events the other way. The
+//    worker batches events, so a fast test costs no system call;
+//  * the worker's stdout and stderr: one append-only file. Events carry the
+//    file's size when they happened, so the coordinator can cut the output
+//    at the exact point of each event without the worker writing anything;
+//  * a WorkerStatus in shared memory: what the worker is doing right now,
+//    written without system calls, read by the coordinator to blame a crash
+//    on the right test and to time tests out.
 #ifndef GTEST_PARALLEL_PROTOCOL_H_
 #define GTEST_PARALLEL_PROTOCOL_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -43,7 +46,6 @@ enum class MessageType : uint8_t {
   kGrant = 65,   // id: suite, ids: tests in run order.
   kNoMore = 66,  // No more tests of that suite; or, to kRequest, none now.
   kDone = 67,    // Nothing left in this iteration.
-  kCancel = 68,  // Stop after the running test.
 };
 
 // What a kPart result belongs to.
@@ -79,8 +81,9 @@ struct Property {
 // A message of either direction; fields unused by a type stay empty.
 struct Message {
   MessageType type = MessageType::kHello;
-  uint32_t seq = 0;     // The sender's message number, from 1.
-  bool marked = false;  // An OutputMarker(seq) precedes it in the output.
+  // Size of the worker's output file when the event happened; the output
+  // since the previous event's offset belongs before this event. -1: none.
+  int64_t offset = -1;
   int64_t id = 0;
   int64_t a = 0;
   int64_t b = 0;
@@ -113,28 +116,20 @@ class Decoder {
   std::string error_;
 };
 
-// The marker the worker writes into its output before marked event `seq`.
-std::string OutputMarker(const std::string& nonce, uint32_t seq);
-
-// Splits captured output into text and markers. Text that merely looks like
-// the start of a marker is held back until it can be told apart.
-class OutputDemux {
- public:
-  struct Piece {
-    bool is_marker = false;
-    uint32_t seq = 0;  // When is_marker.
-    std::string text;  // Otherwise.
-  };
-  explicit OutputDemux(std::string nonce);
-  // Appends the pieces found in `data` to `out`.
-  void Feed(const char* data, size_t size, std::vector<Piece>* out);
-  // At end of stream: whatever was held back is plain text.
-  void Finish(std::vector<Piece>* out);
-
- private:
-  std::string prefix_;  // "\x1e" "gtp" nonce ":"
-  std::string held_;
+// What a worker is doing, in memory shared with the coordinator. Written
+// by the worker, except `cancel`; fields are independent snapshots.
+struct WorkerStatus {
+  std::atomic<int32_t> cancel;         // Set by the coordinator: stop after
+                                       // the running test.
+  std::atomic<int32_t> scope;          // A Scope.
+  std::atomic<int32_t> suite;          // -1 outside a suite.
+  std::atomic<int32_t> test;           // -1 outside a test.
+  std::atomic<int64_t> since_ms;       // When the scope began (epoch ms).
+  std::atomic<int64_t> output_offset;  // Output file size at that moment.
 };
+static_assert(std::atomic<int64_t>::is_always_lock_free &&
+                  std::atomic<int32_t>::is_always_lock_free,
+              "WorkerStatus must be lock-free to live in shared memory");
 
 }  // namespace internal
 }  // namespace gtest_parallel

@@ -100,7 +100,7 @@ bool Scheduler::Next(int worker, Grant* grant) {
       if (state.remaining.empty() || me.left.count(static_cast<int>(i))) {
         continue;
       }
-      if (state.remaining_cost > most) {
+      if (chosen < 0 || state.remaining_cost > most) {
         most = state.remaining_cost;
         chosen = static_cast<int>(i);
       }

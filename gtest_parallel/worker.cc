@@ -53,7 +53,8 @@ void SendGlobal(WorkerChannel* channel, MessageType type, int iteration,
 
 }  // namespace
 
-int RunWorker(const TestPlan& plan, Handle commands, Handle events) {
+int RunWorker(const TestPlan& plan, Handle commands, Handle events,
+              WorkerStatus* status) {
   const char* parent = std::getenv(kCoordinatorVariable);
   if (!DieWithParent(parent ? std::atoll(parent) : 0)) return 0;
   WorkerChannel channel(commands, events, DuplicatePrivate(1));
@@ -66,7 +67,6 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events) {
   channel.Send(std::move(hello), false);
   const Message config = channel.Receive();
   if (config.type != MessageType::kConfig) return 0;
-  channel.set_nonce(config.text);
   const int first_iteration = static_cast<int>(config.id);
   const int repeat = static_cast<int>(config.a);
   int seed = static_cast<int>(config.b);
@@ -83,7 +83,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events) {
   // Only our listener hears this process's events; the user's listeners
   // and the printers hear the replay in the coordinator.
   testing::TestEventListeners own;
-  auto* listener = new WorkerListener(&channel, &plan);
+  auto* listener = new WorkerListener(&channel, &plan, status);
   own.Append(listener);
   SwapRepeaters(&own);
   UnmarkAll(plan);
@@ -94,6 +94,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events) {
     ClearNonAdHocResults();
     if (shuffle) ShuffleTests(seed);
     listener->BeginIteration(i);
+    listener->EnterGlobal();
     if (!environments_up || recreate) {
       for (testing::Environment* environment : Environments()) {
         environment->SetUp();
@@ -116,6 +117,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events) {
       RunGrant(plan, reply, listener);
     }
     if (i == repeat - 1 || recreate) {
+      listener->EnterGlobal();
       auto& environments = Environments();
       std::for_each(environments.rbegin(), environments.rend(),
                     [](testing::Environment* e) { e->TearDown(); });

@@ -12,7 +12,8 @@ namespace internal {
 
 // Runs granted tests until the coordinator says the run is over. Returns
 // the process exit code.
-int RunWorker(const TestPlan& plan, Handle commands, Handle events);
+int RunWorker(const TestPlan& plan, Handle commands, Handle events,
+              WorkerStatus* status);
 
 }  // namespace internal
 }  // namespace gtest_parallel

@@ -12,6 +12,18 @@ namespace gtest_parallel {
 namespace internal {
 namespace {
 
+// Queued events wait at most this long for company before being sent when
+// the next test starts.
+constexpr int64_t kBatchMicros = 1000;
+// And the queue is sent anyway once it holds this much.
+constexpr size_t kBatchBytes = 64 << 10;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -32,67 +44,48 @@ std::vector<Property> PropertiesOf(const testing::TestResult& result) {
 WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output)
     : commands_(commands), events_(events), output_(output) {}
 
-void WorkerChannel::Send(Message message, bool marked) {
-  message.seq = ++seq_;
-  message.marked = marked;
-  if (marked) pending_markers_ += OutputMarker(nonce_, message.seq);
-  Encode(message, &pending_events_);
-}
-
-void WorkerChannel::Flush() {
+int64_t WorkerChannel::OutputOffset() {
   std::cout.flush();
   std::cerr.flush();
   std::clog.flush();
   std::fflush(nullptr);
-  // The output pipe may be gone (a test closed it); events still matter.
-  if (!pending_markers_.empty()) {
-    WriteAll(output_, pending_markers_.data(), pending_markers_.size());
-    pending_markers_.clear();
+  return FileSize(output_);
+}
+
+void WorkerChannel::Send(Message message, bool at_output) {
+  if (at_output) message.offset = OutputOffset();
+  Encode(message, &pending_events_);
+}
+
+void WorkerChannel::Flush() {
+  last_flush_us_ = NowMicros();
+  if (pending_events_.empty()) return;
+  if (!WriteAll(events_, pending_events_.data(), pending_events_.size())) {
+    Lost("cannot write to the coordinator");
   }
-  if (!pending_events_.empty()) {
-    if (!WriteAll(events_, pending_events_.data(), pending_events_.size())) {
-      Lost("cannot write to the coordinator");
-    }
-    pending_events_.clear();
+  pending_events_.clear();
+}
+
+void WorkerChannel::MaybeFlush() {
+  if (pending_events_.size() >= kBatchBytes ||
+      NowMicros() - last_flush_us_ >= kBatchMicros) {
+    Flush();
   }
 }
 
-bool WorkerChannel::ReadMore(bool block) {
-  if (!block) {
-    std::vector<bool> ready;
-    if (WaitReadable({commands_}, 0, &ready) <= 0) return false;
-  }
+void WorkerChannel::ReadMore() {
   char buffer[4096];
   const long got = ReadSome(commands_, buffer, sizeof(buffer));
   if (got <= 0) Lost("the coordinator closed the channel");
   decoder_.Feed(buffer, static_cast<size_t>(got));
   if (!decoder_.error().empty()) Lost(decoder_.error());
-  return true;
 }
 
 Message WorkerChannel::Receive() {
   Flush();
   Message message;
-  for (;;) {
-    while (decoder_.Next(&message)) {
-      if (message.type == MessageType::kCancel) {
-        cancelled_ = true;
-        continue;
-      }
-      return message;
-    }
-    ReadMore(true);
-  }
-}
-
-bool WorkerChannel::cancelled() {
-  Message message;
-  while (!cancelled_ && ReadMore(false)) {
-    while (decoder_.Next(&message)) {
-      if (message.type == MessageType::kCancel) cancelled_ = true;
-    }
-  }
-  return cancelled_;
+  while (!decoder_.Next(&message)) ReadMore();
+  return message;
 }
 
 void WorkerChannel::Lost(const std::string& why) {
@@ -102,8 +95,29 @@ void WorkerChannel::Lost(const std::string& why) {
   std::_Exit(0);
 }
 
-WorkerListener::WorkerListener(WorkerChannel* channel, const TestPlan* plan)
-    : channel_(channel), plan_(plan) {}
+WorkerListener::WorkerListener(WorkerChannel* channel, const TestPlan* plan,
+                               WorkerStatus* status)
+    : channel_(channel), plan_(plan), status_(status) {}
+
+void WorkerListener::Enter(Scope scope, int test, int64_t now_ms,
+                           int64_t offset) {
+  scope_ = scope;
+  test_ = test;
+  status_->output_offset.store(offset, std::memory_order_relaxed);
+  status_->since_ms.store(now_ms, std::memory_order_relaxed);
+  status_->suite.store(scope == Scope::kGlobal ? -1 : suite_,
+                       std::memory_order_relaxed);
+  status_->test.store(test, std::memory_order_relaxed);
+  status_->scope.store(static_cast<int32_t>(scope), std::memory_order_release);
+}
+
+void WorkerListener::EnterGlobal() {
+  Enter(Scope::kGlobal, -1, NowMs(), channel_->OutputOffset());
+}
+
+bool WorkerListener::Cancelled() const {
+  return status_->cancel.load(std::memory_order_relaxed) != 0;
+}
 
 void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests) {
   suite_ = suite;
@@ -117,29 +131,30 @@ void WorkerListener::Grant(const std::vector<int>& tests) {
 }
 
 void WorkerListener::OnTestSuiteStart(const testing::TestSuite& /*suite*/) {
-  scope_ = Scope::kSuiteSetUp;
   phase_start_ms_ = NowMs();
+  Enter(Scope::kSuiteSetUp, -1, phase_start_ms_, channel_->OutputOffset());
 }
 
 void WorkerListener::OnTestStart(const testing::TestInfo& test) {
   const int64_t now = NowMs();
+  const int64_t offset = channel_->OutputOffset();
   if (scope_ == Scope::kSuiteSetUp) {
     Message set_up;
     set_up.type = MessageType::kSuiteSetUp;
+    set_up.offset = offset;
     set_up.id = suite_;
     set_up.a = phase_start_ms_;
     set_up.b = now - phase_start_ms_;
-    channel_->Send(std::move(set_up), true);
+    channel_->Send(std::move(set_up), false);
   }
-  scope_ = Scope::kTest;
-  test_ = plan_->IdOf(&test);
+  Enter(Scope::kTest, plan_->IdOf(&test), now, offset);
   Message start;
   start.type = MessageType::kTestStart;
+  start.offset = offset;
   start.id = test_;
   start.a = now;
-  channel_->Send(std::move(start), true);
-  // The test's code runs next: what happened so far must be out.
-  channel_->Flush();
+  channel_->Send(std::move(start), false);
+  channel_->MaybeFlush();
 }
 
 void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
@@ -155,6 +170,8 @@ void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
   part.part.line = result.line_number();
   part.part.message = result.message();
   channel_->Send(std::move(part), true);
+  // Results are rare and precious: should the test crash next, this one
+  // must already be out.
   channel_->Flush();
 }
 
@@ -165,12 +182,14 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   end.a = test.result()->start_timestamp();
   end.b = test.result()->elapsed_time();
   end.props = PropertiesOf(*test.result());
-  channel_->Send(std::move(end), true);
-  scope_ = Scope::kSuiteTearDown;
+  end.offset = channel_->OutputOffset();
+  const int64_t offset = end.offset;
+  channel_->Send(std::move(end), false);
   phase_start_ms_ = NowMs();
+  Enter(Scope::kSuiteTearDown, -1, phase_start_ms_, offset);
   if (granted_left_ > 0) --granted_left_;
   if (granted_left_ > 0) {
-    if (!channel_->cancelled()) return;
+    if (!Cancelled()) return;
     // Stop early: the rest of the grant is not run.
     for (int id : plan_->tests_of(suite_)) {
       if (id != plan_->IdOf(&test)) SetShouldRun(plan_->test(id), false);
@@ -178,7 +197,7 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
     granted_left_ = 0;
     return;
   }
-  if (channel_->cancelled()) return;
+  if (Cancelled()) return;
   Message more;
   more.type = MessageType::kMore;
   more.id = suite_;
@@ -195,9 +214,11 @@ void WorkerListener::OnTestSuiteEnd(const testing::TestSuite& suite) {
   end.id = suite_;
   end.a = NowMs() - phase_start_ms_;
   end.props = PropertiesOf(suite.ad_hoc_test_result());
-  channel_->Send(std::move(end), true);
+  end.offset = channel_->OutputOffset();
+  const int64_t offset = end.offset;
+  channel_->Send(std::move(end), false);
   channel_->Flush();
-  scope_ = Scope::kGlobal;
+  Enter(Scope::kGlobal, -1, NowMs(), offset);
 }
 
 }  // namespace internal

@@ -16,47 +16,47 @@
 namespace gtest_parallel {
 namespace internal {
 
-// Framed messages to and from the coordinator, plus output markers.
-// Messages are buffered and go out together on Flush(), markers first, so a
-// test costs one write on each pipe.
+// Framed messages to and from the coordinator. Events are queued and go
+// out together, so that a run of fast tests costs no system call per test:
+// Flush() sends at once, MaybeFlush() only when the queue has waited long
+// enough.
 class WorkerChannel {
  public:
   WorkerChannel(Handle commands, Handle events, Handle output);
 
-  void set_nonce(const std::string& nonce) { nonce_ = nonce; }
-
-  // Queues a message; a marked one gets an output marker.
-  void Send(Message message, bool marked);
-  // Flushes the C and C++ standard streams, then writes what is queued.
+  // Queues a message. With `at_output`, it records the size the output
+  // file has once the standard streams are flushed.
+  void Send(Message message, bool at_output);
+  // Writes what is queued.
   void Flush();
-  // Flushes, then blocks for the next command. A kCancel on the way is
-  // remembered (cancelled()) and skipped. Exits the process when the
+  void MaybeFlush();
+  // Size of the output file after flushing the standard streams.
+  int64_t OutputOffset();
+  // Flushes, then blocks for the next command. Exits the process when the
   // coordinator has gone away.
   Message Receive();
-  // Checks, without blocking, for a kCancel.
-  bool cancelled();
 
  private:
-  bool ReadMore(bool block);
+  void ReadMore();
   [[noreturn]] void Lost(const std::string& why);
 
   Handle commands_, events_, output_;
-  std::string nonce_;
-  uint32_t seq_ = 0;
   std::string pending_events_;
-  std::string pending_markers_;
+  int64_t last_flush_us_ = 0;
   Decoder decoder_;
-  bool cancelled_ = false;
 };
 
 // Reports GoogleTest events of a worker to the coordinator, and takes more
 // tests of the running suite when the granted ones are done.
 class WorkerListener : public testing::EmptyTestEventListener {
  public:
-  WorkerListener(WorkerChannel* channel, const TestPlan* plan);
+  WorkerListener(WorkerChannel* channel, const TestPlan* plan,
+                 WorkerStatus* status);
 
   // The worker loop announces what it is about to do.
   void BeginIteration(int iteration) { iteration_ = iteration; }
+  // Entering or leaving the global environments' SetUp/TearDown.
+  void EnterGlobal();
   void BeginSuite(int suite, const std::vector<int>& tests);
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override;
@@ -67,9 +67,13 @@ class WorkerListener : public testing::EmptyTestEventListener {
 
  private:
   void Grant(const std::vector<int>& tests);
+  bool Cancelled() const;
+  // Publishes what the worker does now in the shared status.
+  void Enter(Scope scope, int test, int64_t now_ms, int64_t offset);
 
   WorkerChannel* channel_;
   const TestPlan* plan_;
+  WorkerStatus* status_;
   int iteration_ = 0;
   Scope scope_ = Scope::kGlobal;
   int suite_ = -1;
