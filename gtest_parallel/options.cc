@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cstdlib>
 #include <thread>
 
 #if defined(__linux__)
@@ -17,21 +18,107 @@ namespace {
 
 constexpr char kParallelFlag[] = "gtest_parallel";
 
+// Our settings besides the worker count: flag name (after "--"),
+// environment variable, and how to store a value.
+struct Setting {
+  const char* flag;
+  const char* variable;
+  bool (*apply)(const std::string& value, const std::string& source,
+                Options* options, std::string* error);
+};
+
+bool ParseSeconds(const std::string& value, const std::string& source,
+                  double* seconds, std::string* error) {
+  char* end = nullptr;
+  const double parsed = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end != '\0' || !(parsed >= 0) ||
+      parsed > 1e7) {
+    *error = "invalid value '" + value + "' for " + source +
+             ": expected a number of seconds (0 for none)";
+    return false;
+  }
+  *seconds = parsed;
+  return true;
+}
+
+bool ApplyTimeout(const std::string& value, const std::string& source,
+                  Options* options, std::string* error) {
+  return ParseSeconds(value, source, &options->timeout_seconds, error);
+}
+
+bool ApplySlow(const std::string& value, const std::string& source,
+               Options* options, std::string* error) {
+  return ParseSeconds(value, source, &options->slow_seconds, error);
+}
+
+bool ApplyRetries(const std::string& value, const std::string& source,
+                  Options* options, std::string* error) {
+  const bool digits = !value.empty() && value.size() <= 3 &&
+                      value.find_first_not_of("0123456789") ==
+                          std::string::npos;
+  if (!digits || std::stoi(value) > kMaxRetries) {
+    *error = "invalid value '" + value + "' for " + source +
+             ": expected a number of retries from 0 to " +
+             std::to_string(kMaxRetries);
+    return false;
+  }
+  options->retries = std::stoi(value);
+  return true;
+}
+
+bool ApplyOutput(const std::string& value, const std::string& source,
+                 Options* options, std::string* error) {
+  if (value == "failures") {
+    options->output = OutputMode::kFailures;
+  } else if (value == "all") {
+    options->output = OutputMode::kAll;
+  } else if (value == "none") {
+    options->output = OutputMode::kNone;
+  } else {
+    *error = "invalid value '" + value + "' for " + source +
+             ": expected failures, all or none";
+    return false;
+  }
+  return true;
+}
+
+bool ApplyTimingFile(const std::string& value, const std::string& /*source*/,
+                     Options* options, std::string* /*error*/) {
+  options->timing_file = value == "none" ? "" : value;
+  options->timing_file_set = true;
+  return true;
+}
+
+constexpr Setting kSettings[] = {
+    {"gtest_parallel_timeout", "GTEST_PARALLEL_TIMEOUT", &ApplyTimeout},
+    {"gtest_parallel_slow", "GTEST_PARALLEL_SLOW", &ApplySlow},
+    {"gtest_parallel_retries", "GTEST_PARALLEL_RETRIES", &ApplyRetries},
+    {"gtest_parallel_output", "GTEST_PARALLEL_OUTPUT", &ApplyOutput},
+    {"gtest_parallel_timing_file", "GTEST_PARALLEL_TIMING_FILE",
+     &ApplyTimingFile},
+};
+
 po::options_description Describe() {
   po::options_description description;
   description.add_options()(kParallelFlag,
                             po::value<std::string>()->implicit_value("auto"),
                             "N|auto");
+  for (const Setting& setting : kSettings) {
+    description.add_options()(setting.flag, po::value<std::string>(), "");
+  }
   return description;
 }
 
-// True for "--gtest_parallel" and "--gtest_parallel=..." (one dash works
-// too, as with GoogleTest's own flags).
+// True for "--gtest_parallel", "--gtest_parallel=..." and every
+// "--gtest_parallel_..." (one dash works too, as with GoogleTest's own
+// flags). Unknown ones are ours as well, so a typo is an error rather than
+// something GoogleTest answers with its help text.
 bool IsOurFlag(const std::string& token) {
   if (token.size() < 2 || token[0] != '-') return false;
   const std::string bare = token.substr(token[1] == '-' ? 2 : 1);
   const std::string name = kParallelFlag;
-  return bare == name || bare.rfind(name + "=", 0) == 0;
+  return bare == name || bare.rfind(name + "=", 0) == 0 ||
+         bare.rfind(name + "_", 0) == 0;
 }
 
 }  // namespace
@@ -77,6 +164,13 @@ bool ParseOptions(int* argc, char** argv, const char* env_parallel,
       !ParseWorkerCount(env_parallel, "GTEST_PARALLEL", options, error)) {
     return false;
   }
+  for (const Setting& setting : kSettings) {
+    const char* value = std::getenv(setting.variable);
+    if (value != nullptr &&
+        !setting.apply(value, setting.variable, options, error)) {
+      return false;
+    }
+  }
   // Only our own flags go to Boost; everything else stays for GoogleTest
   // and the program, in order.
   std::vector<std::string> ours;
@@ -98,6 +192,13 @@ bool ParseOptions(int* argc, char** argv, const char* env_parallel,
                           std::string("--") + kParallelFlag, options, error)) {
       return false;
     }
+    for (const Setting& setting : kSettings) {
+      if (values.count(setting.flag) != 0 &&
+          !setting.apply(values[setting.flag].as<std::string>(),
+                         std::string("--") + setting.flag, options, error)) {
+        return false;
+      }
+    }
   } catch (const po::error& e) {
     *error = e.what();
     return false;
@@ -118,8 +219,21 @@ std::string FlagsHelp() {
          "  --gtest_parallel=[N|auto]\n"
          "      Run the tests on N worker processes (auto: one per available\n"
          "      CPU). 0 or 1 runs them serially, exactly like gtest_main.\n"
-         "      The environment variable GTEST_PARALLEL sets the default;\n"
-         "      the flag wins.\n";
+         "  --gtest_parallel_timeout=SECONDS\n"
+         "      Stop and fail a test that runs longer (default: no limit).\n"
+         "  --gtest_parallel_slow=SECONDS\n"
+         "      Name tests still running after this long (default: 60).\n"
+         "  --gtest_parallel_retries=N\n"
+         "      Run a failed or crashed test up to N more times; one that\n"
+         "      then passes is reported FLAKY and counts as passed.\n"
+         "  --gtest_parallel_output=(failures|all|none)\n"
+         "      Whose captured stdout/stderr to print (default: failures).\n"
+         "  --gtest_parallel_timing_file=PATH\n"
+         "      Where test durations are kept to schedule the longest tests\n"
+         "      first next time (none: nowhere).\n"
+         "\n"
+         "  Each flag has an environment variable of the same name in upper\n"
+         "  case (GTEST_PARALLEL, GTEST_PARALLEL_TIMEOUT, ...); flags win.\n";
 }
 
 }  // namespace internal

@@ -25,14 +25,25 @@ struct Options {
   OutputMode output = OutputMode::kFailures;
   // Bytes of output kept per test (the end of it, when there is more).
   size_t output_limit = 1 << 20;
+  // A test running longer is stopped and failed; 0: no limit.
+  double timeout_seconds = 0;
+  // A test running longer is named in a notice; 0: never.
+  double slow_seconds = 60;
+  // Times a failed or crashed test is run again.
+  int retries = 0;
+  // Where test durations are kept between runs; empty: nowhere.
+  std::string timing_file;
+  bool timing_file_set = false;  // Given explicitly (flag or variable).
 };
 
-// Upper bound for --gtest_parallel, a guard against typos.
+// Upper bounds, guards against typos.
 inline constexpr int kMaxWorkers = 1024;
+inline constexpr int kMaxRetries = 100;
 
 // Parses and removes our flags from argv (argv[0] is kept). `env_parallel`
-// is the value of GTEST_PARALLEL or null. Returns false with a one-line
-// `error` naming the bad flag or variable.
+// is the value of GTEST_PARALLEL or null; the other GTEST_PARALLEL_*
+// variables are read from the environment. Flags win over variables.
+// Returns false with a one-line `error` naming the bad flag or variable.
 bool ParseOptions(int* argc, char** argv, const char* env_parallel,
                   Options* options, std::string* error);
 

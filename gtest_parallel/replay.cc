@@ -41,8 +41,11 @@ class ReplayEnvironment : public testing::Environment {
   void TearDown() override { g_replay->ReplayEnvTearDown(); }
 };
 
-// First to hear each event, before the printers and the user's listeners.
-class FrontListener : public testing::EmptyTestEventListener {
+// GoogleTest sends "start" events to listeners in the order they were
+// appended and "end" events in reverse order. Placed before the printers
+// and the user's listeners, this hears start events first and end events
+// last.
+class FirstListener : public testing::EmptyTestEventListener {
  public:
   void OnTestProgramStart(const testing::UnitTest& unit_test) override {
     g_replay->OnProgramStart(unit_test);
@@ -51,6 +54,12 @@ class FrontListener : public testing::EmptyTestEventListener {
                             int iteration) override {
     g_replay->OnIterationStart(unit_test, iteration);
   }
+};
+
+// Placed after them, this hears end events first: the workers' times are
+// in place before anybody prints them.
+class LastListener : public testing::EmptyTestEventListener {
+ public:
   void OnTestEnd(const testing::TestInfo& test) override {
     g_replay->OnTestEnd(test);
   }
@@ -144,9 +153,10 @@ void Replay::Install() {
   environments_.swap(Environments());
   replay_environment_ = new ReplayEnvironment;
   Environments().push_back(replay_environment_);
-  front_.Append(new FrontListener);
+  front_.Append(new FirstListener);
   auto* forwarder = new Forwarder;
   front_.Append(forwarder);
+  front_.Append(new LastListener);
   SwapRepeaters(&front_);
   forwarder->set_target(RepeaterOf(&front_));
 }

@@ -6,8 +6,9 @@
 // fixture factory makes a ReplayTest that waits for the test's record and
 // re-raises its results (failures, skips, properties, output); every suite's
 // SetUpTestSuite/TearDownTestSuite and the global environments do the same
-// for their records; and a listener placed ahead of all others starts the
-// workers, feeds the scheduler and restores the workers' measured times.
+// for their records; and listeners placed around the printers and the
+// user's listeners start the workers, feed the scheduler and restore the
+// workers' measured times before anything prints them.
 // No test code runs in the coordinator.
 #ifndef GTEST_PARALLEL_REPLAY_H_
 #define GTEST_PARALLEL_REPLAY_H_
@@ -43,7 +44,7 @@ class Replay {
   void ReplayEnvSetUp();
   void ReplayEnvTearDown();
 
-  // Called by the front listener.
+  // Called by the listeners placed around the printers and user listeners.
   void OnProgramStart(const testing::UnitTest& unit_test);
   void OnIterationStart(const testing::UnitTest& unit_test, int iteration);
   void OnTestEnd(const testing::TestInfo& test);
