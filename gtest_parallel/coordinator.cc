@@ -24,6 +24,10 @@ constexpr int64_t kOutputGraceMs = 200;
 constexpr int64_t kChannelGraceMs = 2000;
 // How often a worker is looked at for having died without a word.
 constexpr int64_t kCheckEveryMs = 100;
+// How long a timed-out worker gets between SIGTERM and SIGKILL.
+constexpr int64_t kTerminateGraceMs = 1000;
+// How long running tests may finish after the first interrupt.
+constexpr int64_t kInterruptGraceMs = 2000;
 // How long Finish() waits for workers to leave by themselves.
 constexpr int64_t kFinishGraceMs = 5000;
 
@@ -68,6 +72,8 @@ struct Coordinator::Slot {
   bool events_eof = false;
   int64_t exited_at = 0;  // When the process was seen gone.
   int64_t checked_at = 0;  // When we last looked whether it lives.
+  int64_t terminate_at = 0;  // When it was asked to stop (timeout).
+  int64_t noticed_since = 0;  // The phase we last called slow.
   int64_t events_eof_at = 0;
   ExitStatus status;
   bool reaped = false;
@@ -156,7 +162,12 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
                          std::vector<std::string> worker_argv)
     : options_(options),
       plan_(plan),
-      worker_argv_(std::move(worker_argv)) {}
+      worker_argv_(std::move(worker_argv)) {
+  history_.Load(options_.timing_file_set
+                    ? options_.timing_file
+                    : History::DefaultPath(worker_argv_.empty() ? ""
+                                                                : worker_argv_[0]));
+}
 
 Coordinator::~Coordinator() {
   if (io_.joinable()) Finish();
@@ -179,6 +190,7 @@ void Coordinator::Start(int workers, int repeat, int seed) {
   workers_ = workers;
   repeat_ = repeat;
   seed_ = seed;
+  CatchInterrupts(wake_.write_end());
   for (int id = 1; id <= workers; ++id) {
     slots_.push_back(std::make_unique<Slot>());
     slots_.back()->id = id;
@@ -210,14 +222,14 @@ void Coordinator::BeginIteration(int iteration,
   std::lock_guard<std::mutex> lock(mutex_);
   iteration_ = iteration;
   seed_ = seed;
-  std::vector<Scheduler::Work> work;
-  for (TestPlan::SuiteRun& run : runs) {
-    work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
-  }
-  scheduler_ = std::make_unique<Scheduler>(workers_, std::move(work));
-  if (!fatal_error_.empty()) scheduler_->Stop();
+  scheduler_ = std::make_unique<Scheduler>(workers_,
+                                           PlanWorkLocked(std::move(runs)));
+  if (!fatal_error_.empty() || interrupt_signal_ != 0) scheduler_->Stop();
+  attempts_.clear();
+  failed_attempts_.clear();
   tests_ready_.clear();
   setups_ready_.clear();
+  setups_published_.clear();
   teardowns_.clear();
   for (auto& slot : slots_) {
     if (!slot->process && !slot->retired && fatal_error_.empty()) {
@@ -240,6 +252,180 @@ void Coordinator::StopDispatch() {
   ready_.notify_all();
 }
 
+std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
+    std::vector<TestPlan::SuiteRun> runs) const {
+  std::vector<Scheduler::Work> work;
+  std::vector<std::pair<bool, double>> keys;  // (failed last time, cost).
+  for (TestPlan::SuiteRun& run : runs) {
+    Scheduler::Work suite{run.suite, std::move(run.tests), {}};
+    bool failed = false;
+    double total = 0;
+    for (int test : suite.tests) {
+      const History::Entry* entry = history_.Find(plan_.FullName(test));
+      // Unknown tests are taken for quick ones; known ones cost at least
+      // a millisecond, so that none is free.
+      const double cost = entry ? std::max<double>(1, entry->ms) : 1;
+      failed = failed || (entry && entry->failed);
+      suite.costs.push_back(cost);
+      total += cost;
+    }
+    keys.emplace_back(failed, total);
+    work.push_back(std::move(suite));
+  }
+  if (history_.empty()) return work;
+  // What failed last time first, then the longest suites.
+  std::vector<size_t> order(work.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (keys[a].first != keys[b].first) return keys[a].first;
+    return keys[a].second > keys[b].second;
+  });
+  std::vector<Scheduler::Work> sorted;
+  for (size_t i : order) sorted.push_back(std::move(work[i]));
+  return sorted;
+}
+
+void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
+  const int attempt = ++attempts_[test];
+  if (record.Failed() && attempt <= options_.retries && scheduler_ &&
+      !scheduler_->stopped() && interrupt_signal_ == 0 && !finishing_) {
+    failed_attempts_[test].push_back(std::move(record));
+    scheduler_->Retry(plan_.suite_of(test), test, slot->id);
+    return;
+  }
+  history_.Set(plan_.FullName(test),
+               History::Entry{record.elapsed_ms, record.Failed()});
+  if (attempt > 1) {
+    const auto& failures = failed_attempts_[test];
+    const std::string counts = std::to_string(failures.size()) + " of " +
+                               std::to_string(attempt) + " attempts failed";
+    // The earlier attempts' failures, as text ahead of the final attempt.
+    std::string notes;
+    for (size_t i = 0; i < failures.size(); ++i) {
+      notes += "[gtest_parallel] attempt " + std::to_string(i + 1) +
+               " of " + plan_.FullName(test) + " failed:\n";
+      for (const Record::Item& item : failures[i].items) {
+        if (!item.is_part) continue;
+        notes += (item.part.has_file ? item.part.file + ":" +
+                                           std::to_string(item.part.line)
+                                     : std::string("unknown file")) +
+                 ": " + item.part.message + "\n";
+      }
+    }
+    record.items.insert(record.items.begin(),
+                        Record::Item{false, notes, Part()});
+    record.properties.push_back(
+        Property{"gtest_parallel_attempts", std::to_string(attempt)});
+    if (!record.Failed()) {
+      record.flaky = true;
+      record.properties.push_back(Property{"gtest_parallel_flaky", counts});
+      flaky_.push_back(plan_.FullName(test) + " (" + counts + ")");
+    }
+  }
+  tests_ready_[test] = std::move(record);
+}
+
+std::vector<std::string> Coordinator::TakeFlaky() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> flaky;
+  flaky.swap(flaky_);
+  return flaky;
+}
+
+int Coordinator::interrupt_signal() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return interrupt_signal_;
+}
+
+bool Coordinator::InFlightLocked(int test) const {
+  return std::any_of(slots_.begin(), slots_.end(), [test](const auto& slot) {
+    return slot->process &&
+           (std::find(slot->granted.begin(), slot->granted.end(), test) !=
+                slot->granted.end() ||
+            slot->process->status().test.load(std::memory_order_relaxed) ==
+                test);
+  });
+}
+
+void Coordinator::HandleInterruptsLocked(int64_t now) {
+  const int count = InterruptCount();
+  if (count != interrupts_seen_) {
+    if (interrupts_seen_ == 0) {
+      interrupt_signal_ = FirstInterrupt();
+      interrupted_at_ = now;
+      std::fprintf(stderr,
+                   "\n[gtest_parallel] interrupted: no new tests start; the "
+                   "running ones get %lld s to finish (interrupt again to stop "
+                   "them now).\n",
+                   static_cast<long long>(kInterruptGraceMs / 1000));
+      if (scheduler_) scheduler_->Stop();
+      for (auto& slot : slots_) {
+        if (!slot->process) continue;
+        const_cast<WorkerStatus&>(slot->process->status())
+            .cancel.store(1, std::memory_order_relaxed);
+      }
+    }
+    interrupts_seen_ = count;
+  }
+  if (interrupt_signal_ == 0) return;
+  if (interrupts_seen_ < 2 && now - interrupted_at_ < kInterruptGraceMs) return;
+  for (auto& slot : slots_) {
+    if (!slot->process || slot->reaped) continue;
+    if (slot->kill_cause.empty()) {
+      slot->kill_cause = interrupts_seen_ < 2
+                             ? "was stopped when the interrupted run's grace "
+                               "period ended"
+                             : "was stopped by a second interrupt";
+    }
+    slot->process->Kill();
+  }
+}
+
+void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
+  if (!slot->hello || slot->reaped) return;
+  if (slot->terminate_at != 0) {
+    if (now - slot->terminate_at > kTerminateGraceMs) slot->process->Kill();
+    return;
+  }
+  const WorkerStatus& status = slot->process->status();
+  const auto scope =
+      static_cast<Scope>(status.scope.load(std::memory_order_acquire));
+  const int64_t since = status.since_ms.load(std::memory_order_relaxed);
+  if (scope == Scope::kIdle || since <= 0) return;
+  const double running = (EpochMs() - since) / 1000.0;
+  const bool slow = options_.slow_seconds > 0 &&
+                    running >= options_.slow_seconds;
+  const bool late = options_.timeout_seconds > 0 &&
+                    running >= options_.timeout_seconds;
+  if (!slow && !late) return;
+  const int test = status.test.load(std::memory_order_relaxed);
+  const int suite = status.suite.load(std::memory_order_relaxed);
+  std::string what = "the global test environments";
+  if (scope == Scope::kTest && test >= 0 && test < plan_.test_count()) {
+    what = plan_.FullName(test);
+  } else if (suite >= 0 && suite < plan_.suite_count()) {
+    what = std::string(scope == Scope::kSuiteSetUp ? "SetUpTestSuite() of "
+                                                   : "TearDownTestSuite() of ") +
+           plan_.suite(suite)->name();
+  }
+  if (late) {
+    char limit[32];
+    std::snprintf(limit, sizeof(limit), "%g", options_.timeout_seconds);
+    slot->kill_cause = std::string("was stopped: the ") +
+                       (scope == Scope::kTest ? "test" : "step") +
+                       " ran longer than " + limit +
+                       " s (--gtest_parallel_timeout)";
+    slot->terminate_at = now;
+    slot->process->Terminate();
+    return;
+  }
+  if (slot->noticed_since != since) {
+    slot->noticed_since = since;
+    std::fprintf(stderr, "[gtest_parallel] %s has been running for %.0f s on worker %d.\n",
+                 what.c_str(), running, slot->id);
+  }
+}
+
 std::string Coordinator::fatal_error() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return fatal_error_;
@@ -256,7 +442,12 @@ bool Coordinator::NoWorkersLocked() const {
       slots_.begin(), slots_.end(), [](const auto& slot) { return slot->retired; });
   const bool none_alive = std::none_of(
       slots_.begin(), slots_.end(), [](const auto& slot) { return slot->process != nullptr; });
-  return all_retired || (!fatal_error_.empty() && none_alive);
+  // Without a live worker and with nothing left to hand out, no record can
+  // come any more: waiting would hang.
+  const bool nothing_left =
+      none_alive && (!scheduler_ || scheduler_->remaining_tests() == 0 ||
+                     scheduler_->stopped());
+  return all_retired || nothing_left || (!fatal_error_.empty() && none_alive);
 }
 
 bool Coordinator::SuiteDoneLocked(int suite) const {
@@ -278,17 +469,33 @@ Record Coordinator::TakeLocked(std::map<int, Record>* ready, int key) {
 
 Record Coordinator::TakeTest(int test) {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock, [&] { return tests_ready_.count(test) || NoWorkersLocked(); });
+  ready_.wait(lock, [&] {
+    return tests_ready_.count(test) || NoWorkersLocked() ||
+           (interrupt_signal_ != 0 && !InFlightLocked(test));
+  });
   if (tests_ready_.count(test)) return TakeLocked(&tests_ready_, test);
   Record record;
-  record.AddPart(RunnerFailure("gtest_parallel: " + fatal_error_));
+  if (interrupt_signal_ != 0) {
+    Part part;
+    part.type = testing::TestPartResult::kSkip;
+    part.message = "gtest_parallel: not run: the run was interrupted (signal " +
+                   std::to_string(interrupt_signal_) + ")";
+    record.AddPart(part);
+  } else {
+    record.AddPart(RunnerFailure("gtest_parallel: " + fatal_error_));
+  }
   return record;
 }
 
 Record Coordinator::TakeSuiteSetUp(int suite) {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock,
-              [&] { return setups_ready_.count(suite) || NoWorkersLocked(); });
+  ready_.wait(lock, [&] {
+    return setups_ready_.count(suite) || NoWorkersLocked() ||
+           (interrupt_signal_ != 0 &&
+            std::none_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
+              return slot->process && slot->suite == suite;
+            }));
+  });
   if (setups_ready_.count(suite)) return TakeLocked(&setups_ready_, suite);
   return Record();
 }
@@ -362,8 +569,18 @@ void Coordinator::Finish() {
   ready_.wait_for(lock, std::chrono::milliseconds(kFinishGraceMs), all_gone);
   stop_io_ = true;
   wake_.Wake();
+  SaveHistoryLocked();
   lock.unlock();
   if (io_.joinable()) io_.join();
+  RestoreInterrupts();
+}
+
+void Coordinator::SaveHistoryLocked() {
+  std::string error;
+  if (!history_.Save(&error)) {
+    std::fprintf(stderr, "[gtest_parallel] test timings not kept: %s\n",
+                 error.c_str());
+  }
 }
 
 void Coordinator::IoLoop() {
@@ -386,9 +603,12 @@ void Coordinator::IoLoop() {
     for (size_t i = 1; i < handles.size(); ++i) {
       if (ready[i] && owners[i]->process) ReadEvents(owners[i]);
     }
+    const int64_t now = NowMs();
+    HandleInterruptsLocked(now);
     for (auto& slot : slots_) {
       if (!slot->process) continue;
       ProcessLocked(slot.get());
+      if (slot->process) WatchClockLocked(slot.get(), now);
       if (slot->process) LimitOutputLocked(slot.get());
       if (slot->process) ReapLocked(slot.get(), false);
     }
@@ -530,7 +750,9 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.start_ms = message.a;
       record.elapsed_ms = message.b;
       record.worker = slot->id;
-      if (slot->first_of_suite) setups_ready_[slot->suite] = std::move(record);
+      if (slot->first_of_suite && setups_published_.insert(slot->suite).second) {
+        setups_ready_[slot->suite] = std::move(record);
+      }
       return;
     }
     case MessageType::kTestStart:
@@ -558,12 +780,12 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.properties = message.props;
       record.worker = slot->id;
       const int test = static_cast<int>(message.id);
-      tests_ready_[test] = std::move(record);
       auto granted = std::find(slot->granted.begin(), slot->granted.end(), test);
       if (granted != slot->granted.end()) slot->granted.erase(granted);
       slot->test = -1;
       slot->scope = Scope::kSuiteTearDown;
       slot->failures_in_a_row = 0;
+      PublishTestLocked(slot, test, std::move(record));
       return;
     }
     case MessageType::kMore: {
@@ -701,9 +923,17 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   record.elapsed_ms = std::max<int64_t>(0, EpochMs() - since_ms);
   TakeOutputLocked(slot, end, &record);
 
-  slot->failures_in_a_row++;
+  // A worker that dies in a test is the test's fault; one that dies before
+  // it could run any may never manage to (a broken environment, say).
+  if (!slot->hello || scope == Scope::kGlobal) slot->failures_in_a_row++;
   const int suite = slot->suite;
   std::vector<int> lost(slot->granted.begin(), slot->granted.end());
+  // SetUpTestSuite evidently ended if a test or the tear-down began; its
+  // report may have been lost with the worker.
+  if (suite >= 0 && slot->first_of_suite && scope != Scope::kSuiteSetUp &&
+      setups_published_.insert(suite).second) {
+    setups_ready_[suite] = std::move(slot->setup_record);
+  }
   if (!slot->hello) {
     std::string tail;
     for (const Record::Item& item : record.items) tail += item.output;
@@ -712,16 +942,23 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   } else if (scope == Scope::kTest && test >= 0) {
     record.AddPart(RunnerFailure(who + " while running " +
                                  plan_.FullName(test) + "."));
-    tests_ready_[test] = std::move(record);
     lost.erase(std::remove(lost.begin(), lost.end(), test), lost.end());
+    if (suite >= 0 && scheduler_) scheduler_->GiveBack(suite, lost);
+    lost.clear();
+    PublishTestLocked(slot, test, std::move(record));
   } else if (scope == Scope::kSuiteSetUp && suite >= 0) {
     record.AddPart(RunnerFailure(who + " in SetUpTestSuite() of " +
                                  plan_.suite(suite)->name() + "."));
-    if (slot->first_of_suite) setups_ready_[suite] = std::move(record);
+    if (slot->first_of_suite && setups_published_.insert(suite).second) {
+      setups_ready_[suite] = std::move(record);
+    }
   } else if (scope == Scope::kSuiteTearDown && suite >= 0) {
     record.AddPart(RunnerFailure(who + " in TearDownTestSuite() of " +
                                  plan_.suite(suite)->name() + "."));
     teardowns_[suite].Merge(record);
+  } else if (scope == Scope::kIdle) {
+    // Between tests: nothing of the run was lost but the process.
+    if (interrupt_signal_ == 0) std::fprintf(stderr, "%s while idle.\n", who.c_str());
   } else {
     const int iteration = std::max(iteration_, 0);
     const bool in_set_up = slot->env_set_up < iteration;
@@ -747,7 +984,8 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     }
     return;
   }
-  if (!finishing_ && scheduler_ && scheduler_->remaining_tests() > 0) {
+  if (!finishing_ && interrupt_signal_ == 0 && scheduler_ &&
+      scheduler_->remaining_tests() > 0) {
     SpawnLocked(slot);
   }
 }

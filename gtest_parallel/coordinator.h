@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <utility>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "history.h"
 #include "options.h"
 #include "process.h"
 #include "protocol.h"
@@ -43,6 +45,7 @@ struct Record {
   int worker = 0;
   size_t output_bytes = 0;    // Kept in items.
   size_t output_dropped = 0;  // Cut off at the front to stay within limit.
+  bool flaky = false;         // Passed after failed attempts.
 
   void AddOutput(const std::string& text, size_t limit);
   void AddPart(const Part& part) { items.push_back(Item{true, {}, part}); }
@@ -88,6 +91,13 @@ class Coordinator {
   // sees a different test list), empty if none.
   std::string fatal_error() const;
 
+  // The signal that interrupted the run, 0 if none.
+  int interrupt_signal() const;
+
+  // "Suite.Name (1 of 2 attempts failed)" for each test of the iteration
+  // that passed only when retried; clears the list.
+  std::vector<std::string> TakeFlaky();
+
  private:
   struct Slot;
 
@@ -104,6 +114,14 @@ class Coordinator {
   void DiedLocked(Slot* slot, const std::string& cause);
   void SendLocked(Slot* slot, Message message);
   void AbortLocked(const std::string& error);
+  // Publishes a test's final record, or schedules a retry.
+  void PublishTestLocked(Slot* slot, int test, Record record);
+  void HandleInterruptsLocked(int64_t now);
+  void WatchClockLocked(Slot* slot, int64_t now);
+  bool InFlightLocked(int test) const;
+  std::vector<Scheduler::Work> PlanWorkLocked(
+      std::vector<TestPlan::SuiteRun> runs) const;
+  void SaveHistoryLocked();
   bool SuiteDoneLocked(int suite) const;
   bool NoWorkersLocked() const;
   Record* CurrentRecordLocked(Slot* slot, Scope scope);
@@ -125,11 +143,19 @@ class Coordinator {
   std::unique_ptr<Scheduler> scheduler_;
   std::map<int, Record> tests_ready_;
   std::map<int, Record> setups_ready_;
+  std::set<int> setups_published_;
   std::map<int, Record> teardowns_;  // Per suite, merged so far.
   // Per (iteration, worker id).
   std::map<std::pair<int, int>, Record> env_setups_;
   std::map<std::pair<int, int>, Record> env_teardowns_;
+  std::map<int, int> attempts_;  // Per test, this iteration.
+  std::map<int, std::vector<Record>> failed_attempts_;
+  std::vector<std::string> flaky_;
+  History history_;
   std::string fatal_error_;
+  int interrupts_seen_ = 0;
+  int interrupt_signal_ = 0;
+  int64_t interrupted_at_ = 0;
   bool finishing_ = false;
   bool stop_io_ = false;
   WakePipe wake_;

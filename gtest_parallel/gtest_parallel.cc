@@ -68,6 +68,10 @@ int RunCoordinator(State& state) {
     std::fprintf(stderr, "gtest_parallel: %s\n", error.c_str());
     return result != 0 ? result : 1;
   }
+  // Like a shell reports a process killed by the signal.
+  if (const int signal = coordinator.interrupt_signal(); signal != 0) {
+    return 128 + signal;
+  }
   return result;
 }
 

@@ -115,6 +115,7 @@ class WakePipe {
   WakePipe();
   ~WakePipe();
   Handle read_end() const { return read_; }
+  Handle write_end() const { return write_; }
   void Wake();
   void Drain();
 
@@ -122,6 +123,15 @@ class WakePipe {
   Handle read_ = kNoHandle;
   Handle write_ = kNoHandle;
 };
+
+// Catches SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows) and
+// ignores SIGPIPE until RestoreInterrupts(): each interrupt is counted and
+// wakes `wake` (a WakePipe's write end).
+void CatchInterrupts(Handle wake);
+void RestoreInterrupts();
+// Interrupts so far, and the signal number of the first one.
+int InterruptCount();
+int FirstInterrupt();
 
 // Duplicates `handle` as a close-on-exec handle private to this process.
 Handle DuplicatePrivate(Handle handle);

@@ -413,6 +413,49 @@ void WakePipe::Drain() {
   }
 }
 
+namespace {
+
+volatile sig_atomic_t g_interrupts = 0;
+volatile sig_atomic_t g_first_interrupt = 0;
+int g_interrupt_wake = -1;
+struct sigaction g_saved_int, g_saved_term, g_saved_pipe;
+
+void OnInterrupt(int signal) {
+  const int saved_errno = errno;
+  if (g_interrupts == 0) g_first_interrupt = signal;
+  g_interrupts = g_interrupts + 1;
+  const char byte = 1;
+  if (g_interrupt_wake >= 0) (void)!write(g_interrupt_wake, &byte, 1);
+  errno = saved_errno;
+}
+
+}  // namespace
+
+void CatchInterrupts(Handle wake) {
+  g_interrupt_wake = static_cast<int>(wake);
+  struct sigaction action;
+  memset(&action, 0, sizeof(action));
+  action.sa_handler = &OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, &g_saved_int);
+  sigaction(SIGTERM, &action, &g_saved_term);
+  struct sigaction ignore;
+  memset(&ignore, 0, sizeof(ignore));
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &g_saved_pipe);
+}
+
+void RestoreInterrupts() {
+  sigaction(SIGINT, &g_saved_int, nullptr);
+  sigaction(SIGTERM, &g_saved_term, nullptr);
+  sigaction(SIGPIPE, &g_saved_pipe, nullptr);
+  g_interrupt_wake = -1;
+}
+
+int InterruptCount() { return g_interrupts; }
+int FirstInterrupt() { return g_first_interrupt; }
+
 Handle DuplicatePrivate(Handle handle) {
   return fcntl(static_cast<int>(handle), F_DUPFD_CLOEXEC, kHighFd);
 }

@@ -54,6 +54,7 @@ enum class Scope : uint8_t {
   kSuiteSetUp = 1,      // SetUpTestSuite (id: suite).
   kTest = 2,            // A test, fixture included (id: test).
   kSuiteTearDown = 3,   // TearDownTestSuite (id: suite).
+  kIdle = 4,            // Waiting for work (WorkerStatus only).
 };
 
 // One testing::TestPartResult.

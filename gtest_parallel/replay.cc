@@ -54,6 +54,10 @@ class FirstListener : public testing::EmptyTestEventListener {
                             int iteration) override {
     g_replay->OnIterationStart(unit_test, iteration);
   }
+  void OnTestIterationEnd(const testing::UnitTest& unit_test,
+                          int iteration) override {
+    g_replay->OnIterationEnd(unit_test, iteration);
+  }
 };
 
 // Placed after them, this hears end events first: the workers' times are
@@ -182,7 +186,8 @@ void Replay::Uninstall() {
 void Replay::Raise(const Record& record) {
   const bool show =
       options_.output == OutputMode::kAll ||
-      (options_.output == OutputMode::kFailures && record.Failed());
+      (options_.output == OutputMode::kFailures &&
+       (record.Failed() || record.flaky));
   bool noted = !show || record.output_dropped == 0;
   for (const Record::Item& item : record.items) {
     if (item.is_part) {
@@ -243,6 +248,20 @@ void Replay::OnIterationStart(const testing::UnitTest& unit_test,
   if (coordinator_->worker_count() == 0) return;
   coordinator_->BeginIteration(iteration, plan_.CurrentRuns(),
                                unit_test.random_seed());
+}
+
+void Replay::OnIterationEnd(const testing::UnitTest& /*unit_test*/,
+                            int /*iteration*/) {
+  if (coordinator_->worker_count() == 0) return;
+  const std::vector<std::string> flaky = coordinator_->TakeFlaky();
+  if (flaky.empty()) return;
+  // After GoogleTest's own summary, in its style.
+  std::printf("[  FLAKY   ] %zu %s passed only when retried, listed below:\n",
+              flaky.size(), flaky.size() == 1 ? "test" : "tests");
+  for (const std::string& line : flaky) {
+    std::printf("[  FLAKY   ] %s\n", line.c_str());
+  }
+  std::fflush(stdout);
 }
 
 void Replay::OnTestEnd(const testing::TestInfo& test) {

@@ -47,6 +47,7 @@ class Replay {
   // Called by the listeners placed around the printers and user listeners.
   void OnProgramStart(const testing::UnitTest& unit_test);
   void OnIterationStart(const testing::UnitTest& unit_test, int iteration);
+  void OnIterationEnd(const testing::UnitTest& unit_test, int iteration);
   void OnTestEnd(const testing::TestInfo& test);
   void OnSuiteEnd(const testing::TestSuite& suite);
 

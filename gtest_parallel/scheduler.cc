@@ -84,6 +84,25 @@ int Scheduler::Take(int index, int after, bool whole_if_small, Grant* grant) {
 bool Scheduler::Next(int worker, Grant* grant) {
   if (stopped_ || worker < 1 || worker > workers_) return false;
   WorkerState& me = worker_state_[worker];
+  // Retries first: they hold up the report of their test. A worker takes
+  // its own failure's retry only when nothing else is left for it.
+  auto take_retry = [&](bool own_too) {
+    for (auto it = retries_.begin(); it != retries_.end(); ++it) {
+      if (it->avoid == worker && !own_too) continue;
+      SuiteState& state = suites_[it->suite_index];
+      grant->suite = state.suite;
+      grant->tests.assign(1, it->test);
+      grant->first_of_suite = false;
+      state.active++;
+      me.suite_index = it->suite_index;
+      me.last_position = -1;
+      me.retry = true;
+      retries_.erase(it);
+      return true;
+    }
+    return false;
+  };
+  if (take_retry(false)) return true;
   int chosen = -1;
   // First choice: a suite nobody has entered, in the order given.
   for (size_t i = 0; i < suites_.size() && chosen < 0; ++i) {
@@ -106,10 +125,11 @@ bool Scheduler::Next(int worker, Grant* grant) {
       }
     }
   }
-  if (chosen < 0) return false;
+  if (chosen < 0) return take_retry(true);
   me.last_position = Take(chosen, -1, true, grant);
   suites_[chosen].active++;
   me.suite_index = chosen;
+  me.retry = false;
   return !grant->tests.empty();
 }
 
@@ -117,7 +137,7 @@ bool Scheduler::More(int worker, int suite, Grant* grant) {
   if (stopped_ || worker < 1 || worker > workers_) return false;
   WorkerState& me = worker_state_[worker];
   const int index = IndexOf(suite);
-  if (index < 0 || me.suite_index != index) return false;
+  if (index < 0 || me.suite_index != index || me.retry) return false;
   const int last = Take(index, me.last_position, false, grant);
   if (grant->tests.empty()) return false;
   me.last_position = last;
@@ -156,6 +176,11 @@ void Scheduler::GiveBack(int suite, const std::vector<int>& tests) {
   }
 }
 
+void Scheduler::Retry(int suite, int test, int avoid) {
+  const int index = IndexOf(suite);
+  if (index >= 0) retries_.push_back(PendingRetry{index, test, avoid});
+}
+
 void Scheduler::ForgetWorker(int worker) {
   if (worker < 1 || worker > workers_) return;
   WorkerState& me = worker_state_[worker];
@@ -165,8 +190,12 @@ void Scheduler::ForgetWorker(int worker) {
 
 bool Scheduler::SuiteFinished(int suite) const {
   const int index = IndexOf(suite);
-  return index >= 0 && suites_[index].remaining.empty() &&
-         suites_[index].active == 0;
+  if (index < 0) return false;
+  const bool retry_pending =
+      std::any_of(retries_.begin(), retries_.end(),
+                  [index](const PendingRetry& r) { return r.suite_index == index; });
+  return suites_[index].remaining.empty() && suites_[index].active == 0 &&
+         !retry_pending;
 }
 
 }  // namespace internal

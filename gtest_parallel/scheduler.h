@@ -6,7 +6,9 @@
 // (Next) after. Grants shrink as the run drains (guided self-scheduling), so
 // workers finish together; a suite stays on one worker unless splitting it
 // is needed for balance. A worker never re-enters a suite it has left, so
-// SetUpTestSuite runs at most once per worker process and suite.
+// SetUpTestSuite runs at most once per worker process and suite -- except
+// to run a retry, which goes, one test at a time, to a worker other than
+// the one the test failed on unless that one has nothing else to do.
 //
 // Pure bookkeeping: no I/O, no GoogleTest; one instance per iteration.
 #ifndef GTEST_PARALLEL_SCHEDULER_H_
@@ -56,6 +58,9 @@ class Scheduler {
   // offered again, ahead of the rest of their suite.
   void GiveBack(int suite, const std::vector<int>& tests);
 
+  // Runs `test` of `suite` once more (a retry), preferably not on `avoid`.
+  void Retry(int suite, int test, int avoid);
+
   // `worker` is a new process: it may enter any suite again.
   void ForgetWorker(int worker);
 
@@ -66,8 +71,10 @@ class Scheduler {
   // True once every test of `suite` was granted and no worker is in it.
   bool SuiteFinished(int suite) const;
 
-  // Tests not yet granted.
-  size_t remaining_tests() const { return remaining_tests_; }
+  // Tests not yet granted, retries included.
+  size_t remaining_tests() const {
+    return remaining_tests_ + retries_.size();
+  }
 
  private:
   struct Item {
@@ -86,6 +93,7 @@ class Scheduler {
   struct WorkerState {
     int suite_index = -1;  // Index into suites_ of the current run.
     int last_position = -1;
+    bool retry = false;  // The current run is a single retried test.
     std::set<int> left;  // Suite indexes this worker has left.
   };
 
@@ -95,8 +103,15 @@ class Scheduler {
   // the position of the last one taken (after, if none).
   int Take(int index, int after, bool whole_if_small, Grant* grant);
 
+  struct PendingRetry {
+    int suite_index;
+    int test;
+    int avoid;
+  };
+
   int workers_;
   std::vector<SuiteState> suites_;
+  std::deque<PendingRetry> retries_;
   std::vector<WorkerState> worker_state_;
   size_t remaining_tests_ = 0;
   double remaining_cost_ = 0;

@@ -107,6 +107,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
     const testing::TestResult& global = unit_test->ad_hoc_test_result();
     const bool may_run = !global.Skipped() && !global.HasFatalFailure();
     for (;;) {
+      listener->EnterIdle();
       Message request;
       request.type = MessageType::kRequest;
       request.id = i;

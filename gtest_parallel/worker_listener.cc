@@ -119,6 +119,10 @@ bool WorkerListener::Cancelled() const {
   return status_->cancel.load(std::memory_order_relaxed) != 0;
 }
 
+void WorkerListener::EnterIdle() {
+  Enter(Scope::kIdle, -1, NowMs(), channel_->OutputOffset());
+}
+
 void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests) {
   suite_ = suite;
   granted_left_ = 0;

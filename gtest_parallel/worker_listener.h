@@ -55,8 +55,9 @@ class WorkerListener : public testing::EmptyTestEventListener {
 
   // The worker loop announces what it is about to do.
   void BeginIteration(int iteration) { iteration_ = iteration; }
-  // Entering or leaving the global environments' SetUp/TearDown.
+  // Entering the global environments' SetUp/TearDown, or waiting for work.
   void EnterGlobal();
+  void EnterIdle();
   void BeginSuite(int suite, const std::vector<int>& tests);
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override;

@@ -1,0 +1,109 @@
+// Reading and writing the timing file (see history.h).
+#include "history.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+uint64_t Fnv1a(const std::string& text) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+// Creates `dir` and its parents; true if it exists afterwards.
+bool MakeDirectories(const std::string& dir) {
+  for (size_t slash = dir.find('/', 1); ; slash = dir.find('/', slash + 1)) {
+    const std::string prefix = dir.substr(0, slash);
+    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    if (slash == std::string::npos) return true;
+  }
+}
+
+}  // namespace
+
+std::string History::DefaultPath(const std::string& executable) {
+  std::string cache;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    cache = xdg;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    cache = std::string(home) + "/.cache";
+  } else {
+    return "";
+  }
+  const std::string base = executable.substr(executable.rfind('/') + 1);
+  char hash[17];
+  std::snprintf(hash, sizeof(hash), "%016llx",
+                static_cast<unsigned long long>(Fnv1a(executable)));
+  return cache + "/gtest_parallel/" + base + "-" + hash + ".timings";
+}
+
+void History::Load(const std::string& path) {
+  path_ = path;
+  entries_.clear();
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string ms, failed, name;
+    if (!std::getline(fields, ms, '\t') || !std::getline(fields, failed, '\t') ||
+        !std::getline(fields, name) || name.empty()) {
+      continue;
+    }
+    char* end = nullptr;
+    const long long value = std::strtoll(ms.c_str(), &end, 10);
+    if (*end != '\0' || value < 0 || (failed != "0" && failed != "1")) continue;
+    entries_[name] = Entry{value, failed == "1"};
+  }
+}
+
+bool History::Save(std::string* error) const {
+  if (path_.empty()) return true;
+  const size_t slash = path_.rfind('/');
+  if (slash != std::string::npos && slash > 0 &&
+      !MakeDirectories(path_.substr(0, slash))) {
+    *error = "cannot create the directory of " + path_ + ": " +
+             std::strerror(errno);
+    return false;
+  }
+  const std::string temporary = path_ + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    for (const auto& [name, entry] : entries_) {
+      out << entry.ms << '\t' << (entry.failed ? 1 : 0) << '\t' << name << '\n';
+    }
+    if (!out.flush()) {
+      *error = "cannot write " + temporary;
+      std::remove(temporary.c_str());
+      return false;
+    }
+  }
+  if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
+    *error = "cannot replace " + path_ + ": " + std::strerror(errno);
+    std::remove(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
+const History::Entry* History::Find(const std::string& test) const {
+  auto found = entries_.find(test);
+  return found == entries_.end() ? nullptr : &found->second;
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

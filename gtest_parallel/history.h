@@ -1,0 +1,51 @@
+// Test durations and failures remembered between runs, so that the next run
+// starts the tests that failed last time first, then the longest ones.
+//
+// One text file per test executable: a line per test, "<ms>\t<failed>\t
+// <Suite.Name>". By default it lives in $XDG_CACHE_HOME/gtest_parallel (or
+// ~/.cache/gtest_parallel), named after the executable and a hash of its
+// path; --gtest_parallel_timing_file (or GTEST_PARALLEL_TIMING_FILE) puts it
+// elsewhere, "none" turns it off.
+#ifndef GTEST_PARALLEL_HISTORY_H_
+#define GTEST_PARALLEL_HISTORY_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace gtest_parallel {
+namespace internal {
+
+class History {
+ public:
+  struct Entry {
+    int64_t ms = 0;
+    bool failed = false;
+  };
+
+  // The default file for `executable` (an absolute path); empty when there
+  // is no home or cache directory.
+  static std::string DefaultPath(const std::string& executable);
+
+  // Reads `path`; a missing or unreadable file is an empty history, and
+  // malformed lines are skipped.
+  void Load(const std::string& path);
+  // Writes the history back (atomically: a temporary file, then rename).
+  // False, with `error`, when that fails.
+  bool Save(std::string* error) const;
+
+  // Null when the test is unknown.
+  const Entry* Find(const std::string& test) const;
+  void Set(const std::string& test, Entry entry) { entries_[test] = entry; }
+  bool empty() const { return entries_.empty(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_HISTORY_H_
