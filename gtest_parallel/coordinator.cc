@@ -467,9 +467,41 @@ Record Coordinator::TakeLocked(std::map<int, Record>* ready, int key) {
   return record;
 }
 
+template <typename Predicate>
+void Coordinator::WaitLocked(std::unique_lock<std::mutex>* lock,
+                             Predicate predicate) {
+  while (!ready_.wait_for(*lock, std::chrono::milliseconds(250), predicate)) {
+    if (!waiting_callback_) continue;
+    lock->unlock();
+    waiting_callback_();
+    lock->lock();
+  }
+}
+
+std::vector<std::pair<std::string, double>> Coordinator::Running() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::pair<std::string, double>> running;
+  const int64_t now = EpochMs();
+  for (const auto& slot : slots_) {
+    if (!slot->process || !slot->hello) continue;
+    const WorkerStatus& status = slot->process->status();
+    const int test = status.test.load(std::memory_order_relaxed);
+    if (test < 0 || test >= plan_.test_count()) continue;
+    running.emplace_back(
+        plan_.FullName(test),
+        (now - status.since_ms.load(std::memory_order_relaxed)) / 1000.0);
+  }
+  return running;
+}
+
+int Coordinator::restarts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return restarts_;
+}
+
 Record Coordinator::TakeTest(int test) {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock, [&] {
+  WaitLocked(&lock, [&] {
     return tests_ready_.count(test) || NoWorkersLocked() ||
            (interrupt_signal_ != 0 && !InFlightLocked(test));
   });
@@ -489,7 +521,7 @@ Record Coordinator::TakeTest(int test) {
 
 Record Coordinator::TakeSuiteSetUp(int suite) {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock, [&] {
+  WaitLocked(&lock, [&] {
     return setups_ready_.count(suite) || NoWorkersLocked() ||
            (interrupt_signal_ != 0 &&
             std::none_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
@@ -502,7 +534,7 @@ Record Coordinator::TakeSuiteSetUp(int suite) {
 
 Record Coordinator::TakeSuiteTearDown(int suite) {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock, [&] { return SuiteDoneLocked(suite) || NoWorkersLocked(); });
+  WaitLocked(&lock, [&] { return SuiteDoneLocked(suite) || NoWorkersLocked(); });
   Record record;
   auto found = teardowns_.find(suite);
   if (found != teardowns_.end()) {
@@ -528,7 +560,7 @@ Record Coordinator::TakeGlobalLocked(
 
 Record Coordinator::TakeEnvSetUp() {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock, [&] {
+  WaitLocked(&lock, [&] {
     return NoWorkersLocked() ||
            std::all_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
              return !slot->process ||
@@ -540,7 +572,7 @@ Record Coordinator::TakeEnvSetUp() {
 
 Record Coordinator::TakeEnvTearDown() {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock, [&] {
+  WaitLocked(&lock, [&] {
     return NoWorkersLocked() ||
            std::all_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
              return !slot->process ||
@@ -986,6 +1018,7 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   }
   if (!finishing_ && interrupt_signal_ == 0 && scheduler_ &&
       scheduler_->remaining_tests() > 0) {
+    ++restarts_;
     SpawnLocked(slot);
   }
 }

@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <utility>
@@ -80,6 +81,15 @@ class Coordinator {
   Record TakeEnvSetUp();
   Record TakeEnvTearDown();
 
+  // Called now and then while a Take* call waits (without the lock held).
+  void set_waiting_callback(std::function<void()> callback) {
+    waiting_callback_ = std::move(callback);
+  }
+  // The tests running now and for how many seconds.
+  std::vector<std::pair<std::string, double>> Running() const;
+  // Workers replaced after dying, so far.
+  int restarts() const;
+
   // No more tests are handed out; running ones stop after their test.
   void StopDispatch();
 
@@ -126,6 +136,8 @@ class Coordinator {
   bool NoWorkersLocked() const;
   Record* CurrentRecordLocked(Slot* slot, Scope scope);
   Record TakeLocked(std::map<int, Record>* ready, int key);
+  template <typename Predicate>
+  void WaitLocked(std::unique_lock<std::mutex>* lock, Predicate predicate);
   Record TakeGlobalLocked(std::map<std::pair<int, int>, Record>* reports);
   std::vector<std::string> WorkerEnvironment(int worker_id) const;
 
@@ -152,6 +164,8 @@ class Coordinator {
   std::map<int, std::vector<Record>> failed_attempts_;
   std::vector<std::string> flaky_;
   History history_;
+  std::function<void()> waiting_callback_;
+  int restarts_ = 0;
   std::string fatal_error_;
   int interrupts_seen_ = 0;
   int interrupt_signal_ = 0;

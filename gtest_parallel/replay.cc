@@ -44,7 +44,8 @@ class ReplayEnvironment : public testing::Environment {
 // GoogleTest sends "start" events to listeners in the order they were
 // appended and "end" events in reverse order. Placed before the printers
 // and the user's listeners, this hears start events first and end events
-// last.
+// last: it starts things, and wipes the progress line before anything
+// prints and draws it again after.
 class FirstListener : public testing::EmptyTestEventListener {
  public:
   void OnTestProgramStart(const testing::UnitTest& unit_test) override {
@@ -53,11 +54,33 @@ class FirstListener : public testing::EmptyTestEventListener {
   void OnTestIterationStart(const testing::UnitTest& unit_test,
                             int iteration) override {
     g_replay->OnIterationStart(unit_test, iteration);
+    g_replay->progress().Clear();
   }
+  void OnEnvironmentsSetUpStart(const testing::UnitTest&) override { Clear(); }
+  void OnEnvironmentsTearDownStart(const testing::UnitTest&) override {
+    Clear();
+  }
+  void OnTestSuiteStart(const testing::TestSuite&) override { Clear(); }
+  void OnTestStart(const testing::TestInfo&) override { Clear(); }
+  void OnTestDisabled(const testing::TestInfo&) override { Clear(); }
+  void OnTestPartResult(const testing::TestPartResult&) override { Clear(); }
+  void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override { Draw(); }
+  void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override {
+    Draw();
+  }
+  void OnTestEnd(const testing::TestInfo&) override { Draw(); }
+  void OnTestSuiteEnd(const testing::TestSuite&) override { Draw(); }
   void OnTestIterationEnd(const testing::UnitTest& unit_test,
                           int iteration) override {
     g_replay->OnIterationEnd(unit_test, iteration);
   }
+  void OnTestProgramEnd(const testing::UnitTest&) override {
+    g_replay->OnProgramEnd();
+  }
+
+ private:
+  static void Clear() { g_replay->progress().Clear(); }
+  static void Draw() { g_replay->progress().Draw(); }
 };
 
 // Placed after them, this hears end events first: the workers' times are
@@ -65,10 +88,27 @@ class FirstListener : public testing::EmptyTestEventListener {
 class LastListener : public testing::EmptyTestEventListener {
  public:
   void OnTestEnd(const testing::TestInfo& test) override {
+    g_replay->progress().Clear();
     g_replay->OnTestEnd(test);
   }
   void OnTestSuiteEnd(const testing::TestSuite& suite) override {
+    g_replay->progress().Clear();
     g_replay->OnSuiteEnd(suite);
+  }
+  void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override {
+    g_replay->progress().Clear();
+  }
+  void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override {
+    g_replay->progress().Clear();
+  }
+  void OnTestIterationEnd(const testing::UnitTest&, int) override {
+    g_replay->progress().Clear();
+  }
+  void OnTestStart(const testing::TestInfo&) override {
+    g_replay->progress().Draw();
+  }
+  void OnTestSuiteStart(const testing::TestSuite&) override {
+    g_replay->progress().Draw();
   }
 };
 
@@ -189,6 +229,7 @@ void Replay::Raise(const Record& record) {
       (options_.output == OutputMode::kFailures &&
        (record.Failed() || record.flaky));
   bool noted = !show || record.output_dropped == 0;
+  progress_.Clear();
   for (const Record::Item& item : record.items) {
     if (item.is_part) {
       const Part& part = item.part;
@@ -240,6 +281,23 @@ void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
   const int workers =
       static_cast<int>(std::min<size_t>(options_.workers, to_run));
   coordinator_->Start(workers, GTEST_FLAG_GET(repeat), unit_test.random_seed());
+  coordinator_->set_waiting_callback([this] {
+    progress_.SetRunning(coordinator_->Running());
+    progress_.Draw(true);
+  });
+  const int repeat = GTEST_FLAG_GET(repeat);
+  progress_.Start(static_cast<int>(to_run) * (repeat > 0 ? repeat : 1), workers,
+                  "");
+}
+
+void Replay::OnProgramEnd() {
+  if (coordinator_->worker_count() == 0) return;
+  std::string summary;
+  if (const int restarts = coordinator_->restarts(); restarts > 0) {
+    summary += "; " + std::to_string(restarts) + " worker" +
+               (restarts == 1 ? "" : "s") + " replaced after dying";
+  }
+  progress_.Finish(summary);
 }
 
 void Replay::OnIterationStart(const testing::UnitTest& unit_test,
@@ -255,6 +313,7 @@ void Replay::OnIterationEnd(const testing::UnitTest& /*unit_test*/,
   if (coordinator_->worker_count() == 0) return;
   const std::vector<std::string> flaky = coordinator_->TakeFlaky();
   if (flaky.empty()) return;
+  progress_.Clear();
   // After GoogleTest's own summary, in its style.
   std::printf("[  FLAKY   ] %zu %s passed only when retried, listed below:\n",
               flaky.size(), flaky.size() == 1 ? "test" : "tests");
@@ -266,6 +325,7 @@ void Replay::OnIterationEnd(const testing::UnitTest& /*unit_test*/,
 
 void Replay::OnTestEnd(const testing::TestInfo& test) {
   const int id = plan_.IdOf(&test);
+  progress_.TestDone(test.result()->Failed());
   auto times = test_times_.find(id);
   if (times != test_times_.end()) {
     SetTestTimes(test, times->second.first, times->second.second);

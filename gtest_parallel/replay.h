@@ -22,6 +22,7 @@
 #include "coordinator.h"
 #include "gtest_access.h"
 #include "options.h"
+#include "progress.h"
 #include "test_plan.h"
 
 namespace gtest_parallel {
@@ -50,6 +51,8 @@ class Replay {
   void OnIterationEnd(const testing::UnitTest& unit_test, int iteration);
   void OnTestEnd(const testing::TestInfo& test);
   void OnSuiteEnd(const testing::TestSuite& suite);
+  void OnProgramEnd();
+  Progress& progress() { return progress_; }
 
  private:
   // Re-raises a record's output and results into the current test, suite
@@ -65,6 +68,7 @@ class Replay {
   std::vector<testing::Environment*> environments_;
   testing::Environment* replay_environment_ = nullptr;
   testing::TestEventListeners front_;
+  Progress progress_{Progress::StderrIsTerminal()};
   // Worker-measured (start, elapsed) of the tests of this iteration.
   std::map<int, std::pair<int64_t, int64_t>> test_times_;
 };
