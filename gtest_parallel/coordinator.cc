@@ -2,6 +2,8 @@
 // coordinator.h).
 #include "coordinator.h"
 
+#include "early_start.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -78,6 +80,8 @@ struct Coordinator::Slot {
   ExitStatus status;
   bool reaped = false;
   std::string kill_cause;  // Why we killed it, if we did.
+  bool garbled = false;  // Its event stream broke.
+  int blamed_test = -1;  // The test running when it broke.
 
   bool hello = false;
   bool retired = false;
@@ -173,13 +177,13 @@ Coordinator::~Coordinator() {
   if (io_.joinable()) Finish();
 }
 
-std::vector<std::string> Coordinator::WorkerEnvironment(int worker_id) const {
+std::vector<std::string> WorkerEnvironment(int worker_id, int workers) {
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     if (!DroppedFromWorkerEnvironment(*entry)) env.push_back(*entry);
   }
   env.push_back("GTEST_PARALLEL_WORKER=" + std::to_string(worker_id));
-  env.push_back("GTEST_PARALLEL_WORKERS=" + std::to_string(workers_));
+  env.push_back("GTEST_PARALLEL_WORKERS=" + std::to_string(workers));
   env.push_back(std::string(kCoordinatorVariable) + "=" +
                 std::to_string(CurrentPid()));
   return env;
@@ -193,9 +197,12 @@ void Coordinator::Start(int workers, int repeat, int seed) {
   CatchInterrupts(wake_.write_end());
   for (int id = 1; id <= workers; ++id) {
     slots_.push_back(std::make_unique<Slot>());
-    slots_.back()->id = id;
-    SpawnLocked(slots_.back().get());
+    Slot* slot = slots_.back().get();
+    slot->id = id;
+    slot->process = TakeEarlyWorker(id);
+    if (!slot->process) SpawnLocked(slot);
   }
+  DiscardEarlyWorkers();
   io_ = std::thread(&Coordinator::IoLoop, this);
 }
 
@@ -208,7 +215,7 @@ void Coordinator::SpawnLocked(Slot* slot) {
   std::string error;
   while (slot->failures_in_a_row < kMaxFailuresInARow) {
     slot->process = ChildProcess::Spawn(
-        SpawnRequest{worker_argv_, WorkerEnvironment(id)}, &error);
+        SpawnRequest{worker_argv_, WorkerEnvironment(id, workers_)}, &error);
     if (slot->process) return;
     slot->failures_in_a_row++;
   }
@@ -663,6 +670,7 @@ void Coordinator::ReadEvents(Slot* slot) {
   if (!slot->decoder.error().empty() && slot->kill_cause.empty()) {
     slot->kill_cause = "sent " + slot->decoder.error() +
                        " on its result channel (something wrote into it)";
+    slot->garbled = true;
     slot->process->Kill();
   }
 }
@@ -700,6 +708,11 @@ void Coordinator::ProcessLocked(Slot* slot) {
     const Message message = std::move(slot->pending.front());
     slot->pending.pop_front();
     HandleLocked(slot, message);
+  }
+  // Everything before the garbage is handled: tests run in the order they
+  // were granted, so the first one not ended was running when it came.
+  if (slot->garbled && slot->blamed_test < 0 && !slot->granted.empty()) {
+    slot->blamed_test = slot->granted.front();
   }
 }
 
@@ -747,6 +760,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       config.id = std::max(iteration_, 0);
       config.a = repeat_;
       config.b = seed_;
+      config.ids.push_back(workers_);  // Early workers guessed a count.
       SendLocked(slot, std::move(config));
       return;
     }
@@ -927,9 +941,13 @@ void Coordinator::ReapLocked(Slot* slot, bool force) {
 
 void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   const WorkerStatus& status = slot->process->status();
-  const Scope scope =
+  Scope scope =
       static_cast<Scope>(status.scope.load(std::memory_order_acquire));
-  const int test = status.test.load(std::memory_order_relaxed);
+  int test = status.test.load(std::memory_order_relaxed);
+  if (slot->blamed_test >= 0) {
+    scope = Scope::kTest;
+    test = slot->blamed_test;
+  }
   const int64_t since_ms = status.since_ms.load(std::memory_order_relaxed);
   const int64_t offset = status.output_offset.load(std::memory_order_relaxed);
   const int64_t end = FileSize(slot->process->output());

@@ -55,6 +55,10 @@ struct Record {
   bool Failed() const;
 };
 
+// The environment of worker `worker_id` of `workers`: the coordinator's,
+// without what is the coordinator's alone, plus the worker variables.
+std::vector<std::string> WorkerEnvironment(int worker_id, int workers);
+
 // A GoogleTest failure record made by the runner itself.
 Part RunnerFailure(const std::string& message);
 
@@ -139,7 +143,6 @@ class Coordinator {
   template <typename Predicate>
   void WaitLocked(std::unique_lock<std::mutex>* lock, Predicate predicate);
   Record TakeGlobalLocked(std::map<std::pair<int, int>, Record>* reports);
-  std::vector<std::string> WorkerEnvironment(int worker_id) const;
 
   const Options options_;
   const TestPlan& plan_;

@@ -54,6 +54,8 @@ GTEST_PARALLEL_EXPOSE(SuiteElapsed,
                       testing::TestSuite::elapsed_time_);
 GTEST_PARALLEL_EXPOSE(SuiteRun, void (testing::TestSuite::*)(),
                       testing::TestSuite::Run);
+GTEST_PARALLEL_EXPOSE(SuiteClearResult, void (testing::TestSuite::*)(),
+                      testing::TestSuite::ClearResult);
 GTEST_PARALLEL_EXPOSE(ResultStart, testing::TimeInMillis testing::TestResult::*,
                       testing::TestResult::start_timestamp_);
 GTEST_PARALLEL_EXPOSE(ResultElapsed,
@@ -123,6 +125,10 @@ void SetShouldRun(testing::TestSuite* suite, bool should_run) {
 }
 
 void RunSuite(testing::TestSuite* suite) { (suite->*Get(SuiteRun()))(); }
+
+void ClearSuiteResults(testing::TestSuite* suite) {
+  (suite->*Get(SuiteClearResult()))();
+}
 
 std::vector<testing::Environment*>& Environments() {
   return Impl()->environments();

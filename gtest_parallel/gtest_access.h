@@ -44,6 +44,10 @@ void SetSuiteTimes(const testing::TestSuite& suite, int64_t start_ms,
 void SetShouldRun(testing::TestInfo* test, bool should_run);
 void SetShouldRun(testing::TestSuite* suite, bool should_run);
 
+// Forgets the results of an earlier run of a suite's tests in this process
+// (GoogleTest would otherwise take an old fatal failure for a new one).
+void ClearSuiteResults(testing::TestSuite* suite);
+
 // Runs one test suite exactly as RUN_ALL_TESTS() would: SetUpTestSuite, the
 // tests marked to run, TearDownTestSuite, with all events.
 void RunSuite(testing::TestSuite* suite);

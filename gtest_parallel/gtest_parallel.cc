@@ -75,6 +75,17 @@ int RunCoordinator(State& state) {
   return result;
 }
 
+// A worker must not outlive its coordinator even while the program's own
+// static initialisation still runs: arrange that first thing.
+#if defined(__GNUC__) && !defined(_WIN32)
+__attribute__((constructor(101))) void DieWithCoordinator() {
+  const char* parent = std::getenv(internal::kCoordinatorVariable);
+  if (parent != nullptr && std::getenv(internal::kChannelVariable) != nullptr) {
+    if (!internal::DieWithParent(std::atoll(parent))) std::_Exit(0);
+  }
+}
+#endif
+
 }  // namespace
 
 void InitGoogleTest(int* argc, char** argv) {

@@ -133,6 +133,11 @@ void RestoreInterrupts();
 int InterruptCount();
 int FirstInterrupt();
 
+// True if the standard descriptor `fd` (0, 1, 2) is open.
+bool IsOpen(int fd);
+// Makes standard descriptor `fd` refer to what `handle` refers to.
+void ReopenAs(Handle handle, int fd);
+
 // Duplicates `handle` as a close-on-exec handle private to this process.
 Handle DuplicatePrivate(Handle handle);
 

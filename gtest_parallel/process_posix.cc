@@ -456,6 +456,10 @@ void RestoreInterrupts() {
 int InterruptCount() { return g_interrupts; }
 int FirstInterrupt() { return g_first_interrupt; }
 
+bool IsOpen(int fd) { return fcntl(fd, F_GETFD) >= 0; }
+
+void ReopenAs(Handle handle, int fd) { dup2(static_cast<int>(handle), fd); }
+
 Handle DuplicatePrivate(Handle handle) {
   return fcntl(static_cast<int>(handle), F_DUPFD_CLOEXEC, kHighFd);
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "gtest_access.h"
 #include "worker_listener.h"
@@ -29,6 +30,7 @@ void UnmarkAll(const TestPlan& plan) {
 void RunGrant(const TestPlan& plan, const Message& grant,
               WorkerListener* listener) {
   testing::TestSuite* suite = plan.suite(static_cast<int>(grant.id));
+  ClearSuiteResults(suite);  // A retry may run a test again.
   SetShouldRun(suite, true);
   listener->BeginSuite(static_cast<int>(grant.id),
                        std::vector<int>(grant.ids.begin(), grant.ids.end()));
@@ -67,6 +69,9 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   channel.Send(std::move(hello), false);
   const Message config = channel.Receive();
   if (config.type != MessageType::kConfig) return 0;
+  if (!config.ids.empty()) {
+    setenv("GTEST_PARALLEL_WORKERS", std::to_string(config.ids[0]).c_str(), 1);
+  }
   const int first_iteration = static_cast<int>(config.id);
   const int repeat = static_cast<int>(config.a);
   int seed = static_cast<int>(config.b);

@@ -44,6 +44,17 @@ std::vector<Property> PropertiesOf(const testing::TestResult& result) {
 WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output)
     : commands_(commands), events_(events), output_(output) {}
 
+void WorkerChannel::RestoreStandardStreams() {
+  // A test that closed its stdout or stderr must not take the next tests'
+  // output with it.
+  for (int fd : {1, 2}) {
+    if (!IsOpen(fd)) {
+      ReopenAs(output_, fd);
+      std::clearerr(fd == 1 ? stdout : stderr);
+    }
+  }
+}
+
 int64_t WorkerChannel::OutputOffset() {
   std::cout.flush();
   std::cerr.flush();
@@ -180,6 +191,7 @@ void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
 }
 
 void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
+  channel_->RestoreStandardStreams();
   Message end;
   end.type = MessageType::kTestEnd;
   end.id = plan_->IdOf(&test);

@@ -32,6 +32,8 @@ class WorkerChannel {
   void MaybeFlush();
   // Size of the output file after flushing the standard streams.
   int64_t OutputOffset();
+  // Points stdout and stderr back at the output file if a test closed them.
+  void RestoreStandardStreams();
   // Flushes, then blocks for the next command. Exits the process when the
   // coordinator has gone away.
   Message Receive();

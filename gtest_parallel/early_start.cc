@@ -1,0 +1,103 @@
+// Starting workers before main() (see early_start.h).
+#include "early_start.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "coordinator.h"
+#include "options.h"
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+std::vector<std::unique_ptr<ChildProcess>>& Early() {
+  static auto* workers = new std::vector<std::unique_ptr<ChildProcess>>;
+  return *workers;
+}
+
+bool StartsWith(const char* text, const char* prefix) {
+  return std::strncmp(text, prefix, std::strlen(prefix)) == 0;
+}
+
+// The most tests a --gtest_filter of exact names can select; -1 when it has
+// wildcards (or there is no filter).
+int ExactFilterSize(const std::string& filter) {
+  const std::string positive = filter.substr(0, filter.find('-'));
+  if (positive.empty() || positive.find_first_of("*?") != std::string::npos) {
+    return -1;
+  }
+  int count = 1;
+  for (char c : positive) count += c == ':';
+  return count;
+}
+
+}  // namespace
+
+void StartWorkersEarly(int argc, char** argv) {
+  if (argc < 1 || argv == nullptr || std::getenv(kChannelVariable) != nullptr) {
+    return;
+  }
+  const char* list = std::getenv("GTEST_LIST_TESTS");
+  if (list != nullptr && std::strcmp(list, "0") != 0) return;
+  int limit = -1;
+  std::vector<char*> args(argv, argv + argc);
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    if (StartsWith(arg, "--gtest_internal_") ||
+        StartsWith(arg, "--gtest_list_tests") || std::strcmp(arg, "--help") == 0 ||
+        std::strcmp(arg, "-h") == 0 || std::strcmp(arg, "-?") == 0 ||
+        std::strcmp(arg, "/?") == 0 || StartsWith(arg, "--gtest_help")) {
+      return;
+    }
+    if (StartsWith(arg, "--gtest_filter=")) {
+      limit = ExactFilterSize(arg + std::strlen("--gtest_filter="));
+    }
+  }
+  args.push_back(nullptr);
+  int count = argc;
+  Options options;
+  std::string error;
+  if (!ParseOptions(&count, args.data(), std::getenv("GTEST_PARALLEL"),
+                    &options, &error) ||
+      options.workers <= 1) {
+    return;
+  }
+  const int workers = limit > 0 ? std::min(limit, options.workers)
+                                : options.workers;
+  std::vector<std::string> worker_argv(args.begin(), args.begin() + count);
+  worker_argv[0] = SelfExecutable(argv[0]);
+  for (int id = 1; id <= workers; ++id) {
+    auto worker = ChildProcess::Spawn(
+        SpawnRequest{worker_argv, WorkerEnvironment(id, workers)}, &error);
+    if (!worker) return;  // The coordinator will try again and report.
+    Early().push_back(std::move(worker));
+  }
+}
+
+std::unique_ptr<ChildProcess> TakeEarlyWorker(int worker_id) {
+  auto& early = Early();
+  if (worker_id < 1 || worker_id > static_cast<int>(early.size())) {
+    return nullptr;
+  }
+  return std::move(early[worker_id - 1]);
+}
+
+void DiscardEarlyWorkers() {
+  for (auto& worker : Early()) {
+    if (!worker) continue;
+    worker->Kill();
+    ExitStatus status;
+    for (int i = 0; i < 200 && !worker->TryWait(&status); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  Early().clear();
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel

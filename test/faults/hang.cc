@@ -1,0 +1,61 @@
+// Fixture: tests that never end, a slow one and plenty of short ones, for
+// timeouts and interruptions. Always run it with a --gtest_filter: the Hang
+// tests only end when the runner stops them. With FAULTS_STATE_DIR set, the
+// Hang tests create <dir>/<Suite.Test>.started once they run.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "fault_actions.h"
+
+namespace {
+
+using faults::Say;
+using faults::SleepFor;
+
+TEST(Hang, SleepsForever) {
+  faults::NoteStarted();
+  Say("Hang.SleepsForever is sleeping");
+  SleepFor(std::chrono::seconds(1000));
+  ADD_FAILURE() << "faults: slept 1000 s without being stopped";
+}
+
+TEST(Hang, IgnoresSigterm) {
+  signal(SIGTERM, SIG_IGN);
+  faults::NoteStarted();
+  Say("Hang.IgnoresSigterm is sleeping with SIGTERM ignored");
+  SleepFor(std::chrono::seconds(1000));
+  ADD_FAILURE() << "faults: slept 1000 s without being stopped";
+}
+
+TEST(Hang, WithGrandchild) {
+  EXPECT_GT(faults::StartSleep1000(), 0);
+  faults::NoteStarted();
+  Say("Hang.WithGrandchild started sleep 1000 and is sleeping");
+  SleepFor(std::chrono::seconds(1000));
+  ADD_FAILURE() << "faults: slept 1000 s without being stopped";
+}
+
+TEST(Slow, TakesThreeSeconds) {
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  SUCCEED();
+}
+
+class QuickTest : public testing::TestWithParam<int> {};
+
+TEST_P(QuickTest, Passes) { EXPECT_GE(GetParam(), 0); }
+
+INSTANTIATE_TEST_SUITE_P(Quick, QuickTest, testing::Range(0, 10));
+
+class SleeperTest : public testing::TestWithParam<int> {};
+
+TEST_P(SleeperTest, SleepsOneSecond) {
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_GE(GetParam(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sleepers, SleeperTest, testing::Range(0, 20));
+
+}  // namespace

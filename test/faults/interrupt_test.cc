@@ -1,0 +1,143 @@
+// SIGINT and SIGTERM sent to the coordinator (`faults_hang` and
+// `faults_slow_start` fixtures): the first one stops dispatch, gives running
+// tests a grace period, prints the report so far with the tests not run
+// SKIPPED, and exits with 128 + the signal; a second SIGINT kills the
+// workers at once. Nothing is left behind either way.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "scenario.h"
+
+namespace faults {
+namespace {
+
+constexpr char kOk[] = "[       OK ] ";
+
+// Runs the 20 one-second Sleepers on 2 workers and sends `signal` once the
+// first has passed: the rest are reported, as passed or not run.
+void ExpectInterruptedCleanly(int signal) {
+  ScratchDir scratch;
+  const std::string xml = scratch.File("report.xml");
+  FixtureRun run(
+      FixtureArgv(kHang, {"--gtest_parallel=2", "--gtest_filter=Sleepers/*"},
+                  xml),
+      {});
+  ASSERT_TRUE(run.WaitForOutput(kOk, 30)) << run.CommandLine() << "\n"
+                                          << run.out();
+  const double signalled_at = run.Elapsed();
+  run.Signal(signal);
+  const Outcome outcome = Finish(&run, xml, 30);
+  EXPECT_EQ(outcome.run.exit_code, 128 + signal) << outcome.Context();
+  EXPECT_LT(outcome.run.seconds - signalled_at, 6)
+      << "slow to stop" << outcome.Context();
+  EXPECT_EQ(outcome.leftovers, "") << outcome.Context();
+
+  const Report& report = outcome.report;
+  ASSERT_EQ(report.tests().size(), 20u) << outcome.Context();
+  int passed = 0, not_run = 0;
+  for (const TestCase& test : report.tests()) {
+    if (test.Passed()) ++passed;
+    if (test.Skipped() && test.Mentions("not run")) ++not_run;
+    EXPECT_TRUE(test.Passed() || test.Skipped()) << test.element;
+  }
+  EXPECT_GE(passed, 1) << outcome.Context();
+  EXPECT_GE(not_run, 1) << outcome.Context();
+  EXPECT_EQ(passed + not_run, 20) << report.xml();
+  EXPECT_NE(outcome.run.out.find("[  SKIPPED ] "), std::string::npos)
+      << outcome.Context();
+  EXPECT_NE(outcome.run.out.find("[==========] 20 tests"), std::string::npos)
+      << "no closing summary" << outcome.Context();
+}
+
+TEST(Interrupt, SigintOnceReportsSoFarAndSkipsTheRest) {
+  ExpectInterruptedCleanly(SIGINT);
+}
+
+TEST(Interrupt, SigtermOnceReportsSoFarAndSkipsTheRest) {
+  ExpectInterruptedCleanly(SIGTERM);
+}
+
+// A test that does not end by itself is stopped after the grace period.
+TEST(Interrupt, SigintStopsAHangingTestAfterTheGrace) {
+  ScratchDir scratch;
+  const std::string xml = scratch.File("report.xml");
+  FixtureRun run(FixtureArgv(kHang,
+                             {"--gtest_parallel=2",
+                              "--gtest_filter=Hang.IgnoresSigterm:"
+                              "Quick/*"},
+                             xml),
+                 {"FAULTS_STATE_DIR=" + scratch.path()});
+  ASSERT_TRUE(run.WaitForFile(scratch.File("Hang.IgnoresSigterm.started"), 30))
+      << run.CommandLine() << "\n"
+      << run.out();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double signalled_at = run.Elapsed();
+  run.Signal(SIGINT);
+  const Outcome outcome = Finish(&run, xml, 30);
+  EXPECT_EQ(outcome.run.exit_code, 130) << outcome.Context();
+  // ~2 s of grace, ~1 s between SIGTERM and SIGKILL.
+  EXPECT_LT(outcome.run.seconds - signalled_at, 8)
+      << "slow to stop" << outcome.Context();
+  EXPECT_EQ(outcome.leftovers, "") << outcome.Context();
+  EXPECT_EQ(outcome.report.tests().size(), 11u) << outcome.Context();
+  for (const TestCase& test : outcome.report.tests()) {
+    if (test.suite == "Quick/QuickTest") {
+      EXPECT_TRUE(test.Passed() || test.Skipped()) << test.element;
+    }
+  }
+}
+
+TEST(Interrupt, SecondSigintKillsWorkersAtOnce) {
+  ScratchDir scratch;
+  const std::string xml = scratch.File("report.xml");
+  FixtureRun run(FixtureArgv(kHang,
+                             {"--gtest_parallel=2",
+                              "--gtest_filter=Hang.IgnoresSigterm:"
+                              "Hang.SleepsForever"},
+                             xml),
+                 {"FAULTS_STATE_DIR=" + scratch.path()});
+  ASSERT_TRUE(
+      run.WaitForFile(scratch.File("Hang.IgnoresSigterm.started"), 30) &&
+      run.WaitForFile(scratch.File("Hang.SleepsForever.started"), 30))
+      << run.CommandLine() << "\n"
+      << run.out();
+  run.Signal(SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const double second_at = run.Elapsed();
+  run.Signal(SIGINT);
+  const Outcome outcome = Finish(&run, xml, 30);
+  EXPECT_TRUE(outcome.run.exit_code == 130 || outcome.run.signal == SIGINT)
+      << outcome.Context();
+  // Without the second SIGINT it would take the grace period and more.
+  EXPECT_LT(outcome.run.seconds - second_at, 1.5)
+      << "slow to stop" << outcome.Context();
+  EXPECT_EQ(outcome.leftovers, "") << outcome.Context();
+}
+
+// Workers still in their static initializers are not waited for.
+TEST(Interrupt, SigintWhileWorkersStartSkipsEverything) {
+  ScratchDir scratch;
+  const std::string xml = scratch.File("report.xml");
+  FixtureRun run(FixtureArgv(kSlowStart, {"--gtest_parallel=2"}, xml),
+                 {"FAULTS_START_DELAY_MS=20000"});
+  ASSERT_TRUE(run.WaitForProcesses(3, 30)) << run.CommandLine();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double signalled_at = run.Elapsed();
+  run.Signal(SIGINT);
+  const Outcome outcome = Finish(&run, xml, 40);
+  EXPECT_EQ(outcome.run.exit_code, 130) << outcome.Context();
+  EXPECT_LT(outcome.run.seconds - signalled_at, 6)
+      << "slow to stop" << outcome.Context();
+  EXPECT_EQ(outcome.leftovers, "") << outcome.Context();
+  ASSERT_EQ(outcome.report.tests().size(), 10u) << outcome.Context();
+  for (const TestCase& test : outcome.report.tests()) {
+    EXPECT_TRUE(test.Skipped() && test.Mentions("not run")) << test.element;
+  }
+}
+
+}  // namespace
+}  // namespace faults

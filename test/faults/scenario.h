@@ -1,0 +1,73 @@
+// One fixture run and everything it left to check: console, XML report,
+// exit status, wall time and processes left behind. Paths of the fixture
+// programs come from compile definitions (test/faults/CMakeLists.txt).
+#ifndef GTEST_PARALLEL_TEST_FAULTS_SCENARIO_H_
+#define GTEST_PARALLEL_TEST_FAULTS_SCENARIO_H_
+
+#include <string>
+#include <vector>
+
+#include "harness.h"
+#include "report.h"
+
+namespace faults {
+
+inline constexpr char kFaults[] = FAULTS_FIXTURE_FAULTS;
+inline constexpr char kFlaky[] = FAULTS_FIXTURE_FLAKY;
+inline constexpr char kHang[] = FAULTS_FIXTURE_HANG;
+inline constexpr char kSlowStart[] = FAULTS_FIXTURE_SLOW_START;
+inline constexpr char kGarbage[] = FAULTS_FIXTURE_GARBAGE;
+
+// A fresh directory, removed with its contents at destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct Outcome {
+  std::string command;  // Reproduces the run.
+  RunResult run;
+  Report report;          // The XML report; no tests if none was written.
+  std::string leftovers;  // Processes left behind (see Leftovers()).
+
+  // Command, exit status, leftovers and the ends of stdout and stderr, for
+  // failure messages.
+  std::string Context() const;
+};
+
+// The argv running `fixture` with `args` and an XML report at `xml_path`.
+std::vector<std::string> FixtureArgv(const std::string& fixture,
+                                     const std::vector<std::string>& args,
+                                     const std::string& xml_path);
+
+// Waits up to `timeout` seconds for `run` to end (killing everything of it
+// after that), reads the report at `xml_path` and looks for processes left
+// behind (allowing them 1 s to go).
+Outcome Finish(FixtureRun* run, const std::string& xml_path, double timeout);
+
+// Runs `fixture` with `args` and environment `env` to the end (see Finish).
+Outcome RunFixture(const std::string& fixture, std::vector<std::string> args,
+                   std::vector<std::string> env = {}, double timeout = 120);
+
+// The full names of the tests `fixture --gtest_list_tests` lists with
+// `args`, e.g. "A/PassingTest.Works/0".
+std::vector<std::string> ListTests(const std::string& fixture,
+                                   std::vector<std::string> args = {});
+
+// The console lines of one test, from "[ RUN      ] <full_name>" to the
+// line ending it; "" if it is not there.
+std::string ConsoleSection(const std::string& out,
+                           const std::string& full_name);
+
+}  // namespace faults
+
+#endif  // GTEST_PARALLEL_TEST_FAULTS_SCENARIO_H_
