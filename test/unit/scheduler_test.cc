@@ -757,13 +757,8 @@ TEST(SchedulerTest, LongTestFirstIsBalanced) {
   }
 }
 
-// KNOWN BUG: fails until scheduler.cc is fixed.
-// Tests whose expected cost is 0 (they took under a millisecond last
-// time) must still be offered again after their worker died. Next() only
-// helps a started suite whose remaining cost is > 0 (scheduler.cc, the
-// `state.remaining_cost > most` test with `most` starting at 0), so such
-// tests are never granted again: remaining_tests() stays 1 while every
-// worker is told there is nothing left.
+// Tests whose expected cost is 0 must still be offered again after their
+// worker died, although a suite of them has no remaining cost.
 TEST(SchedulerTest, GivenBackZeroCostTestsAreGrantedAgain) {
   Scheduler scheduler(2, Suites({{0.0, 0.0, 0.0}}));
   Grant grant;
