@@ -955,8 +955,9 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
                           " (pid " + std::to_string(slot->process->pid()) +
                           ") " + cause;
   // Output of tests whose results were lost with the worker is not kept:
-  // those tests run again.
-  if (offset > slot->consumed) slot->consumed = offset;
+  // those tests run again. (Garbage in the channel is blamed on a test the
+  // status may have moved past: keep all its output then.)
+  if (slot->blamed_test < 0 && offset > slot->consumed) slot->consumed = offset;
   Record record;
   record.worker = slot->id;
   record.start_ms = since_ms;

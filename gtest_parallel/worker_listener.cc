@@ -201,6 +201,10 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   end.offset = channel_->OutputOffset();
   const int64_t offset = end.offset;
   channel_->Send(std::move(end), false);
+  // A test with results (a failure, a skip) is rare and its end must not
+  // be lost should the next one crash: a lost passing test is merely run
+  // again.
+  if (test.result()->total_part_count() > 0) channel_->Flush();
   phase_start_ms_ = NowMs();
   Enter(Scope::kSuiteTearDown, -1, phase_start_ms_, offset);
   if (granted_left_ > 0) --granted_left_;
