@@ -998,8 +998,23 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     lost.clear();
     PublishTestLocked(slot, test, std::move(record));
   } else if (scope == Scope::kSuiteSetUp && suite >= 0) {
-    record.AddPart(RunnerFailure(who + " in SetUpTestSuite() of " +
-                                 plan_.suite(suite)->name() + "."));
+    const std::string what = who + " in SetUpTestSuite() of " +
+                             plan_.suite(suite)->name() + ".";
+    // Running the suite again would only crash again, and again: its tests
+    // not run yet fail with the cause instead. (Where this worker was the
+    // first in the suite, GoogleTest skips them anyway, as in a serial run
+    // whose SetUpTestSuite failed.)
+    std::vector<int> abandoned =
+        scheduler_ ? scheduler_->Abandon(suite) : std::vector<int>();
+    abandoned.insert(abandoned.end(), lost.begin(), lost.end());
+    lost.clear();
+    for (int id : abandoned) {
+      Record failed;
+      failed.worker = slot->id;
+      failed.AddPart(RunnerFailure("gtest_parallel: not run: " + what));
+      tests_ready_[id] = std::move(failed);
+    }
+    record.AddPart(RunnerFailure(what));
     if (slot->first_of_suite && setups_published_.insert(suite).second) {
       setups_ready_[suite] = std::move(record);
     }

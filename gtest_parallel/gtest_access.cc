@@ -70,6 +70,10 @@ GTEST_PARALLEL_EXPOSE(ListenersRepeaterFn,
                           testing::TestEventListeners::*)(),
                       testing::TestEventListeners::repeater);
 
+GTEST_PARALLEL_EXPOSE(ImplSetCatchExceptions,
+                      void (testing::internal::UnitTestImpl::*)(bool),
+                      testing::internal::UnitTestImpl::set_catch_exceptions);
+
 #undef GTEST_PARALLEL_EXPOSE
 
 // The hooks are plain function pointers; both names must stay the same type.
@@ -145,6 +149,10 @@ void UnshuffleTests() { Impl()->UnshuffleTests(); }
 
 int NextRandomSeed(int seed) {
   return testing::internal::GetNextRandomSeed(seed);
+}
+
+void ApplyCatchExceptionsFlag() {
+  (Impl()->*Get(ImplSetCatchExceptions()))(GTEST_FLAG_GET(catch_exceptions));
 }
 
 bool HelpRequested() { return testing::internal::g_help_flag; }

@@ -66,6 +66,11 @@ int NextRandomSeed(int seed);
 // print its help instead of running tests.
 bool HelpRequested();
 
+// Makes GoogleTest turn exceptions and crashes in test code into failures
+// as --gtest_catch_exceptions asks (RUN_ALL_TESTS() does this itself; a
+// worker, which runs suites one by one, must do it here).
+void ApplyCatchExceptionsFlag();
+
 // True in a subprocess started to run a "threadsafe"-style death test.
 bool InDeathTestChild();
 

@@ -133,10 +133,10 @@ void RestoreInterrupts();
 int InterruptCount();
 int FirstInterrupt();
 
-// True if the standard descriptor `fd` (0, 1, 2) is open.
-bool IsOpen(int fd);
-// Makes standard descriptor `fd` refer to what `handle` refers to.
-void ReopenAs(Handle handle, int fd);
+// Size of the output file `output` as seen through stdout -- one system
+// call. If a test closed stdout or pointed it elsewhere, stdout and stderr
+// are first pointed back at `output`.
+int64_t StandardOutputSize(Handle output);
 
 // Duplicates `handle` as a close-on-exec handle private to this process.
 Handle DuplicatePrivate(Handle handle);

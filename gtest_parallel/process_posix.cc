@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -456,9 +457,25 @@ void RestoreInterrupts() {
 int InterruptCount() { return g_interrupts; }
 int FirstInterrupt() { return g_first_interrupt; }
 
-bool IsOpen(int fd) { return fcntl(fd, F_GETFD) >= 0; }
-
-void ReopenAs(Handle handle, int fd) { dup2(static_cast<int>(handle), fd); }
+int64_t StandardOutputSize(Handle output) {
+  struct stat seen, own;
+  if (fstat(STDOUT_FILENO, &seen) == 0 && S_ISREG(seen.st_mode)) {
+    // Our output file is the only regular file stdout starts as; a test
+    // that pointed stdout at a file of its own is caught by the identity.
+    static dev_t device = 0;
+    static ino_t inode = 0;
+    if (inode == 0 && fstat(static_cast<int>(output), &own) == 0) {
+      device = own.st_dev;
+      inode = own.st_ino;
+    }
+    if (seen.st_dev == device && seen.st_ino == inode) return seen.st_size;
+  }
+  dup2(static_cast<int>(output), STDOUT_FILENO);
+  dup2(static_cast<int>(output), STDERR_FILENO);
+  clearerr(stdout);
+  clearerr(stderr);
+  return FileSize(output);
+}
 
 Handle DuplicatePrivate(Handle handle) {
   return fcntl(static_cast<int>(handle), F_DUPFD_CLOEXEC, kHighFd);

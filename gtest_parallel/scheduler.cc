@@ -181,6 +181,28 @@ void Scheduler::Retry(int suite, int test, int avoid) {
   if (index >= 0) retries_.push_back(PendingRetry{index, test, avoid});
 }
 
+std::vector<int> Scheduler::Abandon(int suite) {
+  std::vector<int> abandoned;
+  const int index = IndexOf(suite);
+  if (index < 0) return abandoned;
+  SuiteState& state = suites_[index];
+  for (const Item& item : state.remaining) abandoned.push_back(item.test);
+  remaining_tests_ -= state.remaining.size();
+  remaining_cost_ -= state.remaining_cost;
+  if (remaining_tests_ == 0) remaining_cost_ = 0;
+  state.remaining.clear();
+  state.remaining_cost = 0;
+  for (auto it = retries_.begin(); it != retries_.end();) {
+    if (it->suite_index == index) {
+      abandoned.push_back(it->test);
+      it = retries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return abandoned;
+}
+
 void Scheduler::ForgetWorker(int worker) {
   if (worker < 1 || worker > workers_) return;
   WorkerState& me = worker_state_[worker];

@@ -61,6 +61,9 @@ class Scheduler {
   // Runs `test` of `suite` once more (a retry), preferably not on `avoid`.
   void Retry(int suite, int test, int avoid);
 
+  // Hands out no more tests of `suite`; returns those not granted yet.
+  std::vector<int> Abandon(int suite);
+
   // `worker` is a new process: it may enter any suite again.
   void ForgetWorker(int worker);
 

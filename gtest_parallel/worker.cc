@@ -81,6 +81,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   GTEST_FLAG_SET(fail_fast, false);
   GTEST_FLAG_SET(list_tests, false);
   GTEST_FLAG_SET(repeat, 1);
+  ApplyCatchExceptionsFlag();
   const bool shuffle = GTEST_FLAG_GET(shuffle);
   const bool recreate =
       GTEST_FLAG_GET(recreate_environments_when_repeating) || repeat < 0;

@@ -44,23 +44,14 @@ std::vector<Property> PropertiesOf(const testing::TestResult& result) {
 WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output)
     : commands_(commands), events_(events), output_(output) {}
 
-void WorkerChannel::RestoreStandardStreams() {
-  // A test that closed its stdout or stderr must not take the next tests'
-  // output with it.
-  for (int fd : {1, 2}) {
-    if (!IsOpen(fd)) {
-      ReopenAs(output_, fd);
-      std::clearerr(fd == 1 ? stdout : stderr);
-    }
-  }
-}
-
 int64_t WorkerChannel::OutputOffset() {
   std::cout.flush();
   std::cerr.flush();
   std::clog.flush();
   std::fflush(nullptr);
-  return FileSize(output_);
+  // Also repairs stdout and stderr if a test closed them: the next tests'
+  // output must not go with them.
+  return StandardOutputSize(output_);
 }
 
 void WorkerChannel::Send(Message message, bool at_output) {
@@ -152,7 +143,11 @@ void WorkerListener::OnTestSuiteStart(const testing::TestSuite& /*suite*/) {
 
 void WorkerListener::OnTestStart(const testing::TestInfo& test) {
   const int64_t now = NowMs();
-  const int64_t offset = channel_->OutputOffset();
+  // Right after the previous test's end nothing has run that could print:
+  // its offset still holds.
+  const int64_t offset = scope_ == Scope::kSuiteTearDown
+                             ? last_offset_
+                             : channel_->OutputOffset();
   if (scope_ == Scope::kSuiteSetUp) {
     Message set_up;
     set_up.type = MessageType::kSuiteSetUp;
@@ -191,7 +186,6 @@ void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
 }
 
 void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
-  channel_->RestoreStandardStreams();
   Message end;
   end.type = MessageType::kTestEnd;
   end.id = plan_->IdOf(&test);
@@ -200,6 +194,7 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   end.props = PropertiesOf(*test.result());
   end.offset = channel_->OutputOffset();
   const int64_t offset = end.offset;
+  last_offset_ = offset;
   channel_->Send(std::move(end), false);
   // A test with results (a failure, a skip) is rare and its end must not
   // be lost should the next one crash: a lost passing test is merely run

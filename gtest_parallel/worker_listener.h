@@ -32,8 +32,6 @@ class WorkerChannel {
   void MaybeFlush();
   // Size of the output file after flushing the standard streams.
   int64_t OutputOffset();
-  // Points stdout and stderr back at the output file if a test closed them.
-  void RestoreStandardStreams();
   // Flushes, then blocks for the next command. Exits the process when the
   // coordinator has gone away.
   Message Receive();
@@ -84,6 +82,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   size_t granted_left_ = 0;  // Granted tests of the suite not yet ended.
   std::vector<int> granted_;  // Granted tests not yet started.
   int64_t phase_start_ms_ = 0;
+  int64_t last_offset_ = 0;  // Output offset at the last test's end.
 };
 
 // The properties recorded in a result.

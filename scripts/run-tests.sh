@@ -7,14 +7,11 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 
-# ---------------------------------------------------------------------------
-# DATABASE SERVERS: the database tests will need PostgreSQL and MariaDB
-# servers running. scripts/start-databases.sh (not written yet) will start
-# them; it is called here, before ctest, as soon as it exists.
-if [[ -f scripts/start-databases.sh ]]; then
-  bash scripts/start-databases.sh
-fi
-# ---------------------------------------------------------------------------
+# The database tests run against throwaway PostgreSQL and MariaDB servers;
+# a server that does not start fails the run (it is never skipped). They are
+# stopped again however the tests end.
+bash scripts/start-databases.sh
+trap 'bash scripts/stop-databases.sh >/dev/null 2>&1 || true' EXIT
 
 build_dir=${BUILD_DIR:-build}
 ctest --test-dir "$build_dir" --output-on-failure -j2 --no-tests=error

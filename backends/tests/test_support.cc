@@ -1,0 +1,144 @@
+// Helpers of the backend tests.
+#include "test_support.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+
+namespace gtest_parallel::testing_support {
+
+std::string ServerUrl(const std::string& variable) {
+  const char* value = std::getenv(variable.c_str());
+  if (value != nullptr && *value != '\0') return value;
+  const char* dir = std::getenv("GTEST_PARALLEL_DB_DIR");
+  std::string env_file =
+      std::string(dir != nullptr && *dir != '\0' ? dir
+                                                 : "/tmp/gtest_parallel_db") +
+      "/env.sh";
+  std::ifstream in(env_file);
+  std::string line;
+  std::string prefix = "export " + variable + "='";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0 && line.size() > prefix.size() &&
+        line.back() == '\'') {
+      return line.substr(prefix.size(), line.size() - prefix.size() - 1);
+    }
+  }
+  ADD_FAILURE() << variable << " is not set and " << env_file
+                << " does not define it: run scripts/start-databases.sh "
+                   "(and source the env.sh it writes) before these tests";
+  return "";
+}
+
+std::string PasswordOf(const std::string& url) {
+  DatabaseUrl parsed;
+  if (!ParseDatabaseUrl(url, &parsed).ok()) return "";
+  return parsed.password;
+}
+
+std::string FreshToken() {
+  static std::atomic<int> sequence{1};
+  return RunToken::ForThisProcess(sequence++).ToString();
+}
+
+std::vector<std::string> OwnDatabases(Backend& backend) {
+  std::vector<std::string> names, own;
+  Status status = backend.ListDatabases(&names);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  for (const std::string& name : names) {
+    ManagedName managed;
+    if (ParseManagedName(name, &managed) &&
+        managed.token.pid() != static_cast<int>(getpid()) &&
+        managed.token.OwnerState() == RunToken::Owner::kAlive) {
+      continue;
+    }
+    own.push_back(name);
+  }
+  return own;
+}
+
+std::string MakeTempDirectory() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp != nullptr ? tmp : "/tmp") +
+                        "/gtest_parallel_backend_test.XXXXXX";
+  char* made = mkdtemp(&pattern[0]);
+  EXPECT_NE(made, nullptr);
+  return pattern;
+}
+
+void RemoveTree(const std::string& path) {
+  for (const std::string& entry : ListDirectory(path)) {
+    std::string child = path + "/" + entry;
+    struct stat info;
+    if (lstat(child.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+      RemoveTree(child);
+    } else {
+      unlink(child.c_str());
+    }
+  }
+  rmdir(path.c_str());
+}
+
+std::vector<std::string> ListDirectory(const std::string& path) {
+  std::vector<std::string> entries;
+  DIR* directory = opendir(path.c_str());
+  if (directory == nullptr) return entries;
+  while (dirent* entry = readdir(directory)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") entries.push_back(name);
+  }
+  closedir(directory);
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+std::string RunProgram(
+    const std::vector<std::string>& argv,
+    const std::vector<std::pair<std::string, std::string>>& environment,
+    int* exit_code) {
+  int pipe_fds[2];
+  *exit_code = -1;
+  if (pipe(pipe_fds) != 0) return "";
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(pipe_fds[1], 1);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    for (const auto& [name, value] : environment) {
+      setenv(name.c_str(), value.c_str(), 1);
+    }
+    std::vector<char*> args;
+    for (const std::string& arg : argv)
+      args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  std::string output;
+  char buffer[4096];
+  ssize_t size;
+  while ((size = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) {
+    output.append(buffer, size);
+  }
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (WIFEXITED(status)) *exit_code = WEXITSTATUS(status);
+  return output;
+}
+
+double MillisecondsSince(const std::chrono::steady_clock::time_point& start) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace gtest_parallel::testing_support

@@ -1,0 +1,41 @@
+// The golden comparison: every fixture, run by its gtest_main reference,
+// serially and on 1, 2, 4 and 8 workers, with an XML and with a JSON report.
+// Reports must equal the reference's, exit codes too, and the parallel
+// consoles the serial one (see scenario.h).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fixtures.h"
+#include "scenario.h"
+
+namespace gtest_parallel_e2e {
+namespace {
+
+class GoldenTest : public ::testing::TestWithParam<Fixture> {
+ protected:
+  void CheckWithReport(const std::string& format) {
+    const Fixture& fixture = GetParam();
+    ASSERT_NE(fixture.exit_code, -1)
+        << "fixtures.cc does not know the fixture " << fixture.name;
+    Scenario scenario;
+    scenario.fixture = fixture.name;
+    scenario.report_format = format;
+    scenario.workers = {1, 2, 4, 8};
+    scenario.exit_code = fixture.exit_code;
+    CheckScenario(scenario);
+  }
+};
+
+TEST_P(GoldenTest, XmlReport) { CheckWithReport("xml"); }
+
+TEST_P(GoldenTest, JsonReport) { CheckWithReport("json"); }
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, GoldenTest,
+                         ::testing::ValuesIn(AllFixtures()),
+                         [](const ::testing::TestParamInfo<Fixture>& info) {
+                           return info.param.name;
+                         });
+
+}  // namespace
+}  // namespace gtest_parallel_e2e

@@ -1,0 +1,254 @@
+// Runs fixture programs and compares their results, reports and consoles.
+#include "scenario.h"
+
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "text_compare.h"
+
+namespace gtest_parallel_e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Letters, digits, '-' and '.' kept; anything else becomes '_'.
+std::string FileNameFor(const std::string& text) {
+  std::string name;
+  for (char c : text) {
+    const bool keep =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+    name += keep ? c : '_';
+  }
+  return name;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// The first `count` lines of `text`.
+std::string Head(const std::string& text, size_t count) {
+  const std::vector<std::string> lines = SplitLines(text);
+  std::string head;
+  for (size_t i = 0; i < lines.size() && i < count; ++i) {
+    head += "  | " + lines[i] + "\n";
+  }
+  if (lines.size() > count) {
+    head += "  | ... " + std::to_string(lines.size() - count) + " more lines\n";
+  }
+  return head;
+}
+
+}  // namespace
+
+ScratchDir::ScratchDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  const ::testing::TestInfo* test =
+      ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string test_name =
+      test == nullptr ? "test"
+                      : FileNameFor(std::string(test->test_suite_name()) + "." +
+                                    test->name());
+  std::string pattern = base + "/gtest_parallel_e2e." + test_name + ".XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    ADD_FAILURE() << "cannot create a directory like " << pattern;
+  }
+  path_ = pattern;
+}
+
+ScratchDir::~ScratchDir() {
+  if (::testing::Test::HasFailure()) {
+    std::printf("Files of the failed test kept in %s\n", path_.c_str());
+    std::fflush(stdout);
+    return;
+  }
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+std::string ScratchDir::NewSubdir(const std::string& name) const {
+  const std::string path = path_ + "/" + FileNameFor(name);
+  std::error_code ignored;
+  fs::remove_all(path, ignored);
+  fs::create_directories(path);
+  return path;
+}
+
+void ExpectSameResults(const FixtureRun& expected, const FixtureRun& actual,
+                       const std::string& format) {
+  EXPECT_EQ(actual.process.Describe(), expected.process.Describe())
+      << "exit status of the " << actual.label << " run differs from the "
+      << expected.label << " run\n"
+      << actual.Context() << expected.label << " command: " << expected.command;
+  if (format.empty()) return;
+  EXPECT_EQ(actual.report_exists, expected.report_exists)
+      << "report file existence differs\n"
+      << actual.Context() << expected.label << " command: " << expected.command;
+  if (actual.report_exists && expected.report_exists) {
+    EXPECT_TRUE(SameText(format + " reports (times removed)",
+                         expected.label + " " + expected.report_path,
+                         NormalizeReport(format, expected.report),
+                         actual.label + " " + actual.report_path,
+                         NormalizeReport(format, actual.report)))
+        << "command: " << actual.command;
+  }
+  for (const std::string& stray : actual.stray_files) {
+    ADD_FAILURE() << "the " << actual.label << " run left " << stray
+                  << " next to its report\ncommand: " << actual.command;
+  }
+}
+
+namespace {
+
+// The coordinator announces a parallel run on stderr.
+bool RanInParallel(const FixtureRun& run) {
+  return run.process.err.find(std::string(kRunnerNotePrefix) + "running") !=
+         std::string::npos;
+}
+
+// `text` without the lines of `lines` (each removed once per occurrence).
+std::string WithoutLinesOf(const std::string& text, const std::string& lines) {
+  std::multiset<std::string> remove;
+  std::istringstream in_lines(lines);
+  for (std::string line; std::getline(in_lines, line);) remove.insert(line);
+  std::string kept;
+  std::istringstream in_text(text);
+  for (std::string line; std::getline(in_text, line);) {
+    auto found = remove.find(line);
+    if (found != remove.end()) {
+      remove.erase(found);
+      continue;
+    }
+    kept += line + "\n";
+  }
+  return kept;
+}
+
+}  // namespace
+
+void ExpectSameConsole(const FixtureRun& expected, const FixtureRun& actual,
+                       bool strip_running_main) {
+  auto prepare = [&](const std::string& text) {
+    const std::string normalized = NormalizeConsole(text);
+    return strip_running_main ? WithoutRunningMainLine(normalized) : normalized;
+  };
+  auto prepare_err = [&](const std::string& text) {
+    return prepare(WithoutLinesStartingWith(text, kRunnerNotePrefix));
+  };
+  std::string expected_err = prepare_err(expected.process.err);
+  std::string actual_out = prepare(actual.process.out);
+  std::string actual_err = prepare_err(actual.process.err);
+  if (RanInParallel(actual) && !RanInParallel(expected)) {
+    // A worker's stdout and stderr are captured together, and what a
+    // failing test wrote to either is printed in place on stdout: the
+    // serial run's stderr lines move to the parallel run's stdout.
+    actual_out = WithoutLinesOf(actual_out, expected_err);
+    expected_err = WithoutLinesOf(expected_err, expected_err);
+    actual_err = WithoutLinesOf(actual_err, prepare_err(expected.process.err));
+  }
+  EXPECT_TRUE(SameText(
+      "stdout (times removed)", expected.label + ": " + expected.command,
+      prepare(expected.process.out), actual.label + ": " + actual.command,
+      actual_out));
+  EXPECT_TRUE(SameText("stderr (times removed)",
+                       expected.label + ": " + expected.command, expected_err,
+                       actual.label + ": " + actual.command, actual_err));
+}
+
+std::string FixtureRun::Context() const {
+  return "command: " + command + "\nstatus: " + process.Describe() +
+         "\nstderr:\n" + Head(process.err, 30) + "stdout:\n" +
+         Head(process.out, 30);
+}
+
+FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
+                      const ScratchDir& scratch, const std::string& label) {
+  FixtureRun run;
+  run.label = label;
+  std::vector<std::string> argv = {
+      spec.build == Build::kReference ? fixture.reference_path : fixture.path};
+  argv.insert(argv.end(), spec.args.begin(), spec.args.end());
+  std::string report_dir;
+  if (!spec.report_format.empty()) {
+    report_dir = scratch.NewSubdir(label);
+    run.report_path = report_dir + "/report." + spec.report_format;
+    argv.push_back("--gtest_output=" + spec.report_format + ":" +
+                   run.report_path);
+  }
+  EnvChanges env = spec.env;
+  env.emplace("XDG_CACHE_HOME", scratch.path() + "/cache");
+  run.command = CommandLine(argv, env);
+  run.process = RunProcess(argv, env, kRunTimeoutSeconds);
+  if (!report_dir.empty()) {
+    std::error_code error;
+    run.report_exists = fs::exists(run.report_path, error);
+    if (run.report_exists) run.report = ReadFile(run.report_path);
+    for (const auto& entry : fs::directory_iterator(report_dir, error)) {
+      if (entry.path().string() != run.report_path) {
+        run.stray_files.push_back(entry.path().string());
+      }
+    }
+  }
+  return run;
+}
+
+FixtureRun CheckScenario(const Scenario& scenario) {
+  const Fixture& fixture = FixtureNamed(scenario.fixture);
+  ScratchDir scratch;
+  const std::string& format = scenario.report_format;
+
+  // The reference does not know the gtest_parallel flags.
+  std::vector<std::string> reference_args;
+  for (const std::string& arg : scenario.args) {
+    if (arg.rfind("--gtest_parallel", 0) != 0) reference_args.push_back(arg);
+  }
+  const FixtureRun reference = RunFixture(
+      fixture, {Build::kReference, reference_args, scenario.env, format},
+      scratch, "reference");
+  if (scenario.exit_code.has_value()) {
+    EXPECT_EQ(reference.process.exit_code, *scenario.exit_code)
+        << "unexpected exit code of the reference run\n"
+        << reference.Context();
+  }
+
+  const FixtureRun serial = RunFixture(
+      fixture, {Build::kGtestParallel, scenario.args, scenario.env, format},
+      scratch, "serial");
+  ExpectSameResults(reference, serial, format);
+  ExpectSameConsole(reference, serial, /*strip_running_main=*/true);
+
+  for (int workers : scenario.workers) {
+    std::vector<std::string> args = scenario.args;
+    args.push_back("--gtest_parallel=" + std::to_string(workers));
+    const FixtureRun parallel =
+        RunFixture(fixture, {Build::kGtestParallel, args, scenario.env, format},
+                   scratch, "parallel=" + std::to_string(workers));
+    ExpectSameResults(reference, parallel, format);
+    // The user listener's events first: a smaller diff than the console's.
+    const std::string listener_events =
+        LinesStartingWith(serial.process.out, "[listener]");
+    if (!listener_events.empty()) {
+      EXPECT_TRUE(
+          SameText("user listener events", serial.command, listener_events,
+                   parallel.command,
+                   LinesStartingWith(parallel.process.out, "[listener]")));
+    }
+    ExpectSameConsole(serial, parallel, /*strip_running_main=*/false);
+  }
+  return serial;
+}
+
+}  // namespace gtest_parallel_e2e
