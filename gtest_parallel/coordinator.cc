@@ -2,14 +2,14 @@
 // coordinator.h).
 #include "coordinator.h"
 
-#include "early_start.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
+
+#include "early_start.h"
 
 extern char** environ;
 
@@ -49,11 +49,13 @@ int64_t EpochMs() {
 // are the reports, and a worker never starts workers of its own.
 bool DroppedFromWorkerEnvironment(const std::string& entry) {
   static const char* const kNames[] = {
-      "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX",  "GTEST_SHARD_STATUS_FILE",
-      "TEST_TOTAL_SHARDS",  "TEST_SHARD_INDEX",   "TEST_SHARD_STATUS_FILE",
-      "XML_OUTPUT_FILE",    "GTEST_OUTPUT",       "GTEST_PARALLEL",
-      "GTEST_PARALLEL_WORKER", "GTEST_PARALLEL_WORKERS",
-      kChannelVariable,     kCoordinatorVariable};
+      "GTEST_TOTAL_SHARDS",      "GTEST_SHARD_INDEX",
+      "GTEST_SHARD_STATUS_FILE", "TEST_TOTAL_SHARDS",
+      "TEST_SHARD_INDEX",        "TEST_SHARD_STATUS_FILE",
+      "XML_OUTPUT_FILE",         "GTEST_OUTPUT",
+      "GTEST_PARALLEL",          "GTEST_PARALLEL_WORKER",
+      "GTEST_PARALLEL_WORKERS",  kChannelVariable,
+      kCoordinatorVariable};
   const std::string name = entry.substr(0, entry.find('='));
   for (const char* dropped : kNames) {
     if (name == dropped) return true;
@@ -69,19 +71,19 @@ struct Coordinator::Slot {
   std::unique_ptr<ChildProcess> process;
   Decoder decoder;
   std::deque<Message> pending;  // Decoded, not yet handled.
-  int64_t consumed = 0;  // Output file offset handed to records so far.
-  int64_t dropped_to = 0;  // Output before this offset was cut (a flood).
+  int64_t consumed = 0;         // Output file offset handed to records so far.
+  int64_t dropped_to = 0;       // Output before this offset was cut (a flood).
   bool events_eof = false;
-  int64_t exited_at = 0;  // When the process was seen gone.
-  int64_t checked_at = 0;  // When we last looked whether it lives.
-  int64_t terminate_at = 0;  // When it was asked to stop (timeout).
+  int64_t exited_at = 0;      // When the process was seen gone.
+  int64_t checked_at = 0;     // When we last looked whether it lives.
+  int64_t terminate_at = 0;   // When it was asked to stop (timeout).
   int64_t noticed_since = 0;  // The phase we last called slow.
   int64_t events_eof_at = 0;
   ExitStatus status;
   bool reaped = false;
   std::string kill_cause;  // Why we killed it, if we did.
-  bool garbled = false;  // Its event stream broke.
-  int blamed_test = -1;  // The test running when it broke.
+  bool garbled = false;    // Its event stream broke.
+  int blamed_test = -1;    // The test running when it broke.
 
   bool hello = false;
   bool retired = false;
@@ -92,7 +94,7 @@ struct Coordinator::Slot {
   bool parked = false;  // A kRequest waits for an answer.
   int parked_iteration = 0;
   bool parked_may_run = true;
-  int env_set_up = -1;  // Last iteration it reported kEnvSetUp for.
+  int env_set_up = -1;      // Last iteration it reported kEnvSetUp for.
   int done_iteration = -1;  // Last iteration it was told kDone for.
   int suite = -1;
   bool first_of_suite = false;
@@ -123,8 +125,8 @@ void Record::AddOutput(const std::string& text, size_t limit) {
 void Record::Merge(const Record& other) {
   for (const Item& item : other.items) {
     if (item.is_part) {
-      const bool seen = std::any_of(
-          items.begin(), items.end(), [&](const Item& mine) {
+      const bool seen =
+          std::any_of(items.begin(), items.end(), [&](const Item& mine) {
             return mine.is_part && mine.part == item.part;
           });
       if (!seen) items.push_back(item);
@@ -164,13 +166,11 @@ Part RunnerFailure(const std::string& message) {
 
 Coordinator::Coordinator(const Options& options, const TestPlan& plan,
                          std::vector<std::string> worker_argv)
-    : options_(options),
-      plan_(plan),
-      worker_argv_(std::move(worker_argv)) {
-  history_.Load(options_.timing_file_set
-                    ? options_.timing_file
-                    : History::DefaultPath(worker_argv_.empty() ? ""
-                                                                : worker_argv_[0]));
+    : options_(options), plan_(plan), worker_argv_(std::move(worker_argv)) {
+  history_.Load(
+      options_.timing_file_set
+          ? options_.timing_file
+          : History::DefaultPath(worker_argv_.empty() ? "" : worker_argv_[0]));
 }
 
 Coordinator::~Coordinator() {
@@ -229,8 +229,8 @@ void Coordinator::BeginIteration(int iteration,
   std::lock_guard<std::mutex> lock(mutex_);
   iteration_ = iteration;
   seed_ = seed;
-  scheduler_ = std::make_unique<Scheduler>(workers_,
-                                           PlanWorkLocked(std::move(runs)));
+  scheduler_ =
+      std::make_unique<Scheduler>(workers_, PlanWorkLocked(std::move(runs)));
   if (!fatal_error_.empty() || interrupt_signal_ != 0) scheduler_->Stop();
   attempts_.clear();
   failed_attempts_.clear();
@@ -262,34 +262,11 @@ void Coordinator::StopDispatch() {
 std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
     std::vector<TestPlan::SuiteRun> runs) const {
   std::vector<Scheduler::Work> work;
-  std::vector<std::pair<bool, double>> keys;  // (failed last time, cost).
   for (TestPlan::SuiteRun& run : runs) {
-    Scheduler::Work suite{run.suite, std::move(run.tests), {}};
-    bool failed = false;
-    double total = 0;
-    for (int test : suite.tests) {
-      const History::Entry* entry = history_.Find(plan_.FullName(test));
-      // Unknown tests are taken for quick ones; known ones cost at least
-      // a millisecond, so that none is free.
-      const double cost = entry ? std::max<double>(1, entry->ms) : 1;
-      failed = failed || (entry && entry->failed);
-      suite.costs.push_back(cost);
-      total += cost;
-    }
-    keys.emplace_back(failed, total);
-    work.push_back(std::move(suite));
+    work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
   }
-  if (history_.empty()) return work;
-  // What failed last time first, then the longest suites.
-  std::vector<size_t> order(work.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (keys[a].first != keys[b].first) return keys[a].first;
-    return keys[a].second > keys[b].second;
-  });
-  std::vector<Scheduler::Work> sorted;
-  for (size_t i : order) sorted.push_back(std::move(work[i]));
-  return sorted;
+  return PlanFromHistory(history_, std::move(work),
+                         [this](int test) { return plan_.FullName(test); });
 }
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
@@ -309,13 +286,13 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
     // The earlier attempts' failures, as text ahead of the final attempt.
     std::string notes;
     for (size_t i = 0; i < failures.size(); ++i) {
-      notes += "[gtest_parallel] attempt " + std::to_string(i + 1) +
-               " of " + plan_.FullName(test) + " failed:\n";
+      notes += "[gtest_parallel] attempt " + std::to_string(i + 1) + " of " +
+               plan_.FullName(test) + " failed:\n";
       for (const Record::Item& item : failures[i].items) {
         if (!item.is_part) continue;
-        notes += (item.part.has_file ? item.part.file + ":" +
-                                           std::to_string(item.part.line)
-                                     : std::string("unknown file")) +
+        notes += (item.part.has_file
+                      ? item.part.file + ":" + std::to_string(item.part.line)
+                      : std::string("unknown file")) +
                  ": " + item.part.message + "\n";
       }
     }
@@ -400,10 +377,10 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
   const int64_t since = status.since_ms.load(std::memory_order_relaxed);
   if (scope == Scope::kIdle || since <= 0) return;
   const double running = (EpochMs() - since) / 1000.0;
-  const bool slow = options_.slow_seconds > 0 &&
-                    running >= options_.slow_seconds;
-  const bool late = options_.timeout_seconds > 0 &&
-                    running >= options_.timeout_seconds;
+  const bool slow =
+      options_.slow_seconds > 0 && running >= options_.slow_seconds;
+  const bool late =
+      options_.timeout_seconds > 0 && running >= options_.timeout_seconds;
   if (!slow && !late) return;
   const int test = status.test.load(std::memory_order_relaxed);
   const int suite = status.suite.load(std::memory_order_relaxed);
@@ -411,9 +388,10 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
   if (scope == Scope::kTest && test >= 0 && test < plan_.test_count()) {
     what = plan_.FullName(test);
   } else if (suite >= 0 && suite < plan_.suite_count()) {
-    what = std::string(scope == Scope::kSuiteSetUp ? "SetUpTestSuite() of "
-                                                   : "TearDownTestSuite() of ") +
-           plan_.suite(suite)->name();
+    what =
+        std::string(scope == Scope::kSuiteSetUp ? "SetUpTestSuite() of "
+                                                : "TearDownTestSuite() of ") +
+        plan_.suite(suite)->name();
   }
   if (late) {
     char limit[32];
@@ -428,8 +406,10 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
   }
   if (slot->noticed_since != since) {
     slot->noticed_since = since;
-    std::fprintf(stderr, "[gtest_parallel] %s has been running for %.0f s on worker %d.\n",
-                 what.c_str(), running, slot->id);
+    std::fprintf(
+        stderr,
+        "[gtest_parallel] %s has been running for %.0f s on worker %d.\n",
+        what.c_str(), running, slot->id);
   }
 }
 
@@ -445,10 +425,12 @@ void Coordinator::AbortLocked(const std::string& error) {
 }
 
 bool Coordinator::NoWorkersLocked() const {
-  const bool all_retired = std::all_of(
-      slots_.begin(), slots_.end(), [](const auto& slot) { return slot->retired; });
-  const bool none_alive = std::none_of(
-      slots_.begin(), slots_.end(), [](const auto& slot) { return slot->process != nullptr; });
+  const bool all_retired =
+      std::all_of(slots_.begin(), slots_.end(),
+                  [](const auto& slot) { return slot->retired; });
+  const bool none_alive =
+      std::none_of(slots_.begin(), slots_.end(),
+                   [](const auto& slot) { return slot->process != nullptr; });
   // Without a live worker and with nothing left to hand out, no record can
   // come any more: waiting would hang.
   const bool nothing_left =
@@ -541,7 +523,8 @@ Record Coordinator::TakeSuiteSetUp(int suite) {
 
 Record Coordinator::TakeSuiteTearDown(int suite) {
   std::unique_lock<std::mutex> lock(mutex_);
-  WaitLocked(&lock, [&] { return SuiteDoneLocked(suite) || NoWorkersLocked(); });
+  WaitLocked(&lock,
+             [&] { return SuiteDoneLocked(suite) || NoWorkersLocked(); });
   Record record;
   auto found = teardowns_.find(suite);
   if (found != teardowns_.end()) {
@@ -598,8 +581,9 @@ void Coordinator::Finish() {
   }
   wake_.Wake();
   auto all_gone = [&] {
-    return std::none_of(slots_.begin(), slots_.end(),
-                        [](const auto& slot) { return slot->process != nullptr; });
+    return std::none_of(slots_.begin(), slots_.end(), [](const auto& slot) {
+      return slot->process != nullptr;
+    });
   };
   ready_.wait_for(lock, std::chrono::milliseconds(kFinishGraceMs), all_gone);
   for (auto& slot : slots_) {
@@ -666,7 +650,8 @@ void Coordinator::ReadEvents(Slot* slot) {
   }
   slot->decoder.Feed(buffer, static_cast<size_t>(got));
   Message message;
-  while (slot->decoder.Next(&message)) slot->pending.push_back(std::move(message));
+  while (slot->decoder.Next(&message))
+    slot->pending.push_back(std::move(message));
   if (!slot->decoder.error().empty() && slot->kill_cause.empty()) {
     slot->kill_cause = "sent " + slot->decoder.error() +
                        " on its result channel (something wrote into it)";
@@ -675,8 +660,7 @@ void Coordinator::ReadEvents(Slot* slot) {
   }
 }
 
-void Coordinator::TakeOutputLocked(Slot* slot, int64_t offset,
-                                   Record* record) {
+void Coordinator::TakeOutputLocked(Slot* slot, int64_t offset, Record* record) {
   if (offset < 0 || offset <= slot->consumed) return;
   int64_t from = std::max(slot->consumed, slot->dropped_to);
   record->output_dropped += static_cast<size_t>(from - slot->consumed);
@@ -685,9 +669,9 @@ void Coordinator::TakeOutputLocked(Slot* slot, int64_t offset,
     record->output_dropped += static_cast<size_t>(offset - from - limit);
     from = offset - limit;
   }
-  record->AddOutput(ReadAt(slot->process->output(), from,
-                           static_cast<size_t>(offset - from)),
-                    options_.output_limit);
+  record->AddOutput(
+      ReadAt(slot->process->output(), from, static_cast<size_t>(offset - from)),
+      options_.output_limit);
   slot->consumed = offset;
 }
 
@@ -796,7 +780,8 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.start_ms = message.a;
       record.elapsed_ms = message.b;
       record.worker = slot->id;
-      if (slot->first_of_suite && setups_published_.insert(slot->suite).second) {
+      if (slot->first_of_suite &&
+          setups_published_.insert(slot->suite).second) {
         setups_ready_[slot->suite] = std::move(record);
       }
       return;
@@ -826,7 +811,8 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.properties = message.props;
       record.worker = slot->id;
       const int test = static_cast<int>(message.id);
-      auto granted = std::find(slot->granted.begin(), slot->granted.end(), test);
+      auto granted =
+          std::find(slot->granted.begin(), slot->granted.end(), test);
       if (granted != slot->granted.end()) slot->granted.erase(granted);
       slot->test = -1;
       slot->scope = Scope::kSuiteTearDown;
@@ -929,8 +915,8 @@ void Coordinator::ReapLocked(Slot* slot, bool force) {
   ProcessLocked(slot);
   if (!slot->process) return;
   const bool expected = finishing_ || slot->final;
-  const std::string cause = slot->kill_cause.empty() ? slot->status.Describe()
-                                                     : slot->kill_cause;
+  const std::string cause =
+      slot->kill_cause.empty() ? slot->status.Describe() : slot->kill_cause;
   if (!expected) {
     DiedLocked(slot, cause);
   } else {
@@ -991,15 +977,15 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     std::fprintf(stderr, "%s before it could connect.%s%s\n", who.c_str(),
                  tail.empty() ? "" : " Its output:\n", tail.c_str());
   } else if (scope == Scope::kTest && test >= 0) {
-    record.AddPart(RunnerFailure(who + " while running " +
-                                 plan_.FullName(test) + "."));
+    record.AddPart(
+        RunnerFailure(who + " while running " + plan_.FullName(test) + "."));
     lost.erase(std::remove(lost.begin(), lost.end(), test), lost.end());
     if (suite >= 0 && scheduler_) scheduler_->GiveBack(suite, lost);
     lost.clear();
     PublishTestLocked(slot, test, std::move(record));
   } else if (scope == Scope::kSuiteSetUp && suite >= 0) {
-    const std::string what = who + " in SetUpTestSuite() of " +
-                             plan_.suite(suite)->name() + ".";
+    const std::string what =
+        who + " in SetUpTestSuite() of " + plan_.suite(suite)->name() + ".";
     // Running the suite again would only crash again, and again: its tests
     // not run yet fail with the cause instead. (Where this worker was the
     // first in the suite, GoogleTest skips them anyway, as in a serial run
@@ -1024,7 +1010,8 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     teardowns_[suite].Merge(record);
   } else if (scope == Scope::kIdle) {
     // Between tests: nothing of the run was lost but the process.
-    if (interrupt_signal_ == 0) std::fprintf(stderr, "%s while idle.\n", who.c_str());
+    if (interrupt_signal_ == 0)
+      std::fprintf(stderr, "%s while idle.\n", who.c_str());
   } else {
     const int iteration = std::max(iteration_, 0);
     const bool in_set_up = slot->env_set_up < iteration;

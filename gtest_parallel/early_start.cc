@@ -49,9 +49,10 @@ void StartWorkersEarly(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     if (StartsWith(arg, "--gtest_internal_") ||
-        StartsWith(arg, "--gtest_list_tests") || std::strcmp(arg, "--help") == 0 ||
-        std::strcmp(arg, "-h") == 0 || std::strcmp(arg, "-?") == 0 ||
-        std::strcmp(arg, "/?") == 0 || StartsWith(arg, "--gtest_help")) {
+        StartsWith(arg, "--gtest_list_tests") ||
+        std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
+        std::strcmp(arg, "-?") == 0 || std::strcmp(arg, "/?") == 0 ||
+        StartsWith(arg, "--gtest_help")) {
       return;
     }
     if (StartsWith(arg, "--gtest_filter=")) {
@@ -67,8 +68,8 @@ void StartWorkersEarly(int argc, char** argv) {
       options.workers <= 1) {
     return;
   }
-  const int workers = limit > 0 ? std::min(limit, options.workers)
-                                : options.workers;
+  const int workers =
+      limit > 0 ? std::min(limit, options.workers) : options.workers;
   std::vector<std::string> worker_argv(args.begin(), args.begin() + count);
   worker_argv[0] = SelfExecutable(argv[0]);
   for (int id = 1; id <= workers; ++id) {

@@ -23,34 +23,32 @@ struct Expose {
 };
 
 #define GTEST_PARALLEL_EXPOSE(TagName, MemberType, Member) \
-  struct TagName {                                          \
-    using Type = MemberType;                                \
-    friend Type Get(TagName);                               \
-  };                                                        \
+  struct TagName {                                         \
+    using Type = MemberType;                               \
+    friend Type Get(TagName);                              \
+  };                                                       \
   template struct Expose<TagName, &Member>
 
-GTEST_PARALLEL_EXPOSE(TestInfoFactory,
-                      testing::internal::TestFactoryBase* const
-                          testing::TestInfo::*,
-                      testing::TestInfo::factory_);
+GTEST_PARALLEL_EXPOSE(
+    TestInfoFactory,
+    testing::internal::TestFactoryBase* const testing::TestInfo::*,
+    testing::TestInfo::factory_);
 GTEST_PARALLEL_EXPOSE(TestInfoShouldRun, bool testing::TestInfo::*,
                       testing::TestInfo::should_run_);
 GTEST_PARALLEL_EXPOSE(TestInfoResult, testing::TestResult testing::TestInfo::*,
                       testing::TestInfo::result_);
-GTEST_PARALLEL_EXPOSE(SuiteSetUp,
-                      testing::internal::SetUpTestSuiteFunc
-                          testing::TestSuite::*,
-                      testing::TestSuite::set_up_tc_);
-GTEST_PARALLEL_EXPOSE(SuiteTearDown,
-                      testing::internal::TearDownTestSuiteFunc
-                          testing::TestSuite::*,
-                      testing::TestSuite::tear_down_tc_);
+GTEST_PARALLEL_EXPOSE(
+    SuiteSetUp, testing::internal::SetUpTestSuiteFunc testing::TestSuite::*,
+    testing::TestSuite::set_up_tc_);
+GTEST_PARALLEL_EXPOSE(
+    SuiteTearDown,
+    testing::internal::TearDownTestSuiteFunc testing::TestSuite::*,
+    testing::TestSuite::tear_down_tc_);
 GTEST_PARALLEL_EXPOSE(SuiteShouldRun, bool testing::TestSuite::*,
                       testing::TestSuite::should_run_);
 GTEST_PARALLEL_EXPOSE(SuiteStart, testing::TimeInMillis testing::TestSuite::*,
                       testing::TestSuite::start_timestamp_);
-GTEST_PARALLEL_EXPOSE(SuiteElapsed,
-                      testing::TimeInMillis testing::TestSuite::*,
+GTEST_PARALLEL_EXPOSE(SuiteElapsed, testing::TimeInMillis testing::TestSuite::*,
                       testing::TestSuite::elapsed_time_);
 GTEST_PARALLEL_EXPOSE(SuiteRun, void (testing::TestSuite::*)(),
                       testing::TestSuite::Run);
@@ -61,14 +59,14 @@ GTEST_PARALLEL_EXPOSE(ResultStart, testing::TimeInMillis testing::TestResult::*,
 GTEST_PARALLEL_EXPOSE(ResultElapsed,
                       testing::TimeInMillis testing::TestResult::*,
                       testing::TestResult::elapsed_time_);
-GTEST_PARALLEL_EXPOSE(ListenersRepeater,
-                      testing::internal::TestEventRepeater*
-                          testing::TestEventListeners::*,
-                      testing::TestEventListeners::repeater_);
-GTEST_PARALLEL_EXPOSE(ListenersRepeaterFn,
-                      testing::TestEventListener* (
-                          testing::TestEventListeners::*)(),
-                      testing::TestEventListeners::repeater);
+GTEST_PARALLEL_EXPOSE(
+    ListenersRepeater,
+    testing::internal::TestEventRepeater* testing::TestEventListeners::*,
+    testing::TestEventListeners::repeater_);
+GTEST_PARALLEL_EXPOSE(
+    ListenersRepeaterFn,
+    testing::TestEventListener* (testing::TestEventListeners::*)(),
+    testing::TestEventListeners::repeater);
 
 GTEST_PARALLEL_EXPOSE(ImplSetCatchExceptions,
                       void (testing::internal::UnitTestImpl::*)(bool),
@@ -80,9 +78,9 @@ GTEST_PARALLEL_EXPOSE(ImplSetCatchExceptions,
 static_assert(std::is_same<testing::internal::SetUpTestSuiteFunc,
                            testing::internal::TearDownTestSuiteFunc>::value,
               "SetUpTestSuite and TearDownTestSuite hooks differ in type");
-static_assert(std::is_same<testing::internal::SetUpTestSuiteFunc,
-                           SuiteHook>::value,
-              "GoogleTest's SetUpTestSuiteFunc is not void(*)()");
+static_assert(
+    std::is_same<testing::internal::SetUpTestSuiteFunc, SuiteHook>::value,
+    "GoogleTest's SetUpTestSuiteFunc is not void(*)()");
 
 testing::internal::UnitTestImpl* Impl() {
   return testing::internal::GetUnitTestImpl();
@@ -166,13 +164,12 @@ bool InDeathTestChild() {
 }
 
 void SwapRepeaters(testing::TestEventListeners* other) {
-  std::swap(testing::UnitTest::GetInstance()->listeners().*
-                Get(ListenersRepeater()),
-            other->*Get(ListenersRepeater()));
+  std::swap(
+      testing::UnitTest::GetInstance()->listeners().*Get(ListenersRepeater()),
+      other->*Get(ListenersRepeater()));
 }
 
-testing::TestEventListener* RepeaterOf(
-    testing::TestEventListeners* listeners) {
+testing::TestEventListener* RepeaterOf(testing::TestEventListeners* listeners) {
   return (listeners->*Get(ListenersRepeaterFn()))();
 }
 

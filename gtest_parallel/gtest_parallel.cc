@@ -108,9 +108,8 @@ void InitGoogleTest(int* argc, char** argv) {
   }
   if (!internal::InDeathTestChild()) {
     error.clear();
-    state.worker =
-        internal::TakeWorkerChannel(&state.commands, &state.events,
-                                    &state.status, &error);
+    state.worker = internal::TakeWorkerChannel(&state.commands, &state.events,
+                                               &state.status, &error);
     if (!error.empty()) UsageError(error);
   }
 }

@@ -1,6 +1,10 @@
 // Reading and writing the timing file (see history.h).
 #include "history.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -8,9 +12,6 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace gtest_parallel {
 namespace internal {
@@ -27,7 +28,7 @@ uint64_t Fnv1a(const std::string& text) {
 
 // Creates `dir` and its parents; true if it exists afterwards.
 bool MakeDirectories(const std::string& dir) {
-  for (size_t slash = dir.find('/', 1); ; slash = dir.find('/', slash + 1)) {
+  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
     const std::string prefix = dir.substr(0, slash);
     if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return false;
     if (slash == std::string::npos) return true;
@@ -60,8 +61,9 @@ void History::Load(const std::string& path) {
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string ms, failed, name;
-    if (!std::getline(fields, ms, '\t') || !std::getline(fields, failed, '\t') ||
-        !std::getline(fields, name) || name.empty()) {
+    if (!std::getline(fields, ms, '\t') ||
+        !std::getline(fields, failed, '\t') || !std::getline(fields, name) ||
+        name.empty()) {
       continue;
     }
     char* end = nullptr;
@@ -76,8 +78,8 @@ bool History::Save(std::string* error) const {
   const size_t slash = path_.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
       !MakeDirectories(path_.substr(0, slash))) {
-    *error = "cannot create the directory of " + path_ + ": " +
-             std::strerror(errno);
+    *error =
+        "cannot create the directory of " + path_ + ": " + std::strerror(errno);
     return false;
   }
   const std::string temporary = path_ + ".tmp." + std::to_string(getpid());
@@ -103,6 +105,37 @@ bool History::Save(std::string* error) const {
 const History::Entry* History::Find(const std::string& test) const {
   auto found = entries_.find(test);
   return found == entries_.end() ? nullptr : &found->second;
+}
+
+std::vector<Scheduler::Work> PlanFromHistory(
+    const History& history, std::vector<Scheduler::Work> suites,
+    const std::function<std::string(int)>& name_of) {
+  std::vector<std::pair<bool, double>> keys;  // (failed last time, cost).
+  for (Scheduler::Work& suite : suites) {
+    bool failed = false;
+    double total = 0;
+    suite.costs.clear();
+    for (int test : suite.tests) {
+      const History::Entry* entry = history.Find(name_of(test));
+      // Unknown tests are taken for quick ones; known ones cost at least a
+      // millisecond, so that none is free.
+      const double cost = entry ? std::max<double>(1, entry->ms) : 1;
+      failed = failed || (entry && entry->failed);
+      suite.costs.push_back(cost);
+      total += cost;
+    }
+    keys.emplace_back(failed, total);
+  }
+  if (history.empty()) return suites;
+  std::vector<size_t> order(suites.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (keys[a].first != keys[b].first) return keys[a].first;
+    return keys[a].second > keys[b].second;
+  });
+  std::vector<Scheduler::Work> sorted;
+  for (size_t i : order) sorted.push_back(std::move(suites[i]));
+  return sorted;
 }
 
 }  // namespace internal

@@ -10,8 +10,12 @@
 #define GTEST_PARALLEL_HISTORY_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
+
+#include "scheduler.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -44,6 +48,14 @@ class History {
   std::string path_;
   std::map<std::string, Entry> entries_;
 };
+
+// Costs and order for the scheduler from `history`: each test costs its last
+// duration in ms (at least 1; an unknown test 1); suites with a test that
+// failed last time come first, then the longest suites. Without any history
+// the given order is kept. `name_of` gives a test's "Suite.Name".
+std::vector<Scheduler::Work> PlanFromHistory(
+    const History& history, std::vector<Scheduler::Work> suites,
+    const std::function<std::string(int)>& name_of);
 
 }  // namespace internal
 }  // namespace gtest_parallel

@@ -10,7 +10,7 @@ namespace {
 // tests), so that the workers start up meanwhile. The C library passes
 // argc and argv to initialisers on the systems this is compiled for.
 __attribute__((constructor(101))) void StartWorkersEarly(int argc,
-                                                        char** argv) {
+                                                         char** argv) {
   gtest_parallel::internal::StartWorkersEarly(argc, argv);
 }
 

@@ -31,8 +31,7 @@ bool ParseSeconds(const std::string& value, const std::string& source,
                   double* seconds, std::string* error) {
   char* end = nullptr;
   const double parsed = std::strtod(value.c_str(), &end);
-  if (value.empty() || *end != '\0' || !(parsed >= 0) ||
-      parsed > 1e7) {
+  if (value.empty() || *end != '\0' || !(parsed >= 0) || parsed > 1e7) {
     *error = "invalid value '" + value + "' for " + source +
              ": expected a number of seconds (0 for none)";
     return false;
@@ -53,9 +52,9 @@ bool ApplySlow(const std::string& value, const std::string& source,
 
 bool ApplyRetries(const std::string& value, const std::string& source,
                   Options* options, std::string* error) {
-  const bool digits = !value.empty() && value.size() <= 3 &&
-                      value.find_first_not_of("0123456789") ==
-                          std::string::npos;
+  const bool digits =
+      !value.empty() && value.size() <= 3 &&
+      value.find_first_not_of("0123456789") == std::string::npos;
   if (!digits || std::stoi(value) > kMaxRetries) {
     *error = "invalid value '" + value + "' for " + source +
              ": expected a number of retries from 0 to " +

@@ -28,7 +28,7 @@ inline constexpr Handle kNoHandle = -1;
 struct ExitStatus {
   bool exited = false;  // Returned or called exit(); see code.
   int code = 0;
-  int signal = 0;       // The signal that killed it, when !exited.
+  int signal = 0;  // The signal that killed it, when !exited.
   // "exited with status 3", "was killed by SIGSEGV".
   std::string Describe() const;
 };

@@ -38,25 +38,44 @@ constexpr int kHighFd = 10;
 
 const char* SignalName(int signal) {
   switch (signal) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGINT: return "SIGINT";
-    case SIGPIPE: return "SIGPIPE";
-    case SIGTRAP: return "SIGTRAP";
-    case SIGQUIT: return "SIGQUIT";
-    case SIGHUP: return "SIGHUP";
-    case SIGXCPU: return "SIGXCPU";
-    case SIGXFSZ: return "SIGXFSZ";
-    case SIGSYS: return "SIGSYS";
-    case SIGALRM: return "SIGALRM";
-    case SIGUSR1: return "SIGUSR1";
-    case SIGUSR2: return "SIGUSR2";
-    default: return nullptr;
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGABRT:
+      return "SIGABRT";
+    case SIGKILL:
+      return "SIGKILL";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGILL:
+      return "SIGILL";
+    case SIGINT:
+      return "SIGINT";
+    case SIGPIPE:
+      return "SIGPIPE";
+    case SIGTRAP:
+      return "SIGTRAP";
+    case SIGQUIT:
+      return "SIGQUIT";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGXCPU:
+      return "SIGXCPU";
+    case SIGXFSZ:
+      return "SIGXFSZ";
+    case SIGSYS:
+      return "SIGSYS";
+    case SIGALRM:
+      return "SIGALRM";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGUSR2:
+      return "SIGUSR2";
+    default:
+      return nullptr;
   }
 }
 
@@ -81,8 +100,8 @@ bool MakePipe(int fds[2], std::string* error) {
 // An unlinked, close-on-exec temporary file, at or above kHighFd.
 int AnonymousFile(int extra_flags, std::string* error) {
   const char* dir = getenv("TMPDIR");
-  std::string path = std::string(dir && *dir ? dir : "/tmp") +
-                     "/gtest_parallel.XXXXXX";
+  std::string path =
+      std::string(dir && *dir ? dir : "/tmp") + "/gtest_parallel.XXXXXX";
   const int fd = mkostemp(&path[0], O_CLOEXEC | extra_flags);
   if (fd < 0) {
     *error = "cannot create a file in " + path.substr(0, path.rfind('/')) +
@@ -196,8 +215,8 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
     if (status == nullptr) *error = std::string("mmap: ") + strerror(errno);
   }
   auto close_all = [&] {
-    for (int fd : {commands[0], commands[1], events[0], events[1], output,
-                   status_fd}) {
+    for (int fd :
+         {commands[0], commands[1], events[0], events[1], output, status_fd}) {
       if (fd >= 0) close(fd);
     }
   };
@@ -282,7 +301,8 @@ bool TakeWorkerChannel(Handle* commands, Handle* events, WorkerStatus** status,
       sscanf(value, "%d,%d,%d%c", &in, &out, &shared, &extra) == 3 &&
       fcntl(in, F_GETFD) >= 0 && fcntl(out, F_GETFD) >= 0 &&
       fcntl(shared, F_GETFD) >= 0;
-  if (!parsed) *error = std::string("bad ") + kChannelVariable + " '" + value + "'";
+  if (!parsed)
+    *error = std::string("bad ") + kChannelVariable + " '" + value + "'";
   unsetenv(kChannelVariable);
   if (!parsed) return false;
   *commands = DuplicatePrivate(in);

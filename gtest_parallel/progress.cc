@@ -66,8 +66,8 @@ std::string Progress::Line() const {
   if (!running_.empty()) {
     line += " | running:";
     for (const auto& [name, seconds] : running_) {
-      line += " " + name + " (" + std::to_string(static_cast<int>(seconds)) +
-              " s)";
+      line +=
+          " " + name + " (" + std::to_string(static_cast<int>(seconds)) + " s)";
     }
   }
   const size_t width = static_cast<size_t>(TerminalWidth() - 1);
@@ -96,7 +96,8 @@ void Progress::Finish(const std::string& summary) {
   Clear();
   const double elapsed =
       std::chrono::duration<double>(Clock::now() - start_).count();
-  std::fprintf(stderr, "[gtest_parallel] %d/%d tests done in %.1f s on %d workers%s\n",
+  std::fprintf(stderr,
+               "[gtest_parallel] %d/%d tests done in %.1f s on %d workers%s\n",
                done_, total_, elapsed, workers_, summary.c_str());
   std::fflush(stderr);
 }

@@ -16,9 +16,9 @@ void PutVarint(uint64_t value, std::string* out) {
 }
 
 void PutSigned(int64_t value, std::string* out) {
-  PutVarint((static_cast<uint64_t>(value) << 1) ^
-                static_cast<uint64_t>(value >> 63),
-            out);
+  PutVarint(
+      (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63),
+      out);
 }
 
 void PutString(const std::string& value, std::string* out) {

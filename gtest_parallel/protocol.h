@@ -13,9 +13,9 @@
 #ifndef GTEST_PARALLEL_PROTOCOL_H_
 #define GTEST_PARALLEL_PROTOCOL_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <atomic>
 #include <string>
 #include <vector>
 
@@ -50,16 +50,16 @@ enum class MessageType : uint8_t {
 
 // What a kPart result belongs to.
 enum class Scope : uint8_t {
-  kGlobal = 0,          // A global environment (id: iteration).
-  kSuiteSetUp = 1,      // SetUpTestSuite (id: suite).
-  kTest = 2,            // A test, fixture included (id: test).
-  kSuiteTearDown = 3,   // TearDownTestSuite (id: suite).
-  kIdle = 4,            // Waiting for work (WorkerStatus only).
+  kGlobal = 0,         // A global environment (id: iteration).
+  kSuiteSetUp = 1,     // SetUpTestSuite (id: suite).
+  kTest = 2,           // A test, fixture included (id: test).
+  kSuiteTearDown = 3,  // TearDownTestSuite (id: suite).
+  kIdle = 4,           // Waiting for work (WorkerStatus only).
 };
 
 // One testing::TestPartResult.
 struct Part {
-  int type = 0;          // testing::TestPartResult::Type.
+  int type = 0;           // testing::TestPartResult::Type.
   bool has_file = false;  // False when GoogleTest knew no file.
   std::string file;
   int line = -1;

@@ -65,9 +65,7 @@ class FirstListener : public testing::EmptyTestEventListener {
   void OnTestDisabled(const testing::TestInfo&) override { Clear(); }
   void OnTestPartResult(const testing::TestPartResult&) override { Clear(); }
   void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override { Draw(); }
-  void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override {
-    Draw();
-  }
+  void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override { Draw(); }
   void OnTestEnd(const testing::TestInfo&) override { Draw(); }
   void OnTestSuiteEnd(const testing::TestSuite&) override { Draw(); }
   void OnTestIterationEnd(const testing::UnitTest& unit_test,
@@ -146,9 +144,7 @@ class Forwarder : public testing::TestEventListener {
   void OnTestPartResult(const testing::TestPartResult& r) override {
     target_->OnTestPartResult(r);
   }
-  void OnTestEnd(const testing::TestInfo& t) override {
-    target_->OnTestEnd(t);
-  }
+  void OnTestEnd(const testing::TestInfo& t) override { target_->OnTestEnd(t); }
   void OnTestSuiteEnd(const testing::TestSuite& s) override {
     target_->OnTestSuiteEnd(s);
   }
@@ -224,10 +220,9 @@ void Replay::Uninstall() {
 }
 
 void Replay::Raise(const Record& record) {
-  const bool show =
-      options_.output == OutputMode::kAll ||
-      (options_.output == OutputMode::kFailures &&
-       (record.Failed() || record.flaky));
+  const bool show = options_.output == OutputMode::kAll ||
+                    (options_.output == OutputMode::kFailures &&
+                     (record.Failed() || record.flaky));
   bool noted = !show || record.output_dropped == 0;
   progress_.Clear();
   for (const Record::Item& item : record.items) {

@@ -53,9 +53,9 @@ int Scheduler::Take(int index, int after, bool whole_if_small, Grant* grant) {
   grant->tests.clear();
   grant->first_of_suite = !state.granted_once;
   state.granted_once = true;
-  auto begin = std::find_if(
-      state.remaining.begin(), state.remaining.end(),
-      [after](const Item& item) { return item.position > after; });
+  auto begin =
+      std::find_if(state.remaining.begin(), state.remaining.end(),
+                   [after](const Item& item) { return item.position > after; });
   const double chunk = ChunkCost();
   double available = 0;
   for (auto it = begin; it != state.remaining.end(); ++it) {
@@ -213,9 +213,9 @@ void Scheduler::ForgetWorker(int worker) {
 bool Scheduler::SuiteFinished(int suite) const {
   const int index = IndexOf(suite);
   if (index < 0) return false;
-  const bool retry_pending =
-      std::any_of(retries_.begin(), retries_.end(),
-                  [index](const PendingRetry& r) { return r.suite_index == index; });
+  const bool retry_pending = std::any_of(
+      retries_.begin(), retries_.end(),
+      [index](const PendingRetry& r) { return r.suite_index == index; });
   return suites_[index].remaining.empty() && suites_[index].active == 0 &&
          !retry_pending;
 }

@@ -75,9 +75,7 @@ class Scheduler {
   bool SuiteFinished(int suite) const;
 
   // Tests not yet granted, retries included.
-  size_t remaining_tests() const {
-    return remaining_tests_ + retries_.size();
-  }
+  size_t remaining_tests() const { return remaining_tests_ + retries_.size(); }
 
  private:
   struct Item {
@@ -87,7 +85,7 @@ class Scheduler {
   };
   struct SuiteState {
     int suite = 0;
-    std::deque<Item> remaining;  // Sorted by position.
+    std::deque<Item> remaining;           // Sorted by position.
     std::unordered_map<int, Item> items;  // Every test of the suite.
     double remaining_cost = 0;
     int active = 0;  // Workers inside the suite.

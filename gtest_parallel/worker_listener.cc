@@ -145,9 +145,8 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
   const int64_t now = NowMs();
   // Right after the previous test's end nothing has run that could print:
   // its offset still holds.
-  const int64_t offset = scope_ == Scope::kSuiteTearDown
-                             ? last_offset_
-                             : channel_->OutputOffset();
+  const int64_t offset =
+      scope_ == Scope::kSuiteTearDown ? last_offset_ : channel_->OutputOffset();
   if (scope_ == Scope::kSuiteSetUp) {
     Message set_up;
     set_up.type = MessageType::kSuiteSetUp;

@@ -1,0 +1,120 @@
+// Tests of the timing history: its file format and the order and costs it
+// gives the scheduler.
+#include "history.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir && *dir ? dir : "/tmp") + "/gtp_history_" +
+         std::to_string(getpid()) + "_" + name;
+}
+
+std::string Name(int test) {
+  return "S" + std::to_string(test / 10) + ".T" + std::to_string(test % 10);
+}
+
+TEST(HistoryTest, SavesAndLoadsEntries) {
+  const std::string path = TempPath("roundtrip/dir/file.timings");
+  History history;
+  history.Load(path);
+  EXPECT_TRUE(history.empty());
+  history.Set("A.B", {123, false});
+  history.Set("C.D", {0, true});
+  std::string error;
+  ASSERT_TRUE(history.Save(&error)) << error;
+  History again;
+  again.Load(path);
+  ASSERT_NE(again.Find("A.B"), nullptr);
+  EXPECT_EQ(again.Find("A.B")->ms, 123);
+  EXPECT_FALSE(again.Find("A.B")->failed);
+  ASSERT_NE(again.Find("C.D"), nullptr);
+  EXPECT_TRUE(again.Find("C.D")->failed);
+  EXPECT_EQ(again.Find("E.F"), nullptr);
+  std::remove(path.c_str());
+}
+
+TEST(HistoryTest, SkipsMalformedLines) {
+  const std::string path = TempPath("malformed.timings");
+  std::ofstream(path) << "12\t0\tGood.One\nnot a line\n-5\t0\tNeg.Ative\n"
+                      << "7\t2\tBad.Flag\n9\t1\t\n30\t1\tGood.Two\n";
+  History history;
+  history.Load(path);
+  EXPECT_NE(history.Find("Good.One"), nullptr);
+  EXPECT_NE(history.Find("Good.Two"), nullptr);
+  EXPECT_EQ(history.Find("Neg.Ative"), nullptr);
+  EXPECT_EQ(history.Find("Bad.Flag"), nullptr);
+  std::remove(path.c_str());
+}
+
+TEST(HistoryTest, SaveReportsAnUnwritablePlace) {
+  History history;
+  history.Load("/proc/gtest_parallel_cannot_write_here/x.timings");
+  history.Set("A.B", {1, false});
+  std::string error;
+  EXPECT_FALSE(history.Save(&error));
+  EXPECT_NE(error.find("/proc/gtest_parallel_cannot_write_here"),
+            std::string::npos)
+      << error;
+}
+
+TEST(HistoryTest, DefaultPathIsUnderTheCacheDirectory) {
+  setenv("XDG_CACHE_HOME", "/some/cache", 1);
+  const std::string path = History::DefaultPath("/path/to/my_tests");
+  EXPECT_EQ(path.rfind("/some/cache/gtest_parallel/my_tests-", 0), 0u) << path;
+  EXPECT_NE(path, History::DefaultPath("/other/path/to/my_tests"));
+  unsetenv("XDG_CACHE_HOME");
+}
+
+std::vector<Scheduler::Work> ThreeSuites() {
+  return {{0, {0, 1}, {}}, {1, {10, 11}, {}}, {2, {20}, {}}};
+}
+
+TEST(PlanFromHistoryTest, KeepsTheOrderWithoutHistory) {
+  History empty;
+  const auto plan = PlanFromHistory(empty, ThreeSuites(), Name);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].suite, 0);
+  EXPECT_EQ(plan[1].suite, 1);
+  EXPECT_EQ(plan[2].suite, 2);
+  EXPECT_EQ(plan[0].costs, (std::vector<double>{1, 1}));
+}
+
+TEST(PlanFromHistoryTest, LongestSuitesFirstWithMeasuredCosts) {
+  History history;
+  history.Set("S0.T0", {5, false});
+  history.Set("S1.T0", {100, false});
+  history.Set("S1.T1", {0, false});
+  history.Set("S2.T0", {40, false});
+  const auto plan = PlanFromHistory(history, ThreeSuites(), Name);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].suite, 1);  // 100 + 1
+  EXPECT_EQ(plan[1].suite, 2);  // 40
+  EXPECT_EQ(plan[2].suite, 0);  // 5 + 1 (unknown)
+  EXPECT_EQ(plan[0].costs, (std::vector<double>{100, 1}));
+  EXPECT_EQ(plan[2].costs, (std::vector<double>{5, 1}));
+}
+
+TEST(PlanFromHistoryTest, WhatFailedLastTimeGoesFirst) {
+  History history;
+  history.Set("S1.T0", {1000, false});
+  history.Set("S2.T0", {1, true});
+  const auto plan = PlanFromHistory(history, ThreeSuites(), Name);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].suite, 2);
+  EXPECT_EQ(plan[1].suite, 1);
+}
+
+}  // namespace
+}  // namespace internal
+}  // namespace gtest_parallel
