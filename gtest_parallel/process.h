@@ -138,6 +138,24 @@ int FirstInterrupt();
 // are first pointed back at `output`.
 int64_t StandardOutputSize(Handle output);
 
+// Makes processes that this process's children leave behind become this
+// process's children when orphaned, so that they can be found (Linux).
+void AdoptOrphans();
+
+// True if this process has child processes, running or ended but not yet
+// waited for (none are reaped).
+bool HasChildren();
+
+// The child processes running now, not counting ended ones (Linux; empty
+// elsewhere).
+std::vector<int64_t> LiveChildren();
+
+// "pid 1234 (sleep)".
+std::string DescribeProcess(int64_t pid);
+
+// Kills a child process and reaps it.
+void KillChild(int64_t pid);
+
 // Duplicates `handle` as a close-on-exec handle private to this process.
 Handle DuplicatePrivate(Handle handle);
 

@@ -1,4 +1,5 @@
 // The process layer on POSIX systems: posix_spawn, pipes and poll.
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -476,6 +477,74 @@ void RestoreInterrupts() {
 
 int InterruptCount() { return g_interrupts; }
 int FirstInterrupt() { return g_first_interrupt; }
+
+void AdoptOrphans() {
+#if defined(__linux__)
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
+}
+
+bool HasChildren() {
+  // Looks without reaping: a test may still want to wait for its children.
+  siginfo_t info;
+  memset(&info, 0, sizeof(info));
+  return waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+namespace {
+
+// True unless the process has ended (a zombie) or is gone.
+bool Running(int64_t pid) {
+  FILE* file = fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (file == nullptr) return false;
+  char buffer[512] = {0};
+  const bool read = fgets(buffer, sizeof(buffer), file) != nullptr;
+  fclose(file);
+  const char* end_of_name = strrchr(buffer, ')');
+  return read && end_of_name != nullptr && end_of_name[1] == ' ' &&
+         end_of_name[2] != 'Z' && end_of_name[2] != 'X';
+}
+
+}  // namespace
+
+std::vector<int64_t> LiveChildren() {
+  std::vector<int64_t> children;
+#if defined(__linux__)
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return children;
+  while (dirent* task = readdir(tasks)) {
+    if (task->d_name[0] == '.') continue;
+    FILE* file = fopen(
+        (std::string("/proc/self/task/") + task->d_name + "/children").c_str(),
+        "r");
+    if (file == nullptr) continue;
+    long long pid;
+    while (fscanf(file, "%lld", &pid) == 1) {
+      if (Running(pid)) children.push_back(pid);
+    }
+    fclose(file);
+  }
+  closedir(tasks);
+#endif
+  return children;
+}
+
+std::string DescribeProcess(int64_t pid) {
+  std::string name;
+  if (FILE* file =
+          fopen(("/proc/" + std::to_string(pid) + "/comm").c_str(), "r")) {
+    char buffer[64] = {0};
+    if (fgets(buffer, sizeof(buffer), file) != nullptr) name = buffer;
+    fclose(file);
+  }
+  while (!name.empty() && name.back() == '\n') name.pop_back();
+  return "pid " + std::to_string(pid) + (name.empty() ? "" : " (" + name + ")");
+}
+
+void KillChild(int64_t pid) {
+  kill(static_cast<pid_t>(pid), SIGKILL);
+  waitpid(static_cast<pid_t>(pid), nullptr, 0);
+}
 
 int64_t StandardOutputSize(Handle output) {
   struct stat seen, own;

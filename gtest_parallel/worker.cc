@@ -82,6 +82,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   GTEST_FLAG_SET(list_tests, false);
   GTEST_FLAG_SET(repeat, 1);
   ApplyCatchExceptionsFlag();
+  AdoptOrphans();
   const bool shuffle = GTEST_FLAG_GET(shuffle);
   const bool recreate =
       GTEST_FLAG_GET(recreate_environments_when_repeating) || repeat < 0;
@@ -106,6 +107,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
         environment->SetUp();
       }
       environments_up = true;
+      listener->NoteChildren();
       const testing::TestResult& global = unit_test->ad_hoc_test_result();
       SendGlobal(&channel, MessageType::kEnvSetUp, i,
                  !global.Skipped() && !global.HasFatalFailure());

@@ -1,6 +1,7 @@
 // Worker-side channel and listener (see worker_listener.h).
 #include "worker_listener.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -117,6 +118,44 @@ void WorkerListener::EnterGlobal() {
   Enter(Scope::kGlobal, -1, NowMs(), channel_->OutputOffset());
 }
 
+void WorkerListener::CheckChildren(bool blame) {
+  if (!HasChildren()) {  // The usual case: one system call.
+    known_children_.clear();
+    return;
+  }
+  std::vector<int64_t> now = LiveChildren();
+  std::vector<int64_t> left;
+  for (int64_t pid : now) {
+    if (std::find(known_children_.begin(), known_children_.end(), pid) ==
+        known_children_.end()) {
+      left.push_back(pid);
+    }
+  }
+  if (!blame || left.empty()) {
+    known_children_ = std::move(now);
+    return;
+  }
+  std::string names;
+  for (int64_t pid : left) {
+    names += (names.empty() ? "" : ", ") + DescribeProcess(pid);
+    KillChild(pid);
+  }
+  known_children_.clear();
+  for (int64_t pid : now) {
+    if (std::find(left.begin(), left.end(), pid) == left.end()) {
+      known_children_.push_back(pid);
+    }
+  }
+  const std::string message = "gtest_parallel: the test left " +
+                              std::to_string(left.size()) +
+                              (left.size() == 1 ? " process" : " processes") +
+                              " running (" + names + "); killed.";
+  testing::internal::AssertHelper(testing::TestPartResult::kNonFatalFailure,
+                                  nullptr, -1, message.c_str()) =
+      testing::Message();
+  // Processes those leave behind become ours: catch them next time.
+}
+
 bool WorkerListener::Cancelled() const {
   return status_->cancel.load(std::memory_order_relaxed) != 0;
 }
@@ -156,6 +195,7 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
     set_up.b = now - phase_start_ms_;
     channel_->Send(std::move(set_up), false);
   }
+  if (scope_ == Scope::kSuiteSetUp) NoteChildren();
   Enter(Scope::kTest, plan_->IdOf(&test), now, offset);
   Message start;
   start.type = MessageType::kTestStart;
@@ -185,6 +225,7 @@ void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
 }
 
 void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
+  CheckChildren(true);
   Message end;
   end.type = MessageType::kTestEnd;
   end.id = plan_->IdOf(&test);

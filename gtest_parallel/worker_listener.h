@@ -55,6 +55,10 @@ class WorkerListener : public testing::EmptyTestEventListener {
 
   // The worker loop announces what it is about to do.
   void BeginIteration(int iteration) { iteration_ = iteration; }
+  // Takes note of the processes running now, which the next test may leave
+  // running without blame (a suite's or an environment's servers, say).
+  void NoteChildren() { CheckChildren(false); }
+
   // Entering the global environments' SetUp/TearDown, or waiting for work.
   void EnterGlobal();
   void EnterIdle();
@@ -69,6 +73,9 @@ class WorkerListener : public testing::EmptyTestEventListener {
  private:
   void Grant(const std::vector<int>& tests);
   bool Cancelled() const;
+  // Fails the running test (when `blame`) for child processes it left
+  // running, and kills them.
+  void CheckChildren(bool blame);
   // Publishes what the worker does now in the shared status.
   void Enter(Scope scope, int test, int64_t now_ms, int64_t offset);
 
@@ -83,6 +90,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   std::vector<int> granted_;  // Granted tests not yet started.
   int64_t phase_start_ms_ = 0;
   int64_t last_offset_ = 0;  // Output offset at the last test's end.
+  std::vector<int64_t> known_children_;  // Running, and nobody's fault.
 };
 
 // The properties recorded in a result.
