@@ -123,6 +123,19 @@ TEST(MixedRun, EveryOtherTestPasses) {
   EXPECT_EQ(passing, 200) << run.Context();
 }
 
+TEST(MixedRun, TestsLeavingProcessesFailNamingThem) {
+  const Outcome& run = Mixed();
+  for (const char* name :
+       {"LeftSleep.StartsSleep1000", "LeftWriter.ForksEndlessWriter"}) {
+    const TestCase* test = run.report.Find(name);
+    ASSERT_NE(test, nullptr) << name << " is not reported" << run.Context();
+    EXPECT_TRUE(test->Failed()) << test->element;
+    EXPECT_NE(test->element.find("the test left 1 process running (pid "),
+              std::string::npos)
+        << test->element;
+  }
+}
+
 TEST(MixedRun, LeavesNoProcessBehind) {
   EXPECT_EQ(Mixed().leftovers, "") << Mixed().Context();
 }
