@@ -13,5 +13,9 @@ bash scripts/build.sh
 bash scripts/start-databases.sh
 trap 'bash scripts/stop-databases.sh >/dev/null 2>&1 || true' EXIT
 
+# The benchmark harness, in its quick mode: it checks that the harness works
+# end to end (every contender runs and reports), not the speed.
+python3 bench/run --quick
+
 build_dir=${BUILD_DIR:-build}
 ctest --test-dir "$build_dir" --output-on-failure -j2 --no-tests=error
