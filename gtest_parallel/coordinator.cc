@@ -20,8 +20,8 @@ namespace {
 // A worker that dies this many times in a row without finishing a test is
 // not restarted again.
 constexpr int kMaxFailuresInARow = 3;
-// How long a dead worker's children may keep its output pipe open.
-constexpr int64_t kOutputGraceMs = 200;
+// How long a child a dead worker forked may keep its event pipe open.
+constexpr int64_t kEventsGraceMs = 200;
 // How long a worker may live on after closing its channel.
 constexpr int64_t kChannelGraceMs = 2000;
 // How often a worker is looked at for having died without a word.
@@ -94,11 +94,9 @@ struct Coordinator::Slot {
   bool parked = false;  // A kRequest waits for an answer.
   int parked_iteration = 0;
   bool parked_may_run = true;
-  int env_set_up = -1;      // Last iteration it reported kEnvSetUp for.
-  int done_iteration = -1;  // Last iteration it was told kDone for.
+  int env_set_up = -1;  // Last iteration it reported kEnvSetUp for.
   int suite = -1;
   bool first_of_suite = false;
-  Scope scope = Scope::kGlobal;
   int test = -1;
   std::deque<int> granted;  // Granted tests not yet ended.
   Record test_record, setup_record, teardown_record, global_record;
@@ -633,7 +631,7 @@ void Coordinator::IoLoop() {
       ProcessLocked(slot.get());
       if (slot->process) WatchClockLocked(slot.get(), now);
       if (slot->process) LimitOutputLocked(slot.get());
-      if (slot->process) ReapLocked(slot.get(), false);
+      if (slot->process) ReapLocked(slot.get());
     }
     ready_.notify_all();
   }
@@ -753,7 +751,6 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       slot->global_record = Record();
       TakeOutputLocked(slot, message.offset, &record);
       record.properties = message.props;
-      record.worker = slot->id;
       slot->env_set_up = static_cast<int>(message.id);
       env_setups_[{static_cast<int>(message.id), slot->id}].Merge(record);
       return;
@@ -763,7 +760,6 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       slot->global_record = Record();
       TakeOutputLocked(slot, message.offset, &record);
       record.properties = message.props;
-      record.worker = slot->id;
       env_teardowns_[{static_cast<int>(message.id), slot->id}].Merge(record);
       return;
     }
@@ -779,7 +775,6 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       TakeOutputLocked(slot, message.offset, &record);
       record.start_ms = message.a;
       record.elapsed_ms = message.b;
-      record.worker = slot->id;
       if (slot->first_of_suite &&
           setups_published_.insert(slot->suite).second) {
         setups_ready_[slot->suite] = std::move(record);
@@ -787,11 +782,9 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       return;
     }
     case MessageType::kTestStart:
-      slot->scope = Scope::kTest;
       slot->test = static_cast<int>(message.id);
       slot->test_record = Record();
       slot->test_record.start_ms = message.a;
-      slot->test_record.worker = slot->id;
       // Output between tests (from processes a test left behind) goes with
       // the next test.
       TakeOutputLocked(slot, message.offset, &slot->test_record);
@@ -809,13 +802,11 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.start_ms = message.a;
       record.elapsed_ms = message.b;
       record.properties = message.props;
-      record.worker = slot->id;
       const int test = static_cast<int>(message.id);
       auto granted =
           std::find(slot->granted.begin(), slot->granted.end(), test);
       if (granted != slot->granted.end()) slot->granted.erase(granted);
       slot->test = -1;
-      slot->scope = Scope::kSuiteTearDown;
       slot->failures_in_a_row = 0;
       PublishTestLocked(slot, test, std::move(record));
       return;
@@ -843,12 +834,10 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       TakeOutputLocked(slot, message.offset, &record);
       record.properties = message.props;
       record.elapsed_ms = message.a;
-      record.worker = slot->id;
       teardowns_[suite].Merge(record);
       if (scheduler_) scheduler_->Leave(slot->id, suite);
       slot->suite = -1;
       slot->granted.clear();
-      slot->scope = Scope::kGlobal;
       return;
     }
     case MessageType::kIterationEnd:
@@ -874,22 +863,20 @@ void Coordinator::ServeRequestLocked(Slot* slot) {
     reply.ids.assign(grant.tests.begin(), grant.tests.end());
     slot->suite = grant.suite;
     slot->first_of_suite = grant.first_of_suite;
-    slot->scope = Scope::kSuiteSetUp;
     slot->granted.assign(grant.tests.begin(), grant.tests.end());
     slot->setup_record = Record();
     slot->teardown_record = Record();
   } else {
     reply.type = MessageType::kDone;
-    slot->done_iteration = slot->parked_iteration;
   }
   SendLocked(slot, std::move(reply));
 }
 
-void Coordinator::ReapLocked(Slot* slot, bool force) {
+void Coordinator::ReapLocked(Slot* slot) {
   const int64_t now = NowMs();
   // Looking costs a system call: look when the channel closed, and now and
   // then for a worker that died without closing it.
-  if (!slot->events_eof && !force && now - slot->checked_at < kCheckEveryMs) {
+  if (!slot->events_eof && now - slot->checked_at < kCheckEveryMs) {
     return;
   }
   slot->checked_at = now;
@@ -899,15 +886,14 @@ void Coordinator::ReapLocked(Slot* slot, bool force) {
   }
   if (!slot->reaped) {
     // Alive. A worker that closed its channel is of no further use.
-    if (force ||
-        (slot->events_eof && now - slot->events_eof_at > kChannelGraceMs)) {
+    if (slot->events_eof && now - slot->events_eof_at > kChannelGraceMs) {
       slot->process->Kill();
     }
     return;
   }
   // Gone. A child it forked may still hold the event pipe: give it a moment
   // to deliver, then take the whole process group down.
-  if (!slot->events_eof && !force && now - slot->exited_at < kOutputGraceMs) {
+  if (!slot->events_eof && now - slot->exited_at < kEventsGraceMs) {
     return;
   }
   slot->process->Kill();
@@ -944,18 +930,12 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   // those tests run again. (Garbage in the channel is blamed on a test the
   // status may have moved past: keep all its output then.)
   if (slot->blamed_test < 0 && offset > slot->consumed) slot->consumed = offset;
+  // What the worker reported of its last step so far, unless the step's
+  // start was lost with it.
   Record record;
-  record.worker = slot->id;
   record.start_ms = since_ms;
-  record.elapsed_ms = std::max<int64_t>(0, EpochMs() - since_ms);
-  if (scope == Scope::kTest && slot->test == test) {
-    record = std::move(slot->test_record);
-  } else if (scope == Scope::kSuiteSetUp) {
-    record = std::move(slot->setup_record);
-  } else if (scope == Scope::kSuiteTearDown) {
-    record = std::move(slot->teardown_record);
-  } else if (scope == Scope::kGlobal) {
-    record = std::move(slot->global_record);
+  if (scope != Scope::kIdle && (scope != Scope::kTest || slot->test == test)) {
+    record = std::move(*CurrentRecordLocked(slot, scope));
   }
   record.elapsed_ms = std::max<int64_t>(0, EpochMs() - since_ms);
   TakeOutputLocked(slot, end, &record);
@@ -996,7 +976,6 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     lost.clear();
     for (int id : abandoned) {
       Record failed;
-      failed.worker = slot->id;
       failed.AddPart(RunnerFailure("gtest_parallel: not run: " + what));
       tests_ready_[id] = std::move(failed);
     }

@@ -43,7 +43,6 @@ struct Record {
   std::vector<Property> properties;
   int64_t start_ms = 0;
   int64_t elapsed_ms = 0;
-  int worker = 0;
   size_t output_bytes = 0;    // Kept in items.
   size_t output_dropped = 0;  // Cut off at the front to stay within limit.
   bool flaky = false;         // Passed after failed attempts.
@@ -124,7 +123,7 @@ class Coordinator {
   void ProcessLocked(Slot* slot);
   void HandleLocked(Slot* slot, const Message& message);
   void ServeRequestLocked(Slot* slot);
-  void ReapLocked(Slot* slot, bool force);
+  void ReapLocked(Slot* slot);
   void DiedLocked(Slot* slot, const std::string& cause);
   void SendLocked(Slot* slot, Message message);
   void AbortLocked(const std::string& error);

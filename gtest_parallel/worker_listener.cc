@@ -25,7 +25,7 @@ int64_t NowMicros() {
       .count();
 }
 
-int64_t NowMs() {
+int64_t EpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -115,7 +115,7 @@ void WorkerListener::Enter(Scope scope, int test, int64_t now_ms,
 }
 
 void WorkerListener::EnterGlobal() {
-  Enter(Scope::kGlobal, -1, NowMs(), channel_->OutputOffset());
+  Enter(Scope::kGlobal, -1, EpochMs(), channel_->OutputOffset());
 }
 
 void WorkerListener::CheckChildren(bool blame) {
@@ -161,7 +161,7 @@ bool WorkerListener::Cancelled() const {
 }
 
 void WorkerListener::EnterIdle() {
-  Enter(Scope::kIdle, -1, NowMs(), channel_->OutputOffset());
+  Enter(Scope::kIdle, -1, EpochMs(), channel_->OutputOffset());
 }
 
 void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests) {
@@ -176,12 +176,12 @@ void WorkerListener::Grant(const std::vector<int>& tests) {
 }
 
 void WorkerListener::OnTestSuiteStart(const testing::TestSuite& /*suite*/) {
-  phase_start_ms_ = NowMs();
+  phase_start_ms_ = EpochMs();
   Enter(Scope::kSuiteSetUp, -1, phase_start_ms_, channel_->OutputOffset());
 }
 
 void WorkerListener::OnTestStart(const testing::TestInfo& test) {
-  const int64_t now = NowMs();
+  const int64_t now = EpochMs();
   // Right after the previous test's end nothing has run that could print:
   // its offset still holds.
   const int64_t offset =
@@ -240,7 +240,7 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   // be lost should the next one crash: a lost passing test is merely run
   // again.
   if (test.result()->total_part_count() > 0) channel_->Flush();
-  phase_start_ms_ = NowMs();
+  phase_start_ms_ = EpochMs();
   Enter(Scope::kSuiteTearDown, -1, phase_start_ms_, offset);
   if (granted_left_ > 0) --granted_left_;
   if (granted_left_ > 0) {
@@ -267,13 +267,13 @@ void WorkerListener::OnTestSuiteEnd(const testing::TestSuite& suite) {
   Message end;
   end.type = MessageType::kSuiteEnd;
   end.id = suite_;
-  end.a = NowMs() - phase_start_ms_;
+  end.a = EpochMs() - phase_start_ms_;
   end.props = PropertiesOf(suite.ad_hoc_test_result());
   end.offset = channel_->OutputOffset();
   const int64_t offset = end.offset;
   channel_->Send(std::move(end), false);
   channel_->Flush();
-  Enter(Scope::kGlobal, -1, NowMs(), offset);
+  Enter(Scope::kGlobal, -1, EpochMs(), offset);
 }
 
 }  // namespace internal

@@ -86,8 +86,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   Scope scope_ = Scope::kGlobal;
   int suite_ = -1;
   int test_ = -1;
-  size_t granted_left_ = 0;   // Granted tests of the suite not yet ended.
-  std::vector<int> granted_;  // Granted tests not yet started.
+  size_t granted_left_ = 0;  // Granted tests of the suite not yet ended.
   int64_t phase_start_ms_ = 0;
   int64_t last_offset_ = 0;  // Output offset at the last test's end.
   std::vector<int64_t> known_children_;  // Running, and nobody's fault.
