@@ -173,6 +173,13 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
 
 Coordinator::~Coordinator() {
   if (io_.joinable()) Finish();
+  if (catching_interrupts_) RestoreInterrupts();
+}
+
+void Coordinator::CatchInterrupts() {
+  if (catching_interrupts_) return;
+  catching_interrupts_ = true;
+  internal::CatchInterrupts(wake_.write_end());
 }
 
 std::vector<std::string> WorkerEnvironment(int worker_id, int workers) {
@@ -192,7 +199,7 @@ void Coordinator::Start(int workers, int repeat, int seed) {
   workers_ = workers;
   repeat_ = repeat;
   seed_ = seed;
-  CatchInterrupts(wake_.write_end());
+  CatchInterrupts();
   for (int id = 1; id <= workers; ++id) {
     slots_.push_back(std::make_unique<Slot>());
     Slot* slot = slots_.back().get();
@@ -593,7 +600,6 @@ void Coordinator::Finish() {
   SaveHistoryLocked();
   lock.unlock();
   if (io_.joinable()) io_.join();
-  RestoreInterrupts();
 }
 
 void Coordinator::SaveHistoryLocked() {
@@ -743,6 +749,9 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       config.a = repeat_;
       config.b = seed_;
       config.ids.push_back(workers_);  // Early workers guessed a count.
+      if (static_cast<size_t>(slot->id) <= worker_databases_.size()) {
+        config.props = worker_databases_[slot->id - 1];
+      }
       SendLocked(slot, std::move(config));
       return;
     }

@@ -67,6 +67,15 @@ class Coordinator {
               std::vector<std::string> worker_argv);
   ~Coordinator();
 
+  // Counts SIGINT/SIGTERM from now on instead of dying of them (Start does
+  // it otherwise); the destructor restores them.
+  void CatchInterrupts();
+  // What each worker attaches to, sent with its configuration: element k-1
+  // for worker k (see EncodeAssignments in run_databases.h).
+  void SetWorkerDatabases(std::vector<std::vector<Property>> databases) {
+    worker_databases_ = std::move(databases);
+  }
+
   // Starts `workers` workers for a run of `repeat` iterations whose first
   // iteration is shuffled with `seed`.
   void Start(int workers, int repeat, int seed);
@@ -174,6 +183,8 @@ class Coordinator {
   int64_t interrupted_at_ = 0;
   bool finishing_ = false;
   bool stop_io_ = false;
+  bool catching_interrupts_ = false;
+  std::vector<std::vector<Property>> worker_databases_;
   WakePipe wake_;
   std::thread io_;
 };

@@ -11,10 +11,13 @@
 #include <vector>
 
 #include "coordinator.h"
+#include "early_start.h"
 #include "gtest_access.h"
 #include "options.h"
 #include "process.h"
 #include "replay.h"
+#include "run_databases.h"
+#include "serial_databases.h"
 #include "test_plan.h"
 #include "worker.h"
 
@@ -50,10 +53,41 @@ int EnvInt(const char* name) {
   std::exit(kUsageErrorExitCode);
 }
 
+// Makes the databases of `workers` workers before they start; a run that
+// cannot have them ends here, before any test, with nothing left behind.
+void SetUpWorkerDatabases(internal::RunDatabases* databases,
+                          internal::Coordinator* coordinator, int workers) {
+  coordinator->CatchInterrupts();
+  std::string error;
+  if (!databases->Prepare(&error) ||
+      !databases->SetUp(
+          workers, [] { return internal::InterruptCount() > 0; }, &error)) {
+    databases->TearDown();
+    internal::DiscardEarlyWorkers();
+    std::fprintf(stderr, "gtest_parallel: %s\n", error.c_str());
+    std::fflush(stderr);
+    const int signal = internal::InterruptCount() > 0
+                           ? internal::FirstInterrupt()
+                           : 0;
+    std::exit(signal != 0 ? 128 + signal : kUsageErrorExitCode);
+  }
+  std::vector<std::vector<internal::Property>> per_worker;
+  for (int worker = 1; worker <= workers; ++worker) {
+    per_worker.push_back(internal::EncodeAssignments(databases->For(worker)));
+  }
+  coordinator->SetWorkerDatabases(std::move(per_worker));
+}
+
 int RunCoordinator(State& state) {
   const internal::TestPlan plan = internal::TestPlan::Snapshot();
+  internal::RunDatabases databases(state.options);
   internal::Coordinator coordinator(state.options, plan, state.worker_argv);
   internal::Replay replay(&coordinator, plan, state.options);
+  if (internal::RunDatabases::Declared()) {
+    replay.set_before_start([&](int workers) {
+      SetUpWorkerDatabases(&databases, &coordinator, workers);
+    });
+  }
   // A failure re-raised here must neither trap nor throw: it already did,
   // where it happened.
   GTEST_FLAG_SET(break_on_failure, false);
@@ -63,6 +97,7 @@ int RunCoordinator(State& state) {
   state.coordinator_workers = coordinator.worker_count();
   replay.Uninstall();
   coordinator.Finish();
+  databases.TearDown();
   const std::string error = coordinator.fatal_error();
   if (!error.empty()) {
     std::fprintf(stderr, "gtest_parallel: %s\n", error.c_str());
@@ -112,6 +147,7 @@ void InitGoogleTest(int* argc, char** argv) {
                                                &state.status, &error);
     if (!error.empty()) UsageError(error);
   }
+  internal::SetDatabaseUrlOverrides(state.options.database_urls);
 }
 
 int RunAllTests() {
@@ -127,9 +163,13 @@ int RunAllTests() {
     return internal::RunWorker(plan, state.commands, state.events,
                                state.status);
   }
-  if (state.options.workers <= 1 || internal::HelpRequested() ||
-      internal::InDeathTestChild() || GTEST_FLAG_GET(list_tests)) {
+  if (internal::HelpRequested() || internal::InDeathTestChild() ||
+      GTEST_FLAG_GET(list_tests)) {
     return RUN_ALL_TESTS();
+  }
+  if (state.options.workers <= 1) {
+    if (!internal::RunDatabases::Declared()) return RUN_ALL_TESTS();
+    return internal::RunSerialWithDatabases(state.options);
   }
   return RunCoordinator(state);
 }

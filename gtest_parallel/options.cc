@@ -23,6 +23,7 @@ constexpr char kParallelFlag[] = "gtest_parallel";
 struct Setting {
   const char* flag;
   const char* variable;
+  const char* implicit;  // The value of the bare flag; null: none.
   bool (*apply)(const std::string& value, const std::string& source,
                 Options* options, std::string* error);
 };
@@ -88,14 +89,49 @@ bool ApplyTimingFile(const std::string& value, const std::string& /*source*/,
   return true;
 }
 
+bool ApplyKeepdb(const std::string& value, const std::string& source,
+                 Options* options, std::string* error) {
+  if (value == "1" || value == "true" || value == "yes") {
+    options->keepdb = true;
+  } else if (value == "0" || value == "false" || value == "no") {
+    options->keepdb = false;
+  } else {
+    *error = "invalid value '" + value + "' for " + source +
+             ": expected 1 or 0 (true/false, yes/no)";
+    return false;
+  }
+  return true;
+}
+
+// ALIAS=URL; the alias is checked against the declared databases later.
+bool ApplyDatabase(const std::string& value, const std::string& source,
+                   Options* options, std::string* error) {
+  const size_t equals = value.find('=');
+  if (equals == std::string::npos || equals == 0 ||
+      equals + 1 == value.size()) {
+    // The value may hold a password: name only its shape.
+    *error = "invalid value for " + source + ": expected ALIAS=URL";
+    return false;
+  }
+  options->database_urls[value.substr(0, equals)] = value.substr(equals + 1);
+  return true;
+}
+
 constexpr Setting kSettings[] = {
-    {"gtest_parallel_timeout", "GTEST_PARALLEL_TIMEOUT", &ApplyTimeout},
-    {"gtest_parallel_slow", "GTEST_PARALLEL_SLOW", &ApplySlow},
-    {"gtest_parallel_retries", "GTEST_PARALLEL_RETRIES", &ApplyRetries},
-    {"gtest_parallel_output", "GTEST_PARALLEL_OUTPUT", &ApplyOutput},
-    {"gtest_parallel_timing_file", "GTEST_PARALLEL_TIMING_FILE",
+    {"gtest_parallel_timeout", "GTEST_PARALLEL_TIMEOUT", nullptr,
+     &ApplyTimeout},
+    {"gtest_parallel_slow", "GTEST_PARALLEL_SLOW", nullptr, &ApplySlow},
+    {"gtest_parallel_retries", "GTEST_PARALLEL_RETRIES", nullptr,
+     &ApplyRetries},
+    {"gtest_parallel_output", "GTEST_PARALLEL_OUTPUT", nullptr, &ApplyOutput},
+    {"gtest_parallel_timing_file", "GTEST_PARALLEL_TIMING_FILE", nullptr,
      &ApplyTimingFile},
+    {"gtest_parallel_keepdb", "GTEST_PARALLEL_KEEPDB", "1", &ApplyKeepdb},
 };
+
+// Repeatable; its variables are per alias (GTEST_PARALLEL_DB_<ALIAS>) and
+// read where the databases are set up.
+constexpr char kDatabaseFlag[] = "gtest_parallel_db";
 
 po::options_description Describe() {
   po::options_description description;
@@ -103,8 +139,12 @@ po::options_description Describe() {
                             po::value<std::string>()->implicit_value("auto"),
                             "N|auto");
   for (const Setting& setting : kSettings) {
-    description.add_options()(setting.flag, po::value<std::string>(), "");
+    auto* value = po::value<std::string>();
+    if (setting.implicit != nullptr) value->implicit_value(setting.implicit);
+    description.add_options()(setting.flag, value, "");
   }
+  description.add_options()(kDatabaseFlag,
+                            po::value<std::vector<std::string>>(), "");
   return description;
 }
 
@@ -198,6 +238,15 @@ bool ParseOptions(int* argc, char** argv, const char* env_parallel,
         return false;
       }
     }
+    if (values.count(kDatabaseFlag) != 0) {
+      for (const std::string& value :
+           values[kDatabaseFlag].as<std::vector<std::string>>()) {
+        if (!ApplyDatabase(value, std::string("--") + kDatabaseFlag, options,
+                           error)) {
+          return false;
+        }
+      }
+    }
   } catch (const po::error& e) {
     *error = e.what();
     return false;
@@ -230,6 +279,12 @@ std::string FlagsHelp() {
          "  --gtest_parallel_timing_file=PATH\n"
          "      Where test durations are kept to schedule the longest tests\n"
          "      first next time (none: nowhere).\n"
+         "  --gtest_parallel_db=ALIAS=URL\n"
+         "      Use this server for the database declared as ALIAS (also\n"
+         "      GTEST_PARALLEL_DB_<ALIAS>=URL); repeat for several.\n"
+         "  --gtest_parallel_keepdb\n"
+         "      Keep the test databases, and reuse a template whose schema\n"
+         "      has not changed.\n"
          "\n"
          "  Each flag has an environment variable of the same name in upper\n"
          "  case (GTEST_PARALLEL, GTEST_PARALLEL_TIMEOUT, ...); flags win.\n";

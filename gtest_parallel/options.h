@@ -6,6 +6,7 @@
 #define GTEST_PARALLEL_OPTIONS_H_
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct Options {
   // Where test durations are kept between runs; empty: nowhere.
   std::string timing_file;
   bool timing_file_set = false;  // Given explicitly (flag or variable).
+  // Database URLs given by --gtest_parallel_db=ALIAS=URL, by alias.
+  std::map<std::string, std::string> database_urls;
+  // Keep the databases and reuse a template whose schema is unchanged.
+  bool keepdb = false;
 };
 
 // Upper bounds, guards against typos.

@@ -124,10 +124,11 @@ class WakePipe {
   Handle write_ = kNoHandle;
 };
 
-// Catches SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows) and
-// ignores SIGPIPE until RestoreInterrupts(): each interrupt is counted and
-// wakes `wake` (a WakePipe's write end).
-void CatchInterrupts(Handle wake);
+// Catches SIGINT and SIGTERM (Ctrl-C and Ctrl-Break on Windows) and, if
+// asked, ignores SIGPIPE until RestoreInterrupts(): each interrupt is
+// counted and wakes `wake` (a WakePipe's write end). Children forked
+// without exec still die of them.
+void CatchInterrupts(Handle wake, bool ignore_broken_pipes = true);
 void RestoreInterrupts();
 // Interrupts so far, and the signal number of the first one.
 int InterruptCount();

@@ -440,10 +440,19 @@ namespace {
 volatile sig_atomic_t g_interrupts = 0;
 volatile sig_atomic_t g_first_interrupt = 0;
 int g_interrupt_wake = -1;
+pid_t g_catching_pid = 0;
+bool g_ignoring_pipe = false;
 struct sigaction g_saved_int, g_saved_term, g_saved_pipe;
 
 void OnInterrupt(int signal) {
   const int saved_errno = errno;
+  if (getpid() != g_catching_pid) {
+    // A child forked without exec (a death test) dies of it as usual.
+    ::signal(signal, SIG_DFL);
+    raise(signal);
+    errno = saved_errno;
+    return;
+  }
   if (g_interrupts == 0) g_first_interrupt = signal;
   g_interrupts = g_interrupts + 1;
   const char byte = 1;
@@ -453,8 +462,10 @@ void OnInterrupt(int signal) {
 
 }  // namespace
 
-void CatchInterrupts(Handle wake) {
+void CatchInterrupts(Handle wake, bool ignore_broken_pipes) {
   g_interrupt_wake = static_cast<int>(wake);
+  g_catching_pid = getpid();
+  g_ignoring_pipe = ignore_broken_pipes;
   struct sigaction action;
   memset(&action, 0, sizeof(action));
   action.sa_handler = &OnInterrupt;
@@ -462,6 +473,7 @@ void CatchInterrupts(Handle wake) {
   action.sa_flags = SA_RESTART;
   sigaction(SIGINT, &action, &g_saved_int);
   sigaction(SIGTERM, &action, &g_saved_term);
+  if (!ignore_broken_pipes) return;
   struct sigaction ignore;
   memset(&ignore, 0, sizeof(ignore));
   ignore.sa_handler = SIG_IGN;
@@ -471,7 +483,8 @@ void CatchInterrupts(Handle wake) {
 void RestoreInterrupts() {
   sigaction(SIGINT, &g_saved_int, nullptr);
   sigaction(SIGTERM, &g_saved_term, nullptr);
-  sigaction(SIGPIPE, &g_saved_pipe, nullptr);
+  if (g_ignoring_pipe) sigaction(SIGPIPE, &g_saved_pipe, nullptr);
+  g_ignoring_pipe = false;
   g_interrupt_wake = -1;
 }
 

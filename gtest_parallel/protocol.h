@@ -42,7 +42,8 @@ enum class MessageType : uint8_t {
   kEnvTearDown = 10,   // id: iteration, props.
   kIterationEnd = 11,  // id: iteration.
   // Coordinator to worker.
-  kConfig = 64,  // id: first iteration, a: repeat count, b: seed, text: nonce.
+  kConfig = 64,  // id: first iteration, a: repeat count, b: seed,
+                 // ids: [workers], props: databases to attach to.
   kGrant = 65,   // id: suite, ids: tests in run order.
   kNoMore = 66,  // No more tests of that suite; or, to kRequest, none now.
   kDone = 67,    // Nothing left in this iteration.

@@ -275,6 +275,7 @@ void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
   if (to_run == 0) return;
   const int workers =
       static_cast<int>(std::min<size_t>(options_.workers, to_run));
+  if (before_start_) before_start_(workers);
   coordinator_->Start(workers, GTEST_FLAG_GET(repeat), unit_test.random_seed());
   coordinator_->set_waiting_callback([this] {
     progress_.SetRunning(coordinator_->Running());

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <utility>
 #include <vector>
@@ -33,6 +34,12 @@ class Replay {
   Replay(Coordinator* coordinator, const TestPlan& plan,
          const Options& options);
   ~Replay();
+
+  // Runs when the number of workers is known, before they are started:
+  // where the workers' databases are made.
+  void set_before_start(std::function<void(int workers)> callback) {
+    before_start_ = std::move(callback);
+  }
 
   // Puts the stand-ins in place; Uninstall() restores GoogleTest as it was.
   void Install();
@@ -69,6 +76,7 @@ class Replay {
   testing::Environment* replay_environment_ = nullptr;
   testing::TestEventListeners front_;
   Progress progress_{Progress::StderrIsTerminal()};
+  std::function<void(int workers)> before_start_;
   // Worker-measured (start, elapsed) of the tests of this iteration.
   std::map<int, std::pair<int64_t, int64_t>> test_times_;
 };

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "gtest_access.h"
+#include "gtest_parallel/gtest_parallel.h"
+#include "run_databases.h"
 #include "worker_listener.h"
 
 namespace gtest_parallel {
@@ -71,6 +74,16 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   if (config.type != MessageType::kConfig) return 0;
   if (!config.ids.empty()) {
     setenv("GTEST_PARALLEL_WORKERS", std::to_string(config.ids[0]).c_str(), 1);
+  }
+  if (!config.props.empty()) {
+    // Before any test code, global environments included, runs.
+    std::string error;
+    if (!AttachDatabases(DecodeAssignments(config.props), &error)) {
+      std::fprintf(stderr, "gtest_parallel: worker %s: %s\n",
+                   std::getenv("GTEST_PARALLEL_WORKER"), error.c_str());
+      std::fflush(stderr);
+      std::_Exit(kUsageErrorExitCode);
+    }
   }
   const int first_iteration = static_cast<int>(config.id);
   const int repeat = static_cast<int>(config.a);

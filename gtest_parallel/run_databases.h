@@ -1,0 +1,98 @@
+// The databases of one run (see gtest_parallel/database.h): before the
+// tests, the coordinator (or a serial run) sweeps what dead runs left,
+// creates and fills a template per declared database, clones it for each
+// worker and verifies the clones; each worker attaches to its clones; at
+// the end everything is dropped (or kept, with --gtest_parallel_keepdb).
+#ifndef GTEST_PARALLEL_RUN_DATABASES_H_
+#define GTEST_PARALLEL_RUN_DATABASES_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gtest_parallel/database.h"
+#include "options.h"
+#include "protocol.h"
+
+namespace gtest_parallel {
+namespace internal {
+
+// One database a process attaches to.
+struct Assignment {
+  std::string alias;
+  std::string url;   // The server's URL, password included: never print.
+  std::string name;  // The database on it.
+};
+
+// Assignments as sent to a worker in its kConfig message, and back.
+std::vector<Property> EncodeAssignments(
+    const std::vector<Assignment>& assignments);
+std::vector<Assignment> DecodeAssignments(
+    const std::vector<Property>& properties);
+
+// The environment variable naming the database of `alias` in the processes
+// of a run: GTEST_PARALLEL_DATABASE_<ALIAS>.
+std::string DatabaseVariable(const std::string& alias);
+
+// Remembers --gtest_parallel_db overrides for AttachFromEnvironment().
+void SetDatabaseUrlOverrides(const std::map<std::string, std::string>& urls);
+
+// In a worker: attaches to its databases, makes them what Database()
+// returns and exports their variables to the environment. False with a
+// one-line *error (no password in it) when one cannot be attached.
+bool AttachDatabases(const std::vector<Assignment>& assignments,
+                     std::string* error);
+
+// The databases a coordinator or serial run manages.
+class RunDatabases {
+ public:
+  explicit RunDatabases(const Options& options);
+  // Drops what is left (TearDown).
+  ~RunDatabases();
+  RunDatabases(const RunDatabases&) = delete;
+  RunDatabases& operator=(const RunDatabases&) = delete;
+
+  // Whether the program declared any database.
+  static bool Declared();
+
+  // Checks the declarations and URLs and makes the backends, connecting to
+  // nothing yet. False with a one-line *error.
+  bool Prepare(std::string* error);
+  // Makes the databases of a run with `workers` workers; 0: a serial run,
+  // which gets one database. `interrupted` is asked between steps. False
+  // with a one-line *error after dropping what was made.
+  bool SetUp(int workers, const std::function<bool()>& interrupted,
+             std::string* error);
+  // What worker `worker` (1..workers) attaches to.
+  std::vector<Assignment> For(int worker) const;
+  // In a serial run: makes the run's databases what Database() returns in
+  // this process and exports their variables.
+  void AttachHere();
+  // Drops every database made (keepdb: keeps them and prints their names);
+  // problems are printed, not returned. Safe to call again, and from
+  // another thread.
+  void TearDown();
+
+ private:
+  struct Entry;
+
+  bool SetUpEntry(Entry* entry, int workers,
+                  const std::function<bool()>& interrupted,
+                  std::string* error);
+  bool MakeTemplate(Entry* entry, const std::string& token,
+                    std::string* error);
+  bool ReuseKeptTemplate(Entry* entry, std::string* error);
+  void DropEntry(Entry* entry);
+
+  const Options options_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Entry>> entries_;
+};
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_RUN_DATABASES_H_

@@ -1,0 +1,134 @@
+// A test program with a declared database ("app"; the URL comes from
+// GTEST_PARALLEL_DB_APP or --gtest_parallel_db in the tests), for the
+// database tests: every test writes a marker row naming its worker and
+// checks that the database holds only its own worker's markers, all of
+// them. DB_FIXTURE_* variables add a failing, crashing or hanging test, a
+// broken schema or a setup callback that fails.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest_parallel/database.h"
+#include "gtest_parallel/gtest_parallel.h"
+
+namespace {
+
+using gtest_parallel::Connection;
+using gtest_parallel::Database;
+using gtest_parallel::Row;
+using gtest_parallel::Status;
+
+bool Flag(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && std::string(value) == "1";
+}
+
+gtest_parallel::DatabaseDeclaration Declaration() {
+  gtest_parallel::DatabaseDeclaration declaration("app", "sqlite::memory:");
+  declaration.WithSqlFile(Flag("DB_FIXTURE_BROKEN_SCHEMA")
+                              ? DB_FIXTURE_SQL_DIR "/broken.sql"
+                              : DB_FIXTURE_SQL_DIR "/schema.sql");
+  if (const char* version = std::getenv("DB_FIXTURE_SCHEMA_VERSION")) {
+    declaration.WithSchemaVersion(version);
+  }
+  declaration.WithSetup([](Connection& connection) {
+    if (Flag("DB_FIXTURE_SETUP_FAILS")) {
+      return Status(gtest_parallel::ErrorCode::kInternal,
+                    "the fixture's setup callback failed on purpose");
+    }
+    return connection.Execute(
+        "INSERT INTO items (id, label) VALUES (4, 'from the callback')");
+  });
+  return declaration;
+}
+
+const bool kDeclared = gtest_parallel::DeclareDatabase(Declaration());
+
+std::unique_ptr<Connection> Connect() {
+  std::unique_ptr<Connection> connection;
+  const Status status = Database("app").Connect(&connection);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return connection;
+}
+
+std::string Count(Connection& connection, const std::string& sql) {
+  std::string value;
+  const Status status = connection.QueryValue(sql, &value);
+  EXPECT_TRUE(status.ok()) << sql << ": " << status.ToString();
+  return value;
+}
+
+// Tests of this process so far, to check that none of its markers is lost.
+int g_markers_written = 0;
+
+class Markers : public ::testing::TestWithParam<int> {};
+
+TEST_P(Markers, OnlyThisWorkersRows) {
+  std::unique_ptr<Connection> connection = Connect();
+  ASSERT_NE(connection, nullptr);
+  const int worker = gtest_parallel::WorkerId();
+  const std::string name =
+      ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  ASSERT_TRUE(connection
+                  ->Execute("INSERT INTO markers (worker, test_name) VALUES (" +
+                            std::to_string(worker) + ", '" + name + "')")
+                  .ok());
+  ++g_markers_written;
+  EXPECT_EQ(Count(*connection, "SELECT COUNT(*) FROM markers WHERE worker <> " +
+                                   std::to_string(worker)),
+            "0")
+      << "another worker's rows are in " << Database("app").name();
+  EXPECT_EQ(Count(*connection, "SELECT COUNT(*) FROM markers"),
+            std::to_string(g_markers_written))
+      << "rows of this worker went missing from " << Database("app").name();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+INSTANTIATE_TEST_SUITE_P(Many, Markers, ::testing::Range(0, 40));
+
+TEST(Clone, HasTheTemplatesData) {
+  std::unique_ptr<Connection> connection = Connect();
+  ASSERT_NE(connection, nullptr);
+  EXPECT_EQ(Count(*connection, "SELECT COUNT(*) FROM items"), "4");
+  EXPECT_EQ(Count(*connection, "SELECT label FROM items WHERE id = 4"),
+            "from the callback");
+}
+
+TEST(Clone, EnvironmentNamesIt) {
+  const char* name = std::getenv("GTEST_PARALLEL_DATABASE_APP");
+  ASSERT_NE(name, nullptr);
+  EXPECT_EQ(name, Database("app").name());
+  // A program the test starts sees the same.
+  std::string output;
+  FILE* pipe = popen("echo \"$GTEST_PARALLEL_DATABASE_APP\"", "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  pclose(pipe);
+  EXPECT_EQ(output, Database("app").name() + "\n");
+  std::printf("database-name=%s\n", Database("app").name().c_str());
+}
+
+TEST(Faults, MayFail) {
+  if (Flag("DB_FIXTURE_FAIL")) ADD_FAILURE() << "failing on purpose";
+}
+
+TEST(Faults, MayCrash) {
+  if (Flag("DB_FIXTURE_CRASH")) std::abort();
+}
+
+TEST(Faults, MayHang) {
+  if (!Flag("DB_FIXTURE_HANG")) return;
+  std::printf("hanging-now\n");
+  std::fflush(stdout);
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+}  // namespace
