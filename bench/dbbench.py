@@ -139,6 +139,11 @@ def server_cpu_s():
     return ticks / float(os.sysconf("SC_CLK_TCK"))
 
 
+def uses_server(workload):
+    """Whether a workload's tests run on a database server."""
+    return bool(BACKENDS.get(workload, {}).get("server"))
+
+
 def workload_urls(workloads, out_dir):
     """{workload: server URL} for the database-bound workloads among
     workloads (SQLite: a directory under out_dir)."""
@@ -422,19 +427,19 @@ def setup_report(data):
         "which is then measured: the SQLite file or serialized image, "
         "PostgreSQL's pg_database_size, which includes the 7.5 MB catalog "
         "of every new database, MariaDB's data_length + index_length after "
-        "ANALYZE TABLE); then, %s times: Clone for one worker, CloneAll for "
-        "N = %s, Verify of every clone (one after the other, as the "
-        "coordinator does), Drop. For in-memory SQLite each clone is also "
+        "ANALYZE TABLE); then, repeated %s times: Clone for one worker, "
+        "CloneAll for N = %s, Verify of every clone (one after the other, "
+        "as the coordinator does), Drop. For in-memory SQLite each clone is "
+        "also "
         "attached (deserialized) by a new process, the workers' part; for "
         "MariaDB the template is also copied with `mariadb-dump | mariadb`. "
         "Times are medians over those repeats; the fill and the first clone "
         "are measured once. The servers run on this machine on unix "
         "sockets and share its cores with the benchmark: %s.\n"
         % (", ".join("%g" % z for z in sizes),
-           "/".join(str(r) for r in reps),
+           " / ".join(str(r) for r in reps),
            ", ".join(str(n) for n in workers),
-           "; ".join("%s %s" % (s["label"], s["server"]) for s in sums
-                     if s["size_mb"] == sizes[0] and s["server"])))
+           "; ".join(sorted({s["server"] for s in sums if s["server"]}))))
 
     add("Templates:\n")
     add("| backend | size asked | real size MB | rows (orders / customers "
@@ -643,15 +648,20 @@ def limits_text(w, cores, rows, span):
             "its one database made through the same API (start-up %s ms)."
             % span([gp1], "startup"))
     if gps:
+        server = ""
+        if any(g.get("server_cpu") is not None for g in gps):
+            server = (" (the server used %s s of CPU over N=2..16, which the "
+                      "CPU column leaves out)"
+                      % span(gps, "server_cpu", 1, "%.2f"))
         out.append(
             "**gtest_parallel N>=2**: start-up is %s ms over N=2..16: before "
             "the first test the coordinator makes the template, runs the "
             "schema, clones it for each of the N workers and verifies the "
             "clones, and each worker attaches to its clone; wind-down %s ms "
             "includes dropping them. In between, the tests, the "
-            "coordinator and the database server share %d cores, which "
+            "coordinator and the database server%s share %d cores, which "
             "bounds the speed-up at any N." % (
-                span(gps, "startup"), span(gps, "winddown"), cores))
+                span(gps, "startup"), span(gps, "winddown"), server, cores))
     for cid in [c for c in w["order"] if w["rows"][c]["kind"] == "ctest"]:
         row = rows(cid)
         if row:
