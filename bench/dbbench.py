@@ -102,14 +102,16 @@ def redact(text):
     return re.sub(r"(password=)[^&\s]*", r"\1***", text)
 
 
-def _server_pids():
-    """The main processes of the servers of scripts/start-databases.sh."""
+def server_pids():
+    """{kind: pid} of the main processes of the servers of
+    scripts/start-databases.sh, from their pid files."""
     db_dir = os.environ.get("GTEST_PARALLEL_DB_DIR") or "/tmp/gtest_parallel_db"
-    pids = set()
-    for path in ("pg/data/postmaster.pid", "mariadb/run/mysqld.pid"):
+    pids = {}
+    for kind, path in (("postgresql", "pg/data/postmaster.pid"),
+                       ("mariadb", "mariadb/run/mysqld.pid")):
         try:
             with open(os.path.join(db_dir, path)) as f:
-                pids.add(int(f.readline()))
+                pids[kind] = int(f.readline())
         except (OSError, ValueError):
             pass
     return pids
@@ -119,7 +121,7 @@ def server_cpu_s():
     """CPU seconds (user+sys) the database servers have used so far: their
     main processes with the children they have reaped (PostgreSQL's ended
     sessions) and their running children, from /proc."""
-    pids = _server_pids()
+    pids = set(server_pids().values())
     ticks = 0
     for entry in os.listdir("/proc") if pids else []:
         if not entry.isdigit():
@@ -264,6 +266,7 @@ def run_setup(runner, program, mode, repeats, urls, log):
     results = []
     run_dir = os.path.join(runner.out_dir, "runs", SETUP)
     os.makedirs(run_dir, exist_ok=True)
+    pids = server_pids()
     for size in plan["sizes_mb"]:
         reps = repeats if size <= 20 else min(repeats, plan["large_repeats"])
         for kind, label, _ in SETUP_KINDS:
@@ -271,6 +274,8 @@ def run_setup(runner, program, mode, repeats, urls, log):
             logf = os.path.join(run_dir, cid + ".log")
             runner.wait_quiet(runner.args.max_wait)
             env = dict(runner.env, BENCH_DB_URL=urls[kind])
+            if kind in pids:  # db_setup then reports the server's CPU
+                env["BENCH_DB_SERVER_PIDS"] = str(pids[kind])
             cmd = [program, "--size-mb=%g" % size,
                    "--workers=" + ",".join(str(n) for n in plan["workers"]),
                    "--repeats=%d" % reps]
@@ -324,6 +329,7 @@ def summarize_setup(raw):
         prep_ms=max(0.0, raw["first"]["clone_ms"] - clone_ms),
         clone_ms=clone_ms, clone_min=min(single), clone_max=max(single),
         verify_ms=median(r["single"]["verify_ms"] for r in reps),
+        server_cpu_ms=median(r["single"].get("server_cpu_ms") for r in reps),
         attach_ms=median(r["single"].get("attach_ms") for r in reps),
         dump_load_ms=median(r.get("dump_load_ms") for r in reps),
         wall_s=raw.get("wall_s"), workers={})
@@ -334,6 +340,7 @@ def summarize_setup(raw):
         row = dict(
             clone_ms=median(t["clone_ms"] for t in timings),
             verify_ms=median(t["verify_ms"] for t in timings),
+            server_cpu_ms=median(t.get("server_cpu_ms") for t in timings),
             attach_max_ms=median(max(t["attach_ms"]) for t in timings
                                  if t.get("attach_ms")))
         row["per_worker_ms"] = row["clone_ms"] / int(n)
@@ -358,24 +365,37 @@ def target_size(summaries, kind, preferred=20):
 
 
 def setup_targets(data):
-    """[(description, value or None, limit, format, better)] of dbsetup."""
+    """[(description, value or None, limit, format, better, reason)] of
+    dbsetup; the reason, measured, is what a missed target shows."""
     sums = setup_summaries(data)
+    cores = int(data["machine"]["usable_cpus"])
     out = []
     pg = target_size(sums, "postgresql")
-    size = "%g MB" % pg["size_mb"] if pg else "20 MB"
-    worst = None
+    size = "%.0f MB" % pg["template_mb"] if pg else "20 MB"
+    ns = ", ".join(str(n) for n in sorted(pg["workers"])) if pg else "2, 4, 8"
+    worst = why = None
     if pg:
         worst = max([pg["clone_ms"]] + [w["per_worker_ms"]
                                         for w in pg["workers"].values()])
-    out.append(("dbsetup: PostgreSQL clone of a %s template, ms per worker "
+        why = "a clone copies the template's files in the server"
+        if pg["server_cpu_ms"] is not None:
+            why += (" and used %.0f ms of the server's CPU for one Clone"
+                    % pg["server_cpu_ms"])
+    out.append(("dbsetup: PostgreSQL, %s template: clone time per worker "
                 "(worst of one Clone and CloneAll(N) / N for N = %s)"
-                % (size, ", ".join(str(n) for n in sorted(pg["workers"]))
-                   if pg else "2, 4, 8"), worst, 60, "%.0f ms", "lower"))
-    eight = pg and pg["workers"].get(8)
+                % (size, ns), worst, 60, "%.0f ms", "lower", why))
+    eight = pg["workers"].get(8) if pg else None
+    why = None
+    if eight and eight.get("server_cpu_ms") is not None:
+        why = ("8 clones used %.0f ms of the server's CPU, on %d cores at "
+               "least %.0f ms, %.1fx one Clone" % (
+                   eight["server_cpu_ms"], cores,
+                   eight["server_cpu_ms"] / cores,
+                   eight["server_cpu_ms"] / cores / pg["clone_ms"]))
     out.append(("dbsetup: PostgreSQL CloneAll(8) time / one Clone's (%s "
                 "template)" % size,
                 eight["clone_ms"] / pg["clone_ms"] if eight else None, 2.0,
-                "%.2fx", "lower"))
+                "%.2fx", "lower", why))
     mem = [s for s in sums if s["kind"] == "sqlite_memory"
            and s["attach_ms_per_mb"] is not None]
     out.append(("dbsetup: SQLite in-memory template handed to a worker "
@@ -383,13 +403,17 @@ def setup_targets(data):
                 % (", ".join("%.0f MB" % s["template_mb"] for s in mem)
                    or "the sizes"),
                 max(s["attach_ms_per_mb"] for s in mem) if mem else None,
-                1.0, "%.2f ms/MB", "lower"))
+                1.0, "%.2f ms/MB", "lower",
+                "Attach copies every page twice: it reads the image file, "
+                "then copies it page by page into the named in-memory "
+                "database"))
     maria = [s for s in sums if s["kind"] == "mariadb" and s["dump_load_ms"]]
     out.append(("dbsetup: MariaDB mariadb-dump | mariadb time / Clone time "
                 "(worst of %s)" % (", ".join("%.0f MB" % s["template_mb"]
                                              for s in maria) or "the sizes"),
                 min(s["dump_load_ms"] / s["clone_ms"] for s in maria)
-                if maria else None, 1.5, "%.2fx", "higher"))
+                if maria else None, 1.5, "%.2fx", "higher",
+                "a clone copies every row inside the server and verifies it"))
     return out
 
 
@@ -474,8 +498,9 @@ def setup_report(data):
             cells.append("%s (%s)" % (_ms(w["clone_ms"], "%.1f"),
                                       _ms(w["per_worker_ms"], "%.1f")))
         last = s["workers"][workers[-1]]
+        # In-memory SQLite clones cost nothing here (workers copy).
         cells.append("%.2fx" % (last["clone_ms"] / s["clone_ms"])
-                     if s["clone_ms"] else "—")
+                     if s["kind"] != "sqlite_memory" else "—")
         cells.append(_ms(last["verify_ms"] / workers[-1], "%.1f"))
         add("| " + " | ".join(cells) + " |")
     add("")
@@ -526,13 +551,14 @@ def setup_report(data):
                 if s["dump_load_ms"] else "—"))
         add("")
     add("What limits each figure:\n")
-    for sentence in setup_limits(sums, workers):
+    for sentence in setup_limits(sums, workers,
+                                 int(data["machine"]["usable_cpus"])):
         add("* " + sentence)
     add("")
     return lines
 
 
-def setup_limits(sums, workers):
+def setup_limits(sums, workers, cores):
     """One sentence per backend on what its clone times are made of."""
     out = []
     big = workers[-1]
@@ -546,16 +572,27 @@ def setup_limits(sums, workers):
         if mine:
             out.append(text(mine))
 
+    def throttled(m):
+        slow = [s for s in m if s["workers"][big]["clone_ms"] >
+                1.5 * big * s["clone_ms"]]
+        return "" if not slow else (
+            " When %d copies take much longer than %d single ones (%s), "
+            "the disk sets the pace: the kernel holds a writer back once "
+            "too much unwritten data has piled up." % (big, big, ", ".join(
+                "%.0f MB: %.0f ms against %d x %.0f ms" % (
+                    s["template_mb"], s["workers"][big]["clone_ms"], big,
+                    s["clone_ms"]) for s in slow)))
+
     each("sqlite_file", lambda m: (
         "**SQLite file**: a clone is a copy of the template file (after a "
         "WAL checkpoint): %s; CloneAll copies the files one after the "
-        "other, so N=%d costs about %d copies (%s). Verify opens both "
+        "other, so N=%d costs about %d copies (%s).%s Verify opens both "
         "files and compares them (quick_check, tables, row counts), which "
         "costs more than the copy (%s ms per clone)." % (
             ", ".join("%.1f ms for %.0f MB (%.0f MB/s)" % (
                 s["clone_ms"], s["template_mb"], rate(s)) for s in m),
             big, big, ", ".join("%.0f ms" % s["workers"][big]["clone_ms"]
-                                for s in m),
+                                for s in m), throttled(m),
             ", ".join("%.0f" % s["verify_ms"] for s in m))))
     each("sqlite_memory", lambda m: (
         "**SQLite in-memory**: the first Clone serializes the template to "
@@ -572,19 +609,26 @@ def setup_limits(sums, workers):
                 for s in m if s["attach_ms"] is not None),
             big, ", ".join("%.0f ms" % (s["workers"][big]["attach_max_ms"]
                                         or 0) for s in m))))
+    def server_cpu(ms):
+        return "" if ms is None else ", %.0f ms of server CPU" % ms
+
     each("postgresql", lambda m: (
         "**PostgreSQL**: a clone is `CREATE DATABASE ... TEMPLATE ... "
         "STRATEGY FILE_COPY`, which copies the template's files and makes "
         "the server checkpoint; the first one also marks the template and "
         "stores its fingerprint for Verify (%s of one-time preparation). "
-        "CloneAll runs up to 8 at once on connections of their own, on %s; "
-        "Verify compares the clone's fingerprint (relations, row counts) "
-        "with the template's (%s ms per clone)." % (
+        "CloneAll makes up to 8 at once on connections of their own, but "
+        "the copies are the server's CPU work on %d cores: %s. Verify "
+        "compares the clone's fingerprint (relations, row counts) with the "
+        "template's (%s ms per clone)." % (
             ", ".join("%.0f ms at %.0f MB" % (s["prep_ms"], s["template_mb"])
-                      for s in m),
-            ", ".join("%.0f MB: one Clone %.0f ms, N=%d %.0f ms" % (
-                s["template_mb"], s["clone_ms"], big,
-                s["workers"][big]["clone_ms"]) for s in m),
+                      for s in m), cores,
+            "; ".join("%.0f MB: one Clone %.0f ms%s, N=%d %.0f ms%s" % (
+                s["template_mb"], s["clone_ms"],
+                server_cpu(s["server_cpu_ms"]), big,
+                s["workers"][big]["clone_ms"],
+                server_cpu(s["workers"][big]["server_cpu_ms"]))
+                for s in m),
             ", ".join("%.0f" % s["verify_ms"] for s in m))))
     each("mariadb", lambda m: (
         "**MariaDB**: there is no file-level copy: a clone re-creates the "
@@ -594,8 +638,9 @@ def setup_limits(sums, workers):
         "it complete; CloneAll makes the clones one after the other (%s). "
         "mariadb-dump | mariadb does the same work through SQL text: the "
         "dump is formatted, parsed and inserted again by a client (%s)." % (
-            ", ".join("%.0f MB: one Clone %.0f ms, N=%d %.0f ms" % (
-                s["template_mb"], s["clone_ms"], big,
+            "; ".join("%.0f MB: one Clone %.0f ms%s, N=%d %.0f ms" % (
+                s["template_mb"], s["clone_ms"],
+                server_cpu(s["server_cpu_ms"]), big,
                 s["workers"][big]["clone_ms"]) for s in m),
             ", ".join("%.0f ms for %.0f MB" % (s["dump_load_ms"] or 0,
                                                s["template_mb"])
@@ -606,6 +651,17 @@ def setup_limits(sums, workers):
 # ---------------------------------------------------------------------------
 # Database-bound workloads: report texts
 # ---------------------------------------------------------------------------
+
+def ideal_text(workload):
+    """How the report's ideal is meant for a database-bound workload."""
+    if uses_server(workload):
+        return (" Ideal = max(sum / N, longest), a lower bound only: the "
+                "tests partly wait on the database server and partly need a "
+                "core, which they share with the server.")
+    return (" Ideal = max(sum / N, longest), a lower bound only: the tests "
+            "partly wait for the disk (SQLite syncs every commit) and partly "
+            "need a core.")
+
 
 def workload_description(w):
     z = w["size"]
@@ -637,31 +693,40 @@ def limits_text(w, cores, rows, span):
             "**serial**: one process: %s ms of start-up before the first "
             "test, most of it making the process's database (connecting, "
             "creating it, running the schema), the test bodies (%.3f s "
-            "summed from its XML report: connecting and %d transactions "
-            "per test) and %s ms of wind-down, which includes dropping the "
-            "database." % (span([serial], "startup"), w["sum_t"] or 0,
-                           w["size"]["transactions"],
-                           span([serial], "winddown")))
+            "summed from its XML report, %.2f ms per test: a new connection "
+            "and %d transactions%s) and %s ms of wind-down, which includes "
+            "dropping the database." % (
+                span([serial], "startup"), w["sum_t"] or 0,
+                (w["sum_t"] or 0) / tests * 1e3, w["size"]["transactions"],
+                "; PostgreSQL starts a server process for every connection"
+                if w["workload"] == "db_postgresql" else "",
+                span([serial], "winddown")))
     if gp1:
         out.append(
             "**gtest_parallel N=1**: plain GoogleTest in one process, with "
             "its one database made through the same API (start-up %s ms)."
             % span([gp1], "startup"))
     if gps:
-        server = ""
-        if any(g.get("server_cpu") is not None for g in gps):
-            server = (" (the server used %s s of CPU over N=2..16, which the "
-                      "CPU column leaves out)"
-                      % span(gps, "server_cpu", 1, "%.2f"))
+        gp2 = rows("gp2")
+        floor = ""
+        if gp2:
+            cpu = gp2["cpu"] + (gp2.get("server_cpu") or 0.0)
+            floor = (
+                " At N=2 the test processes%s used %.2f s of CPU: at least "
+                "%.2f s of wall time on %d cores, against %.2f s measured."
+                % (" and the database server" if gp2.get("server_cpu")
+                   is not None else "", cpu, cpu / cores, cores, gp2["wall"]))
         out.append(
             "**gtest_parallel N>=2**: start-up is %s ms over N=2..16: before "
             "the first test the coordinator makes the template, runs the "
             "schema, clones it for each of the N workers and verifies the "
             "clones, and each worker attaches to its clone; wind-down %s ms "
-            "includes dropping them. In between, the tests, the "
-            "coordinator and the database server%s share %d cores, which "
-            "bounds the speed-up at any N." % (
-                span(gps, "startup"), span(gps, "winddown"), server, cores))
+            "includes dropping them. In between, %s share %d cores.%s" % (
+                span(gps, "startup"), span(gps, "winddown"),
+                "the tests, the coordinator and the database server"
+                if uses_server(w["workload"]) else
+                "the tests (which also wait for the disk's syncs) and the "
+                "coordinator", cores, floor))
     for cid in [c for c in w["order"] if w["rows"][c]["kind"] == "ctest"]:
         row = rows(cid)
         if row:

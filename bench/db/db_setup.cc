@@ -9,13 +9,17 @@
 // mariadb-dump | mariadb of the same template into a new database. The
 // timings go to stdout as one JSON object; progress and errors to stderr.
 //
-//   BENCH_DB_URL=<url> db_setup --size-mb=20 --workers=2,4,8 --repeats=3
+//   BENCH_DB_URL=<url> [BENCH_DB_SERVER_PIDS=<pid>,...] \
+//       db_setup --size-mb=20 --workers=2,4,8 --repeats=3
 //
 // The URL (sqlite:///dir/setup.db, sqlite::memory:, postgresql://...,
 // mariadb://...) comes from the environment since it may hold a password.
+// With the server's main process ids the clones' server CPU time is
+// reported too.
 // Everything the program creates is named with its run token and dropped
 // before it exits, on error too; what a killed run left behind is dropped
 // by the next one (SweepStale).
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -30,8 +34,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <map>
+#include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -51,6 +58,9 @@ using gtest_parallel::Status;
 
 // The variable holding the server's URL.
 constexpr char kUrlVariable[] = "BENCH_DB_URL";
+// The variable naming the server's main processes (comma-separated pids),
+// whose CPU time is then reported with the clone times.
+constexpr char kServerPidsVariable[] = "BENCH_DB_SERVER_PIDS";
 // Base names of what the benchmark creates.
 constexpr char kSetupBase[] = "bench_setup";
 constexpr char kDumpBase[] = "bench_dump";
@@ -356,6 +366,58 @@ class Cleanup {
   std::vector<std::string> names_;
 };
 
+// The CPU time a database server has used so far, from /proc: its main
+// processes (with the children they have reaped, e.g. PostgreSQL's ended
+// sessions) and their running children. 10 ms resolution.
+class ServerCpu {
+ public:
+  // Reads the pids from BENCH_DB_SERVER_PIDS; none: known() is false.
+  ServerCpu() {
+    const char* text = std::getenv(kServerPidsVariable);
+    std::stringstream in(text != nullptr ? text : "");
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      if (!item.empty()) pids_.insert(std::atoi(item.c_str()));
+    }
+  }
+
+  bool known() const { return !pids_.empty(); }
+
+  double Seconds() const {
+    if (pids_.empty()) return 0;
+    int64_t ticks = 0;
+    DIR* proc = opendir("/proc");
+    if (proc == nullptr) return 0;
+    while (dirent* entry = readdir(proc)) {
+      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+      std::ifstream in(std::string("/proc/") + entry->d_name + "/stat");
+      std::string text((std::istreambuf_iterator<char>(in)),
+                       std::istreambuf_iterator<char>());
+      size_t end = text.rfind(')');
+      if (end == std::string::npos) continue;
+      // After "pid (comm) ": state, ppid, ..., utime, stime, cutime,
+      // cstime are the 1st, 2nd and 12th to 15th fields.
+      std::stringstream fields(text.substr(end + 2));
+      std::vector<int64_t> values;
+      std::string field;
+      for (int i = 0; i < 15 && fields >> field; ++i) {
+        values.push_back(i == 0 ? 0 : std::atoll(field.c_str()));
+      }
+      if (values.size() < 15) continue;
+      if (pids_.count(std::atoi(entry->d_name)) != 0) {
+        ticks += values[11] + values[12] + values[13] + values[14];
+      } else if (pids_.count(static_cast<int>(values[1])) != 0) {
+        ticks += values[11] + values[12];
+      }
+    }
+    closedir(proc);
+    return static_cast<double>(ticks) / sysconf(_SC_CLK_TCK);
+  }
+
+ private:
+  std::set<int> pids_;
+};
+
 // --- Child processes --------------------------------------------------------
 
 // Starts argv (searched on PATH) with stdin and stdout redirected to the
@@ -599,12 +661,16 @@ void Progress(const std::string& message) {
 // Times one clone for worker 1, its verification and its drop; for
 // in-memory SQLite also a child attaching it.
 Status TimeOneClone(Kind kind, Backend& backend, Cleanup& cleanup,
-                    const std::string& template_name, int64_t orders,
-                    JsonObject* out) {
+                    const ServerCpu& server, const std::string& template_name,
+                    int64_t orders, JsonObject* out) {
   std::string clone;
+  double server_s = server.Seconds();
   Clock::time_point start = Clock::now();
   Status status = backend.Clone(template_name, 1, &clone);
   double clone_ms = MsSince(start);
+  if (server.known()) {
+    out->AddNumber("server_cpu_ms", (server.Seconds() - server_s) * 1e3);
+  }
   if (!status.ok()) return Context(status, "Clone");
   cleanup.Add(clone);
   start = Clock::now();
@@ -631,12 +697,16 @@ Status TimeOneClone(Kind kind, Backend& backend, Cleanup& cleanup,
 // after the other, as a coordinator does) and dropping them; for in-memory
 // SQLite also the workers attaching their clones, all at once.
 Status TimeCloneAll(Kind kind, Backend& backend, Cleanup& cleanup,
-                    const std::string& template_name, int workers,
-                    int64_t orders, JsonObject* out) {
+                    const ServerCpu& server, const std::string& template_name,
+                    int workers, int64_t orders, JsonObject* out) {
   std::vector<std::string> clones;
+  double server_s = server.Seconds();
   Clock::time_point start = Clock::now();
   Status status = backend.CloneAll(template_name, workers, &clones);
   double clone_ms = MsSince(start);
+  if (server.known()) {
+    out->AddNumber("server_cpu_ms", (server.Seconds() - server_s) * 1e3);
+  }
   for (const std::string& clone : clones) cleanup.Add(clone);
   if (!status.ok()) return Context(status, "CloneAll");
   if (static_cast<int>(clones.size()) != workers) {
@@ -755,18 +825,20 @@ Status RunBenchmark(const std::string& url, const Options& options,
   out.AddNumber("fill_ms", MsSince(start));
   if (!status.ok()) return Context(status, "FillTemplate");
   int64_t bytes = 0;
-  std::string server;
-  status = DescribeTemplate(kind, *backend, template_name, &bytes, &server);
+  std::string description;
+  status =
+      DescribeTemplate(kind, *backend, template_name, &bytes, &description);
   if (!status.ok()) return Context(status, "measuring the template's size");
   out.Add("template_bytes", std::to_string(bytes));
-  out.AddString("server", server);
+  out.AddString("server", description);
 
   // The first clone also does what is done once per template: PostgreSQL
   // marks it a template and stores its fingerprint, MariaDB reads its
   // definitions, in-memory SQLite serializes it.
+  const ServerCpu server;
   JsonObject first;
-  status = TimeOneClone(kind, *backend, cleanup, template_name, shape.orders,
-                        &first);
+  status = TimeOneClone(kind, *backend, cleanup, server, template_name,
+                        shape.orders, &first);
   if (!status.ok()) return status;
   out.Add("first", first.ToString());
 
@@ -777,15 +849,15 @@ Status RunBenchmark(const std::string& url, const Options& options,
              std::to_string(options.repeats));
     JsonObject run;
     JsonObject single;
-    status = TimeOneClone(kind, *backend, cleanup, template_name,
+    status = TimeOneClone(kind, *backend, cleanup, server, template_name,
                           shape.orders, &single);
     if (!status.ok()) return status;
     run.Add("single", single.ToString());
     JsonObject all;
     for (int workers : options.workers) {
       JsonObject timing;
-      status = TimeCloneAll(kind, *backend, cleanup, template_name, workers,
-                            shape.orders, &timing);
+      status = TimeCloneAll(kind, *backend, cleanup, server, template_name,
+                            workers, shape.orders, &timing);
       if (!status.ok()) return status;
       all.Add(std::to_string(workers), timing.ToString());
     }
