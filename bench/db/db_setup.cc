@@ -9,13 +9,14 @@
 // mariadb-dump | mariadb of the same template into a new database. The
 // timings go to stdout as one JSON object; progress and errors to stderr.
 //
-//   BENCH_DB_URL=<url> [BENCH_DB_SERVER_PIDS=<pid>,...] \
+//   BENCH_DB_URL=<url> [BENCH_DB_SERVER_PIDS=<pid>,...]
 //       db_setup --size-mb=20 --workers=2,4,8 --repeats=3
 //
 // The URL (sqlite:///dir/setup.db, sqlite::memory:, postgresql://...,
 // mariadb://...) comes from the environment since it may hold a password.
 // With the server's main process ids the clones' server CPU time is
 // reported too.
+//
 // Everything the program creates is named with its run token and dropped
 // before it exits, on error too; what a killed run left behind is dropped
 // by the next one (SweepStale).
@@ -28,15 +29,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cinttypes>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <iterator>
 #include <map>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -136,8 +136,9 @@ Footprint FootprintOf(Kind kind) {
 Shape ShapeFor(Kind kind, double size_mb) {
   Footprint footprint = FootprintOf(kind);
   Shape shape;
-  shape.orders = std::max<int64_t>(
-      1000, (size_mb * kMb - footprint.empty_bytes) / footprint.bytes_per_order);
+  shape.orders =
+      std::max<int64_t>(1000, (size_mb * kMb - footprint.empty_bytes) /
+                                  footprint.bytes_per_order);
   shape.customers = std::max<int64_t>(100, shape.orders / 20);
   shape.products = kProducts;
   return shape;
@@ -320,8 +321,8 @@ Status DescribeTemplate(Kind kind, Backend& backend, const std::string& name,
                 ", shared_buffers=" + rows[0][3] + ")";
       break;
     case Kind::kMariadb:
-      status = connection->Query("ANALYZE TABLE customers, products, orders",
-                                 &rows);
+      status =
+          connection->Query("ANALYZE TABLE customers, products, orders", &rows);
       if (!status.ok()) return status;
       status = first_row(
           "SELECT VERSION(), (SELECT SUM(data_length + index_length) FROM "
@@ -356,8 +357,7 @@ class Cleanup {
 
   void Add(const std::string& name) { names_.push_back(name); }
   Status Drop(const std::string& name) {
-    names_.erase(std::remove(names_.begin(), names_.end(), name),
-                 names_.end());
+    names_.erase(std::remove(names_.begin(), names_.end(), name), names_.end());
     return backend_->Drop(name);
   }
 
@@ -456,14 +456,15 @@ Status Spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
 Status Wait(pid_t pid, const std::string& what) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return Fail("waitpid: " + std::string(strerror(errno)));
+    if (errno != EINTR)
+      return Fail("waitpid: " + std::string(std::strerror(errno)));
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status();
-  return Fail(what + (WIFEXITED(status)
-                          ? " exited with status " +
-                                std::to_string(WEXITSTATUS(status))
-                          : " was killed by signal " +
-                                std::to_string(WTERMSIG(status))));
+  return Fail(
+      what +
+      (WIFEXITED(status)
+           ? " exited with status " + std::to_string(WEXITSTATUS(status))
+           : " was killed by signal " + std::to_string(WTERMSIG(status))));
 }
 
 // Reads a descriptor to its end and closes it.
@@ -496,7 +497,7 @@ struct AttachChild {
 
 Status StartAttachChild(const std::string& clone, AttachChild* child) {
   int fds[2];
-  if (pipe(fds) != 0) return Fail("pipe: " + std::string(strerror(errno)));
+  if (pipe(fds) != 0) return Fail("pipe: " + std::string(std::strerror(errno)));
   child->output = fds[0];
   return Spawn({SelfPath(), "--attach-child=" + clone}, -1, fds[1], {},
                &child->pid);
@@ -574,7 +575,8 @@ Status DumpAndLoad(const Backend& backend, const std::string& source,
   std::map<std::string, std::string> parameters =
       backend.ConnectionParameters(source);
   std::vector<std::string> server = {"--no-defaults"};
-  if (parameters.count("user")) server.push_back("--user=" + parameters["user"]);
+  if (parameters.count("user"))
+    server.push_back("--user=" + parameters["user"]);
   if (parameters.count("unix_socket")) {
     server.push_back("--socket=" + parameters["unix_socket"]);
   } else {
@@ -601,7 +603,7 @@ Status DumpAndLoad(const Backend& backend, const std::string& source,
   if (status.ok()) status = Wait(create, "mariadb (CREATE DATABASE)");
   if (!status.ok()) return status;
   int fds[2];
-  if (pipe(fds) != 0) return Fail("pipe: " + std::string(strerror(errno)));
+  if (pipe(fds) != 0) return Fail("pipe: " + std::string(std::strerror(errno)));
   pid_t dump, load;
   status = Spawn(command("mariadb-dump", {"--single-transaction", "--routines",
                                           "--triggers", source}),
@@ -773,8 +775,8 @@ Status RunBenchmark(const std::string& url, const Options& options,
   gtest_parallel::DatabaseUrl parsed;
   Status status = gtest_parallel::ParseDatabaseUrl(url, &parsed);
   if (!status.ok()) return status;
-  Kind kind = parsed.scheme == "postgresql" ? Kind::kPostgresql
-              : parsed.scheme == "mariadb"  ? Kind::kMariadb
+  Kind kind = parsed.scheme == "postgresql"   ? Kind::kPostgresql
+              : parsed.scheme == "mariadb"    ? Kind::kMariadb
               : parsed.database == ":memory:" ? Kind::kSqliteMemory
                                               : Kind::kSqliteFile;
   if (parsed.scheme != "sqlite" && parsed.scheme != "postgresql" &&
@@ -797,7 +799,8 @@ Status RunBenchmark(const std::string& url, const Options& options,
   }
 
   Cleanup cleanup(backend.get());
-  const std::string token = gtest_parallel::RunToken::ForThisProcess().ToString();
+  const std::string token =
+      gtest_parallel::RunToken::ForThisProcess().ToString();
   const Shape shape = ShapeFor(kind, options.size_mb);
   JsonObject out;
   out.AddString("kind", KindName(kind));

@@ -4,9 +4,8 @@
 // worker (a serial run gets one database); a test connects to its
 // process's database with Database("bench"). The URL below is a default:
 // the benchmark sets GTEST_PARALLEL_DB_BENCH to the server of each run.
-#include "gtest_parallel/database.h"
-
 #include "db_workload.h"
+#include "gtest_parallel/database.h"
 
 namespace {
 
