@@ -63,6 +63,9 @@ SETUP_KINDS = [
 ]
 # The variable the database-bound programs read the server's URL from.
 URL_VARIABLE = "GTEST_PARALLEL_DB_BENCH"
+# The shortest mean test time (s) for which the sum of the XML report's
+# test times, each cut to whole milliseconds, makes an ideal.
+MIN_MEAN_S = 0.005
 
 
 class DbError(Exception):
@@ -654,13 +657,16 @@ def setup_limits(sums, workers, cores):
 
 def ideal_text(workload):
     """How the report's ideal is meant for a database-bound workload."""
+    limit = (" No ideal when the tests take less than %.0f ms on average: "
+             "the report gives each test's time in whole milliseconds, cut, "
+             "so their sum falls short." % (MIN_MEAN_S * 1e3))
     if uses_server(workload):
         return (" Ideal = max(sum / N, longest), a lower bound only: the "
                 "tests partly wait on the database server and partly need a "
-                "core, which they share with the server.")
+                "core, which they share with the server." + limit)
     return (" Ideal = max(sum / N, longest), a lower bound only: the tests "
             "partly wait for the disk (SQLite syncs every commit) and partly "
-            "need a core.")
+            "need a core." + limit)
 
 
 def workload_description(w):
@@ -689,15 +695,17 @@ def limits_text(w, cores, rows, span):
     serial, gp1 = rows("serial"), rows("gp1")
     gps = [rows(c) for c in ("gp2", "gp4", "gp8", "gp16") if rows(c)]
     if serial:
+        body = serial["wall"] - (serial["startup"] or 0) - \
+            (serial["winddown"] or 0)
         out.append(
             "**serial**: one process: %s ms of start-up before the first "
             "test, most of it making the process's database (connecting, "
-            "creating it, running the schema), the test bodies (%.3f s "
-            "summed from its XML report, %.2f ms per test: a new connection "
-            "and %d transactions%s) and %s ms of wind-down, which includes "
-            "dropping the database." % (
-                span([serial], "startup"), w["sum_t"] or 0,
-                (w["sum_t"] or 0) / tests * 1e3, w["size"]["transactions"],
+            "creating it, running the schema), then the tests (%.3f s from "
+            "the first test's start to the last one's end, %.2f ms per "
+            "test: a new connection and %d transactions%s) and %s ms of "
+            "wind-down, which includes dropping the database." % (
+                span([serial], "startup"), body, body / tests * 1e3,
+                w["size"]["transactions"],
                 "; PostgreSQL starts a server process for every connection"
                 if w["workload"] == "db_postgresql" else "",
                 span([serial], "winddown")))
