@@ -261,6 +261,24 @@ def setup_urls(out_dir):
     return urls
 
 
+def _run_db_setup(cmd, env, log_path, timeout):
+    """Runs db_setup (stderr to log_path); its JSON result, or DbError."""
+    try:
+        with open(log_path, "w") as err:
+            done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err,
+                                  env=env, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise DbError("timed out after %g s (see %s)" % (timeout, log_path))
+    if done.returncode != 0:
+        raise DbError("db_setup exited with status %d (see %s)"
+                      % (done.returncode, log_path))
+    try:
+        return json.loads(done.stdout)
+    except ValueError as e:
+        raise DbError("db_setup printed no result (%s; see %s)"
+                      % (e, log_path))
+
+
 def run_setup(runner, program, mode, repeats, urls, log):
     """Runs db_setup for every backend and template size, after waiting for
     a quiet machine; returns [result] (db_setup's JSON plus label and wall
@@ -284,28 +302,16 @@ def run_setup(runner, program, mode, repeats, urls, log):
                    "--repeats=%d" % reps]
             started = time.monotonic()
             try:
-                with open(logf, "w") as err:
-                    done = subprocess.run(cmd, stdout=subprocess.PIPE,
-                                          stderr=err, env=env, text=True,
-                                          timeout=runner.args.timeout)
-                if done.returncode != 0:
-                    raise DbError("db_setup exited with status %d (see %s)"
-                                  % (done.returncode, logf))
-                result = json.loads(done.stdout)
-            except subprocess.TimeoutExpired:
-                message = "timed out after %g s (see %s)" % (
-                    runner.args.timeout, logf)
-            except (DbError, ValueError) as e:
-                message = str(e)
-            else:
-                result["label"] = label
-                result["wall_s"] = time.monotonic() - started
-                results.append(result)
-                log("[%s] %-17s %4g MB: %d repeats in %.1f s" % (
-                    SETUP, label, size, reps, result["wall_s"]))
+                result = _run_db_setup(cmd, env, logf, runner.args.timeout)
+            except DbError as e:
+                log("[%s] %s %g MB FAILED: %s" % (SETUP, label, size, e))
+                runner.failures.append((SETUP, cid, redact(str(e))))
                 continue
-            log("[%s] %s %g MB FAILED: %s" % (SETUP, label, size, message))
-            runner.failures.append((SETUP, cid, redact(message)))
+            result["label"] = label
+            result["wall_s"] = time.monotonic() - started
+            results.append(result)
+            log("[%s] %-17s %4g MB: %d repeats in %.1f s" % (
+                SETUP, label, size, reps, result["wall_s"]))
     return results
 
 

@@ -638,7 +638,12 @@ class JsonObject {
     Add(key, buffer);
   }
   void AddString(const std::string& key, const std::string& value) {
-    Add(key, "\"" + value + "\"");
+    std::string quoted = "\"";
+    for (char c : value) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
+    }
+    Add(key, quoted + "\"");
   }
   std::string ToString() const { return text_.empty() ? "{}" : text_ + "}"; }
 
