@@ -356,7 +356,8 @@ class Cleanup {
   Cleanup& operator=(const Cleanup&) = delete;
 
   void Add(const std::string& name) { names_.push_back(name); }
-  Status Drop(const std::string& name) {
+  // Takes name by value: it may be an element of names_.
+  Status Drop(std::string name) {
     names_.erase(std::remove(names_.begin(), names_.end(), name), names_.end());
     return backend_->Drop(name);
   }
