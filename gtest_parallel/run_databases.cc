@@ -30,8 +30,9 @@ std::map<std::string, std::string>& UrlOverrides() {
   return *overrides;
 }
 
+// An alias as it appears in variable names: upper case, '-' as '_'.
 std::string Upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(c));
+  for (char& c : text) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
   return text;
 }
 
@@ -41,7 +42,8 @@ bool ValidAlias(const std::string& alias) {
     return false;
   }
   return std::all_of(alias.begin(), alias.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+           c == '-';
   });
 }
 
@@ -225,13 +227,14 @@ bool RunDatabases::Prepare(std::string* error) {
        DatabaseRegistry::Get().Declarations()) {
     if (!ValidAlias(declaration.alias)) {
       *error = "invalid database alias '" + declaration.alias +
-               "': expected a letter, then letters, digits or '_' (at most "
-               "32)";
+               "': expected a letter, then letters, digits, '_' or '-' (at "
+               "most 32)";
       return false;
     }
     if (!aliases.insert(Upper(declaration.alias)).second) {
       *error = "database alias '" + declaration.alias +
-               "' is declared twice (aliases are compared ignoring case)";
+               "' is declared twice (aliases are compared ignoring case, "
+               "'-' and '_' alike)";
       return false;
     }
     auto entry = std::make_unique<Entry>(declaration);
