@@ -83,11 +83,12 @@ int RunCoordinator(State& state) {
   internal::RunDatabases databases(state.options);
   internal::Coordinator coordinator(state.options, plan, state.worker_argv);
   internal::Replay replay(&coordinator, plan, state.options);
-  if (internal::RunDatabases::Declared()) {
-    replay.set_before_start([&](int workers) {
+  replay.set_before_start([&](int workers) {
+    state.coordinator_workers = workers;
+    if (internal::RunDatabases::Declared()) {
       SetUpWorkerDatabases(&databases, &coordinator, workers);
-    });
-  }
+    }
+  });
   // A failure re-raised here must neither trap nor throw: it already did,
   // where it happened.
   GTEST_FLAG_SET(break_on_failure, false);

@@ -30,8 +30,9 @@ std::map<std::string, std::string>& UrlOverrides() {
   return *overrides;
 }
 
+// An alias as it appears in variable names: upper case, '-' as '_'.
 std::string Upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(c));
+  for (char& c : text) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
   return text;
 }
 
@@ -41,7 +42,8 @@ bool ValidAlias(const std::string& alias) {
     return false;
   }
   return std::all_of(alias.begin(), alias.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+           c == '-';
   });
 }
 
@@ -70,15 +72,12 @@ void ResolveUrl(const DatabaseDeclaration& declaration,
 // The backend for a URL; *error names the database and, for a scheme no
 // linked backend handles, the CMake target to link.
 bool MakeBackend(const std::string& alias, const std::string& url,
-                 std::shared_ptr<Backend>* backend, std::string* error) {
+                 std::shared_ptr<Backend>* backend, std::string* error,
+                 const BackendOptions& options = BackendOptions()) {
   std::unique_ptr<Backend> made;
-  const Status status = CreateBackend(url, BackendOptions(), &made);
+  const Status status = CreateBackend(url, options, &made);
   if (!status.ok()) {
     *error = "database '" + alias + "': " + status.message();
-    if (status.code() == ErrorCode::kNotFound) {
-      *error += " (link gtest_parallel::sqlite, gtest_parallel::postgresql "
-                "or gtest_parallel::mariadb, or register a backend)";
-    }
     return false;
   }
   *backend = std::move(made);
@@ -228,13 +227,14 @@ bool RunDatabases::Prepare(std::string* error) {
        DatabaseRegistry::Get().Declarations()) {
     if (!ValidAlias(declaration.alias)) {
       *error = "invalid database alias '" + declaration.alias +
-               "': expected a letter, then letters, digits or '_' (at most "
-               "32)";
+               "': expected a letter, then letters, digits, '_' or '-' (at "
+               "most 32)";
       return false;
     }
     if (!aliases.insert(Upper(declaration.alias)).second) {
       *error = "database alias '" + declaration.alias +
-               "' is declared twice (aliases are compared ignoring case)";
+               "' is declared twice (aliases are compared ignoring case, "
+               "'-' and '_' alike)";
       return false;
     }
     auto entry = std::make_unique<Entry>(declaration);
@@ -249,7 +249,12 @@ bool RunDatabases::Prepare(std::string* error) {
       return false;
     }
     entry->redacted = parsed.Redacted();
-    if (!MakeBackend(declaration.alias, entry->url, &entry->backend, error)) {
+    // A run's own template is private: sessions on it are strays of its
+    // set-up and are ended. A kept one may be in use by someone else.
+    BackendOptions backend_options;
+    backend_options.terminate_template_sessions = !options_.keepdb;
+    if (!MakeBackend(declaration.alias, entry->url, &entry->backend, error,
+                     backend_options)) {
       return false;
     }
     entries_.push_back(std::move(entry));
@@ -324,12 +329,8 @@ bool RunDatabases::SetUpEntry(Entry* entry, int workers,
     return false;
   }
   if (interrupted()) return false;
-  if (workers == 0 && !options_.keepdb) {
-    // A serial run uses the template itself: nothing will be cloned.
-    entry->databases = {entry->template_name};
-    entry->set_up = true;
-    return true;
-  }
+  // A serial run uses a clone too: its tests must not change a kept
+  // template, and a death test's child attaches to it like a worker.
   std::vector<std::string> clones;
   status = backend.CloneAll(entry->template_name, std::max(workers, 1),
                             &clones);
@@ -503,10 +504,16 @@ bool RunDatabases::ReuseKeptTemplate(Entry* entry, std::string* error) {
   return true;
 }
 
-void RunDatabases::AttachHere() {
+bool RunDatabases::AttachHere(std::string* error) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& entry : entries_) {
     if (entry->databases.empty()) continue;
+    const Status status = entry->backend->Attach(entry->databases[0]);
+    if (!status.ok()) {
+      *error = entry->Describe() + ": cannot attach to " +
+               entry->databases[0] + ": " + status.ToString();
+      return false;
+    }
     DatabaseRegistry::Get().Install(entry->declaration.alias,
                                     entry->databases[0], entry->backend);
   }
@@ -516,6 +523,7 @@ void RunDatabases::AttachHere() {
     ExportEnvironment(entry.declaration.alias, *entry.backend,
                       entry.databases[0]);
   }
+  return true;
 }
 
 std::vector<Assignment> RunDatabases::For(int worker) const {

@@ -62,15 +62,15 @@ class RunDatabases {
   // nothing yet. False with a one-line *error.
   bool Prepare(std::string* error);
   // Makes the databases of a run with `workers` workers; 0: a serial run,
-  // which gets one database. `interrupted` is asked between steps. False
+  // which gets one clone too. `interrupted` is asked between steps. False
   // with a one-line *error after dropping what was made.
   bool SetUp(int workers, const std::function<bool()>& interrupted,
              std::string* error);
   // What worker `worker` (1..workers) attaches to.
   std::vector<Assignment> For(int worker) const;
-  // In a serial run: makes the run's databases what Database() returns in
-  // this process and exports their variables.
-  void AttachHere();
+  // In a serial run: attaches this process to the run's databases, makes
+  // them what Database() returns and exports their variables.
+  bool AttachHere(std::string* error);
   // Drops every database made (keepdb: keeps them and prints their names);
   // problems are printed, not returned. Safe to call again, and from
   // another thread.

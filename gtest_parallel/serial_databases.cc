@@ -63,13 +63,13 @@ int RunSerialWithDatabases(const Options& options) {
   std::string error;
   if (!databases.Prepare(&error) ||
       !databases.SetUp(
-          0, [&guard] { return guard.interrupted(); }, &error)) {
+          0, [&guard] { return guard.interrupted(); }, &error) ||
+      !databases.AttachHere(&error)) {
     databases.TearDown();
     std::fprintf(stderr, "gtest_parallel: %s\n", error.c_str());
     std::fflush(stderr);
     return kUsageErrorExitCode;
   }
-  databases.AttachHere();
   const int result = RUN_ALL_TESTS();
   databases.TearDown();
   return result;

@@ -2,8 +2,9 @@
 // GTEST_PARALLEL_DB_APP or --gtest_parallel_db in the tests), for the
 // database tests: every test writes a marker row naming its worker and
 // checks that the database holds only its own worker's markers, all of
-// them. DB_FIXTURE_* variables add a failing, crashing or hanging test, a
-// broken schema or a setup callback that fails.
+// them. DB_FIXTURE_* variables add a failing, crashing or hanging test (the
+// last creates the file DB_FIXTURE_HANG names), a broken schema, a setup
+// callback that fails, or a schema version (for keepdb).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -88,6 +89,8 @@ TEST_P(Markers, OnlyThisWorkersRows) {
   EXPECT_EQ(Count(*connection, "SELECT COUNT(*) FROM markers"),
             std::to_string(g_markers_written))
       << "rows of this worker went missing from " << Database("app").name();
+  std::printf("marker worker=%d database=%s\n", worker,
+              Database("app").name().c_str());
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
@@ -116,6 +119,20 @@ TEST(Clone, EnvironmentNamesIt) {
   std::printf("database-name=%s\n", Database("app").name().c_str());
 }
 
+// A death test whose child starts the program again finds the database
+// through the environment.
+TEST(DeathTest, ChildSeesTheDatabase) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string name = Database("app").name();
+  EXPECT_EXIT(
+      {
+        std::fprintf(stderr, "child-database=%s\n",
+                     Database("app").name().c_str());
+        std::exit(Database("app").name() == name ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "child-database=" + name);
+}
+
 TEST(Faults, MayFail) {
   if (Flag("DB_FIXTURE_FAIL")) ADD_FAILURE() << "failing on purpose";
 }
@@ -125,9 +142,10 @@ TEST(Faults, MayCrash) {
 }
 
 TEST(Faults, MayHang) {
-  if (!Flag("DB_FIXTURE_HANG")) return;
-  std::printf("hanging-now\n");
-  std::fflush(stdout);
+  const char* signal_file = std::getenv("DB_FIXTURE_HANG");
+  if (signal_file == nullptr) return;
+  // Tells the test that the run is under way, then waits to be stopped.
+  if (FILE* file = std::fopen(signal_file, "w")) std::fclose(file);
   for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 

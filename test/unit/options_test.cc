@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -379,6 +380,47 @@ TEST(FlagsHelpTest, FitsGoogleTestHelpLayout) {
   }
   // The flag is indented like GoogleTest's own ("  --gtest_...").
   EXPECT_NE(help.find("\n  --gtest_parallel"), std::string::npos);
+}
+
+TEST(ParseOptionsTest, DatabaseUrlsPerAliasRepeatable) {
+  const Parsed parsed =
+      Parse({"prog", "--gtest_parallel_db=app=sqlite::memory:", "x",
+             "--gtest_parallel_db=cache=postgresql://u:p@h/db?a=b"});
+  ASSERT_TRUE(parsed.ok) << parsed.error;
+  EXPECT_EQ(parsed.left, (Args{"prog", "x"}));
+  EXPECT_EQ(parsed.options.database_urls.size(), 2u);
+  EXPECT_EQ(parsed.options.database_urls.at("app"), "sqlite::memory:");
+  EXPECT_EQ(parsed.options.database_urls.at("cache"),
+            "postgresql://u:p@h/db?a=b");
+}
+
+TEST(ParseOptionsTest, DatabaseFlagWithoutAliasIsAnErrorThatHidesTheValue) {
+  for (const std::string& bad :
+       {"--gtest_parallel_db=postgresql://u:Secr3t@h/db",
+        "--gtest_parallel_db==x", "--gtest_parallel_db=app="}) {
+    const Parsed parsed = Parse({"prog", bad});
+    EXPECT_FALSE(parsed.ok) << bad;
+    EXPECT_NE(parsed.error.find("--gtest_parallel_db"), std::string::npos);
+    EXPECT_NE(parsed.error.find("ALIAS=URL"), std::string::npos);
+    EXPECT_EQ(parsed.error.find("Secr3t"), std::string::npos) << parsed.error;
+  }
+}
+
+TEST(ParseOptionsTest, Keepdb) {
+  EXPECT_FALSE(Parse({"prog"}).options.keepdb);
+  EXPECT_TRUE(Parse({"prog", "--gtest_parallel_keepdb"}).options.keepdb);
+  EXPECT_TRUE(Parse({"prog", "--gtest_parallel_keepdb=1"}).options.keepdb);
+  EXPECT_FALSE(Parse({"prog", "--gtest_parallel_keepdb=0"}).options.keepdb);
+  const Parsed bad = Parse({"prog", "--gtest_parallel_keepdb=maybe"});
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.error.find("--gtest_parallel_keepdb"), std::string::npos);
+}
+
+TEST(ParseOptionsTest, KeepdbFromTheEnvironmentFlagWins) {
+  setenv("GTEST_PARALLEL_KEEPDB", "1", 1);
+  EXPECT_TRUE(Parse({"prog"}).options.keepdb);
+  EXPECT_FALSE(Parse({"prog", "--gtest_parallel_keepdb=0"}).options.keepdb);
+  unsetenv("GTEST_PARALLEL_KEEPDB");
 }
 
 }  // namespace

@@ -43,8 +43,8 @@ struct DatabaseDeclaration {
       : alias(std::move(alias)), url(std::move(url)) {}
 
   // Names the database for Database(), the GTEST_PARALLEL_DB_<ALIAS>
-  // variable and the --gtest_parallel_db flag: a letter, then letters,
-  // digits and '_'; unique in the program.
+  // variable (upper case, '-' as '_') and the --gtest_parallel_db flag: a
+  // letter, then letters, digits, '_' or '-'; unique in the program.
   std::string alias;
   // The server (or SQLite directory, or "sqlite::memory:") to use unless
   // overridden; see database_url.h for the forms. Its backend's target
