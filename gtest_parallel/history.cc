@@ -1,7 +1,6 @@
 // Reading and writing the timing file (see history.h).
 #include "history.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,44 +12,19 @@
 #include <sstream>
 #include <system_error>
 
+#include "cache_directory.h"
+#include "gtest_parallel/internal/sql_script.h"
+
 namespace gtest_parallel {
 namespace internal {
-namespace {
-
-uint64_t Fnv1a(const std::string& text) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
-// Creates `dir` and its parents; true if it exists afterwards.
-bool MakeDirectories(const std::string& dir) {
-  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
-    const std::string prefix = dir.substr(0, slash);
-    if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) return false;
-    if (slash == std::string::npos) return true;
-  }
-}
-
-}  // namespace
-
 std::string History::DefaultPath(const std::string& executable) {
-  std::string cache;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
-    cache = xdg;
-  } else if (const char* home = std::getenv("HOME"); home && *home) {
-    cache = std::string(home) + "/.cache";
-  } else {
-    return "";
-  }
+  const std::string cache = CacheDirectory();
+  if (cache.empty()) return "";
   const std::string base = executable.substr(executable.rfind('/') + 1);
   char hash[17];
   std::snprintf(hash, sizeof(hash), "%016llx",
-                static_cast<unsigned long long>(Fnv1a(executable)));
-  return cache + "/gtest_parallel/" + base + "-" + hash + ".timings";
+                static_cast<unsigned long long>(Fnv1a64(executable)));
+  return cache + "/" + base + "-" + hash + ".timings";
 }
 
 void History::Load(const std::string& path) {
@@ -77,7 +51,7 @@ bool History::Save(std::string* error) const {
   if (path_.empty()) return true;
   const size_t slash = path_.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
-      !MakeDirectories(path_.substr(0, slash))) {
+      !MakeDirectories(path_.substr(0, slash), 0755)) {
     *error =
         "cannot create the directory of " + path_ + ": " + std::strerror(errno);
     return false;

@@ -1,11 +1,8 @@
 // The life of a run's databases (see run_databases.h).
 #include "run_databases.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "cache_directory.h"
 #include "database_registry.h"
 #include "gtest_parallel/internal/sql_script.h"
 
@@ -42,8 +40,7 @@ bool ValidAlias(const std::string& alias) {
     return false;
   }
   return std::all_of(alias.begin(), alias.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-           c == '-';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
 }
 
@@ -93,17 +90,8 @@ void ExportEnvironment(const std::string& alias, const Backend& backend,
   setenv(DatabaseVariable(alias).c_str(), name.c_str(), 1);
 }
 
-bool MakeDirectories(const std::string& path) {
-  for (size_t slash = path.find('/', 1); slash != std::string::npos;
-       slash = path.find('/', slash + 1)) {
-    mkdir(path.substr(0, slash).c_str(), 0700);
-  }
-  return mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
-}
-
 double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -117,9 +105,9 @@ struct RunDatabases::Entry {
   std::string url;       // Password included: never print.
   std::string redacted;  // Safe to print.
   std::shared_ptr<Backend> backend;
-  int sequence = 0;            // Tells this run's templates apart.
-  std::string template_name;   // Empty until made or found.
-  bool template_made = false;  // By this run: dropped with it.
+  int sequence = 0;                    // Tells this run's templates apart.
+  std::string template_name;           // Empty until made or found.
+  bool template_made = false;          // By this run: dropped with it.
   std::vector<std::string> databases;  // Per worker; serial: one.
   bool set_up = false;
   bool torn_down = false;
@@ -164,31 +152,51 @@ void SetDatabaseUrlOverrides(const std::map<std::string, std::string>& urls) {
   UrlOverrides() = urls;
 }
 
-bool AttachDatabases(const std::vector<Assignment>& assignments,
-                     std::string* error) {
-  std::vector<std::shared_ptr<Backend>> backends;
-  for (const Assignment& assignment : assignments) {
-    std::shared_ptr<Backend> backend;
-    if (!MakeBackend(assignment.alias, assignment.url, &backend, error)) {
-      return false;
-    }
-    const Status status = backend->Attach(assignment.name);
+namespace {
+
+// A database this process attaches to, with the backend that holds it.
+struct Attachment {
+  std::string alias;
+  std::string name;
+  std::shared_ptr<Backend> backend;
+};
+
+// Attaches this process to each database, makes them what Database()
+// returns and exports their variables.
+bool AttachAll(const std::vector<Attachment>& attachments, std::string* error) {
+  for (const Attachment& attachment : attachments) {
+    const Status status = attachment.backend->Attach(attachment.name);
     if (!status.ok()) {
-      *error = "cannot attach to database " + assignment.name + " ('" +
-               assignment.alias + "'): " + status.ToString();
+      *error = "cannot attach to database " + attachment.name + " ('" +
+               attachment.alias + "'): " + status.ToString();
       return false;
     }
-    DatabaseRegistry::Get().Install(assignment.alias, assignment.name,
-                                    backend);
-    backends.push_back(std::move(backend));
+    DatabaseRegistry::Get().Install(attachment.alias, attachment.name,
+                                    attachment.backend);
   }
   // In reverse, so that the first declared database's variables (PGHOST,
   // ...) win where two share them.
-  for (size_t i = assignments.size(); i-- > 0;) {
-    ExportEnvironment(assignments[i].alias, *backends[i],
-                      assignments[i].name);
+  for (size_t i = attachments.size(); i-- > 0;) {
+    ExportEnvironment(attachments[i].alias, *attachments[i].backend,
+                      attachments[i].name);
   }
   return true;
+}
+
+}  // namespace
+
+bool AttachDatabases(const std::vector<Assignment>& assignments,
+                     std::string* error) {
+  std::vector<Attachment> attachments;
+  for (const Assignment& assignment : assignments) {
+    Attachment attachment{assignment.alias, assignment.name, nullptr};
+    if (!MakeBackend(assignment.alias, assignment.url, &attachment.backend,
+                     error)) {
+      return false;
+    }
+    attachments.push_back(std::move(attachment));
+  }
+  return AttachAll(attachments, error);
 }
 
 bool AttachFromEnvironment(const std::string& alias, std::string* error) {
@@ -199,15 +207,9 @@ bool AttachFromEnvironment(const std::string& alias, std::string* error) {
     if (declaration.alias != alias) continue;
     std::string url, source;
     ResolveUrl(declaration, UrlOverrides(), &url, &source);
-    std::shared_ptr<Backend> backend;
-    if (!MakeBackend(alias, url, &backend, error)) return false;
-    const Status status = backend->Attach(name);
-    if (!status.ok()) {
-      *error = status.ToString();
-      return false;
-    }
-    DatabaseRegistry::Get().Install(alias, name, std::move(backend));
-    return true;
+    Attachment attachment{alias, name, nullptr};
+    return MakeBackend(alias, url, &attachment.backend, error) &&
+           AttachAll({attachment}, error);
   }
   return false;
 }
@@ -332,8 +334,8 @@ bool RunDatabases::SetUpEntry(Entry* entry, int workers,
   // A serial run uses a clone too: its tests must not change a kept
   // template, and a death test's child attaches to it like a worker.
   std::vector<std::string> clones;
-  status = backend.CloneAll(entry->template_name, std::max(workers, 1),
-                            &clones);
+  status =
+      backend.CloneAll(entry->template_name, std::max(workers, 1), &clones);
   if (!status.ok()) return fail("cannot clone the template: ", status);
   entry->databases = clones;
   for (const std::string& clone : clones) {
@@ -351,8 +353,8 @@ bool RunDatabases::MakeTemplate(Entry* entry, const std::string& token,
   Status status =
       backend.CreateTemplate(entry->Base(), token, &entry->template_name);
   if (!status.ok()) {
-    *error = entry->Describe() + ": cannot create the template: " +
-             status.ToString();
+    *error = entry->Describe() +
+             ": cannot create the template: " + status.ToString();
     return false;
   }
   entry->template_made = true;
@@ -374,8 +376,8 @@ namespace {
 bool SchemaHash(const DatabaseDeclaration& declaration,
                 const std::string& scheme, const std::string& base,
                 uint64_t* hash, std::string* error) {
-  std::string data = scheme + '\0' + base + '\0' +
-                     declaration.schema_version + '\0';
+  std::string data =
+      scheme + '\0' + base + '\0' + declaration.schema_version + '\0';
   for (const std::string& path : declaration.sql_files) {
     std::string contents;
     const Status status = ReadTextFile(path, &contents);
@@ -417,15 +419,9 @@ bool IsKept(const std::string& name, const std::string& base,
 // not).
 std::string KeptMarker(const std::string& redacted_url,
                        const std::string& template_name) {
-  std::string cache;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
-    cache = xdg;
-  } else if (const char* home = std::getenv("HOME"); home && *home) {
-    cache = std::string(home) + "/.cache";
-  } else {
-    return "";
-  }
-  return cache + "/gtest_parallel/keepdb/" +
+  const std::string cache = CacheDirectory();
+  if (cache.empty()) return "";
+  return cache + "/keepdb/" +
          ToBase36(Fnv1a64(redacted_url + '\n' + template_name), 13);
 }
 
@@ -437,7 +433,7 @@ bool MarkerSays(const std::string& path, const std::string& name) {
 
 void WriteMarker(const std::string& path, const std::string& name) {
   if (path.empty()) return;
-  MakeDirectories(path.substr(0, path.rfind('/')));
+  MakeDirectories(path.substr(0, path.rfind('/')), 0755);
   std::ofstream(path) << name << '\n';
 }
 
@@ -494,8 +490,8 @@ bool RunDatabases::ReuseKeptTemplate(Entry* entry, std::string* error) {
   if (exists) {
     status = backend.Drop(name);
     if (!status.ok()) {
-      *error = entry->Describe() + ": cannot drop incomplete template " +
-               name + ": " + status.ToString();
+      *error = entry->Describe() + ": cannot drop incomplete template " + name +
+               ": " + status.ToString();
       return false;
     }
   }
@@ -506,24 +502,13 @@ bool RunDatabases::ReuseKeptTemplate(Entry* entry, std::string* error) {
 
 bool RunDatabases::AttachHere(std::string* error) {
   std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Attachment> attachments;
   for (const auto& entry : entries_) {
     if (entry->databases.empty()) continue;
-    const Status status = entry->backend->Attach(entry->databases[0]);
-    if (!status.ok()) {
-      *error = entry->Describe() + ": cannot attach to " +
-               entry->databases[0] + ": " + status.ToString();
-      return false;
-    }
-    DatabaseRegistry::Get().Install(entry->declaration.alias,
-                                    entry->databases[0], entry->backend);
+    attachments.push_back(Attachment{entry->declaration.alias,
+                                     entry->databases[0], entry->backend});
   }
-  for (size_t i = entries_.size(); i-- > 0;) {
-    const Entry& entry = *entries_[i];
-    if (entry.databases.empty()) continue;
-    ExportEnvironment(entry.declaration.alias, *entry.backend,
-                      entry.databases[0]);
-  }
-  return true;
+  return AttachAll(attachments, error);
 }
 
 std::vector<Assignment> RunDatabases::For(int worker) const {

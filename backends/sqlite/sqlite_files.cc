@@ -24,16 +24,6 @@ bool FileExists(const std::string& path) {
   return stat(path.c_str(), &info) == 0;
 }
 
-bool MakeDirectories(const std::string& path) {
-  for (size_t at = 1; at <= path.size(); ++at) {
-    if (at == path.size() || path[at] == '/') {
-      std::string prefix = path.substr(0, at);
-      if (mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST) return false;
-    }
-  }
-  return true;
-}
-
 Status PrivateDirectory(std::string* path) {
   const char* tmp = std::getenv("TMPDIR");
   *path = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +

@@ -18,9 +18,6 @@ std::string Errno(const std::string& doing);
 // True if something exists at path.
 bool FileExists(const std::string& path);
 
-// Makes path and its parents (like mkdir -p).
-bool MakeDirectories(const std::string& path);
-
 // Sets *path to $TMPDIR/gtest_parallel_sqlite_<uid>, made 0700 and checked
 // to be a directory of this user that nobody else can enter.
 Status PrivateDirectory(std::string* path);

@@ -2,6 +2,8 @@
 // errors, and small string helpers shared by the backends.
 #include "gtest_parallel/internal/sql_script.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -221,6 +223,19 @@ Status ReadTextFile(const std::string& path, std::string* contents) {
   contents->assign(std::istreambuf_iterator<char>(in),
                    std::istreambuf_iterator<char>());
   return Status();
+}
+
+bool MakeDirectories(const std::string& path, unsigned mode) {
+  for (size_t at = 1; at <= path.size(); ++at) {
+    if (at == path.size() || path[at] == '/') {
+      const std::string prefix = path.substr(0, at);
+      if (mkdir(prefix.c_str(), static_cast<mode_t>(mode)) != 0 &&
+          errno != EEXIST) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 int LineAtOffset(const std::string& text, size_t offset) {

@@ -1,6 +1,6 @@
 // Internals shared by the backends: splitting SQL scripts into statements
 // (so that a failing statement is reported as file:line) and small string
-// helpers. Not part of the stable interface.
+// and file helpers. Not part of the stable interface.
 #ifndef GTEST_PARALLEL_INTERNAL_SQL_SCRIPT_H_
 #define GTEST_PARALLEL_INTERNAL_SQL_SCRIPT_H_
 
@@ -43,6 +43,10 @@ Status RunSqlFile(const std::string& path, SqlDialect dialect,
 
 // Reads a whole file; kNotFound naming the file when it cannot be read.
 Status ReadTextFile(const std::string& path, std::string* contents);
+
+// Makes path and its parents (like mkdir -p), new ones with `mode` (less
+// the umask); true if path exists afterwards.
+bool MakeDirectories(const std::string& path, unsigned mode = 0777);
 
 // The 1-based line of text that byte offset falls on.
 int LineAtOffset(const std::string& text, size_t offset);
