@@ -125,12 +125,10 @@ Status MariadbBackend::SessionsUsing(MariadbConnection& admin,
 Status MariadbBackend::CreateTemplate(const std::string& base_name,
                                       const std::string& run_token,
                                       std::string* template_name) {
-  if (!IsValidRunToken(run_token)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "invalid run token '" + run_token + "'");
-  }
+  Status status = CheckRunToken(run_token);
+  if (!status.ok()) return status;
   MariadbConnection* admin;
-  Status status = Admin(&admin);
+  status = Admin(&admin);
   if (!status.ok()) return status;
   std::string name = TemplateName(base_name, run_token);
   status = admin->Execute("CREATE DATABASE " + QuoteName(name));
@@ -150,14 +148,12 @@ Status MariadbBackend::FillTemplate(const std::string& template_name,
   std::unique_ptr<MariadbConnection> connection;
   Status status = Open(template_name, &connection);
   if (!status.ok()) return status;
-  for (const std::string& path : fill.sql_files) {
-    status = RunSqlFile(path, SqlDialect::kMariaDb,
-                        [&](const std::string& sql, int* error_line) {
-                          return connection->ExecuteStatement(sql, error_line);
-                        });
-    if (!status.ok()) return Error(status.code(), status.message());
-  }
-  if (fill.callback) status = fill.callback(*connection);
+  status = RunFill(
+      fill, SqlDialect::kMariaDb,
+      [&](const std::string& sql, int* error_line) {
+        return connection->ExecuteStatement(sql, error_line);
+      },
+      *connection);
   return status.ok() ? status : Error(status.code(), status.message());
 }
 

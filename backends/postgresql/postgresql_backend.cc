@@ -99,12 +99,10 @@ Status PostgresqlBackend::Admin(PgConnection** admin) {
 Status PostgresqlBackend::CreateTemplate(const std::string& base_name,
                                          const std::string& run_token,
                                          std::string* template_name) {
-  if (!IsValidRunToken(run_token)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "invalid run token '" + run_token + "'");
-  }
+  Status status = CheckRunToken(run_token);
+  if (!status.ok()) return status;
   PgConnection* admin;
-  Status status = Admin(&admin);
+  status = Admin(&admin);
   if (!status.ok()) return status;
   std::string name = TemplateName(base_name, run_token);
   status = admin->Execute("CREATE DATABASE " + QuoteIdentifier(name));
@@ -124,14 +122,12 @@ Status PostgresqlBackend::FillTemplate(const std::string& template_name,
   std::unique_ptr<PgConnection> connection;
   Status status = Open(template_name, &connection);
   if (!status.ok()) return status;
-  for (const std::string& path : fill.sql_files) {
-    status = RunSqlFile(path, SqlDialect::kPostgreSql,
-                        [&](const std::string& sql, int* error_line) {
-                          return connection->ExecuteStatement(sql, error_line);
-                        });
-    if (!status.ok()) return Error(status.code(), status.message());
-  }
-  if (fill.callback) status = fill.callback(*connection);
+  status = RunFill(
+      fill, SqlDialect::kPostgreSql,
+      [&](const std::string& sql, int* error_line) {
+        return connection->ExecuteStatement(sql, error_line);
+      },
+      *connection);
   return status.ok() ? status : Error(status.code(), status.message());
 }
 

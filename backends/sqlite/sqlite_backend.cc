@@ -118,18 +118,16 @@ Status SqliteBackend::Open(const std::string& name, int flags, sqlite3** db) {
 Status SqliteBackend::CreateTemplate(const std::string& base_name,
                                      const std::string& run_token,
                                      std::string* template_name) {
-  if (!IsValidRunToken(run_token)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "invalid run token '" + run_token + "'");
-  }
+  Status status = CheckRunToken(run_token);
+  if (!status.ok()) return status;
   std::string name = TemplateName(base_name, run_token);
   if (memory_) {
     if (memory_databases_.count(name) != 0 || FileExists(ImageOf(name))) {
       return Error(ErrorCode::kAlreadyExists, "template " + name + " exists");
     }
     sqlite3* db;
-    Status status = OpenSqlite(MemoryUri(name), kOpenFlags | SQLITE_OPEN_CREATE,
-                               busy_ms(), &db);
+    status = OpenSqlite(MemoryUri(name), kOpenFlags | SQLITE_OPEN_CREATE,
+                        busy_ms(), &db);
     if (!status.ok()) return status;
     memory_databases_[name] = db;
   } else {

@@ -59,6 +59,12 @@ Status Backend::Error(ErrorCode code, const std::string& message) const {
                                   escaped));
 }
 
+Status Backend::CheckRunToken(const std::string& run_token) const {
+  if (IsValidRunToken(run_token)) return Status();
+  return Error(ErrorCode::kInvalidArgument,
+               "invalid run token '" + run_token + "'");
+}
+
 Status Backend::CloneAll(const std::string& template_name, int workers,
                          std::vector<std::string>* clone_names) {
   clone_names->clear();

@@ -214,6 +214,15 @@ Status RunSqlFile(const std::string& path, SqlDialect dialect,
   return Status();
 }
 
+Status RunFill(const FillSpec& fill, SqlDialect dialect,
+               const StatementRunner& run, Connection& connection) {
+  for (const std::string& path : fill.sql_files) {
+    Status status = RunSqlFile(path, dialect, run);
+    if (!status.ok()) return status;
+  }
+  return fill.callback ? fill.callback(connection) : Status();
+}
+
 Status ReadTextFile(const std::string& path, std::string* contents) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -159,6 +159,9 @@ class Backend {
 
   // An error status whose message is guaranteed not to hold the password.
   Status Error(ErrorCode code, const std::string& message) const;
+  // kInvalidArgument naming run_token unless IsValidRunToken(run_token):
+  // the first check of CreateTemplate.
+  Status CheckRunToken(const std::string& run_token) const;
 
  private:
   DatabaseUrl url_;

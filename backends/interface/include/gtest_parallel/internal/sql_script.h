@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gtest_parallel/backend.h"
 #include "gtest_parallel/status.h"
 
 namespace gtest_parallel::internal {
@@ -40,6 +41,12 @@ using StatementRunner =
 // error is returned as "<path>:<line>: <message>" with its code.
 Status RunSqlFile(const std::string& path, SqlDialect dialect,
                   const StatementRunner& run);
+
+// What FillTemplate does on a server: runs fill's SQL files, each statement
+// through `run` (split as `dialect` says), then fill's callback on
+// `connection`. Returns the first error as is.
+Status RunFill(const FillSpec& fill, SqlDialect dialect,
+               const StatementRunner& run, Connection& connection);
 
 // Reads a whole file; kNotFound naming the file when it cannot be read.
 Status ReadTextFile(const std::string& path, std::string* contents);
