@@ -237,10 +237,11 @@ void Coordinator::BeginIteration(int iteration,
   scheduler_ =
       std::make_unique<Scheduler>(workers_, PlanWorkLocked(std::move(runs)));
   if (!fatal_error_.empty() || interrupt_signal_ != 0) scheduler_->Stop();
-  attempts_.clear();
+  attempts_.assign(plan_.test_count(), 0);
   failed_attempts_.clear();
-  tests_ready_.clear();
-  setups_ready_.clear();
+  tests_ready_.Clear();
+  setups_ready_.Clear();
+  teardowns_ready_.Clear();
   setups_published_.clear();
   teardowns_.clear();
   for (auto& slot : slots_) {
@@ -271,7 +272,9 @@ std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
     work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
   }
   return PlanFromHistory(history_, std::move(work),
-                         [this](int test) { return plan_.FullName(test); });
+                         [this](int test, std::string* name) {
+                           plan_.FullName(test, name);
+                         });
 }
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
@@ -282,8 +285,8 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
     scheduler_->Retry(plan_.suite_of(test), test, slot->id);
     return;
   }
-  history_.Set(plan_.FullName(test),
-               History::Entry{record.elapsed_ms, record.Failed()});
+  plan_.FullName(test, &name_buffer_);
+  history_.Set(name_buffer_, History::Entry{record.elapsed_ms, record.Failed()});
   if (attempt > 1) {
     const auto& failures = failed_attempts_[test];
     const std::string counts = std::to_string(failures.size()) + " of " +
@@ -311,7 +314,44 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
       flaky_.push_back(plan_.FullName(test) + " (" + counts + ")");
     }
   }
-  tests_ready_[test] = std::move(record);
+  tests_ready_.Put(test, std::move(record));
+}
+
+void ReadyRecords::Put(int key, Record record) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  handed_.emplace_back(key, std::move(record));
+}
+
+void ReadyRecords::Receive() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch_.swap(handed_);
+  }
+  for (auto& [key, record] : batch_) received_[key] = std::move(record);
+  batch_.clear();
+}
+
+bool ReadyRecords::Has(int key) {
+  if (received_.count(key) == 0) Receive();
+  return received_.count(key) > 0;
+}
+
+bool ReadyRecords::Take(int key, Record* record) {
+  auto found = received_.find(key);
+  if (found == received_.end()) {
+    Receive();
+    found = received_.find(key);
+    if (found == received_.end()) return false;
+  }
+  *record = std::move(found->second);
+  received_.erase(found);
+  return true;
+}
+
+void ReadyRecords::Clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  handed_.clear();
+  received_.clear();
 }
 
 std::vector<std::string> Coordinator::TakeFlaky() {
@@ -454,11 +494,12 @@ bool Coordinator::SuiteDoneLocked(int suite) const {
                       });
 }
 
-Record Coordinator::TakeLocked(std::map<int, Record>* ready, int key) {
-  auto found = ready->find(key);
-  Record record = std::move(found->second);
-  ready->erase(found);
-  return record;
+void Coordinator::PublishTearDownLocked(int suite) {
+  if (!SuiteDoneLocked(suite)) return;
+  auto found = teardowns_.find(suite);
+  if (found == teardowns_.end()) return;
+  teardowns_ready_.Put(suite, std::move(found->second));
+  teardowns_.erase(found);
 }
 
 template <typename Predicate>
@@ -494,13 +535,16 @@ int Coordinator::restarts() const {
 }
 
 Record Coordinator::TakeTest(int test) {
+  Record record;
+  // Usually the record is in: take it without waiting for the I/O thread
+  // to let go of the main lock.
+  if (tests_ready_.Take(test, &record)) return record;
   std::unique_lock<std::mutex> lock(mutex_);
   WaitLocked(&lock, [&] {
-    return tests_ready_.count(test) || NoWorkersLocked() ||
+    return tests_ready_.Has(test) || NoWorkersLocked() ||
            (interrupt_signal_ != 0 && !InFlightLocked(test));
   });
-  if (tests_ready_.count(test)) return TakeLocked(&tests_ready_, test);
-  Record record;
+  if (tests_ready_.Take(test, &record)) return record;
   if (interrupt_signal_ != 0) {
     Part part;
     part.type = testing::TestPartResult::kSkip;
@@ -514,23 +558,29 @@ Record Coordinator::TakeTest(int test) {
 }
 
 Record Coordinator::TakeSuiteSetUp(int suite) {
+  Record record;
+  if (setups_ready_.Take(suite, &record)) return record;
   std::unique_lock<std::mutex> lock(mutex_);
   WaitLocked(&lock, [&] {
-    return setups_ready_.count(suite) || NoWorkersLocked() ||
+    return setups_ready_.Has(suite) || NoWorkersLocked() ||
            (interrupt_signal_ != 0 &&
             std::none_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
               return slot->process && slot->suite == suite;
             }));
   });
-  if (setups_ready_.count(suite)) return TakeLocked(&setups_ready_, suite);
-  return Record();
+  setups_ready_.Take(suite, &record);
+  return record;
 }
 
 Record Coordinator::TakeSuiteTearDown(int suite) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  WaitLocked(&lock,
-             [&] { return SuiteDoneLocked(suite) || NoWorkersLocked(); });
   Record record;
+  if (teardowns_ready_.Take(suite, &record)) return record;
+  std::unique_lock<std::mutex> lock(mutex_);
+  WaitLocked(&lock, [&] {
+    return teardowns_ready_.Has(suite) || SuiteDoneLocked(suite) ||
+           NoWorkersLocked();
+  });
+  if (teardowns_ready_.Take(suite, &record)) return record;
   auto found = teardowns_.find(suite);
   if (found != teardowns_.end()) {
     record = std::move(found->second);
@@ -625,11 +675,14 @@ void Coordinator::IoLoop() {
     lock.unlock();
     std::vector<bool> ready;
     WaitReadable(handles, 50, &ready);
+    // The pipes, decoders and pending queues are this thread's alone (and
+    // only this thread ends a slot's process): reading and decoding need no
+    // lock, so the replay does not wait for them.
+    for (size_t i = 1; i < handles.size(); ++i) {
+      if (ready[i]) ReadEvents(owners[i]);
+    }
     lock.lock();
     if (ready[0]) wake_.Drain();
-    for (size_t i = 1; i < handles.size(); ++i) {
-      if (ready[i] && owners[i]->process) ReadEvents(owners[i]);
-    }
     const int64_t now = NowMs();
     HandleInterruptsLocked(now);
     for (auto& slot : slots_) {
@@ -656,12 +709,6 @@ void Coordinator::ReadEvents(Slot* slot) {
   Message message;
   while (slot->decoder.Next(&message))
     slot->pending.push_back(std::move(message));
-  if (!slot->decoder.error().empty() && slot->kill_cause.empty()) {
-    slot->kill_cause = "sent " + slot->decoder.error() +
-                       " on its result channel (something wrote into it)";
-    slot->garbled = true;
-    slot->process->Kill();
-  }
 }
 
 void Coordinator::TakeOutputLocked(Slot* slot, int64_t offset, Record* record) {
@@ -696,6 +743,13 @@ void Coordinator::ProcessLocked(Slot* slot) {
     const Message message = std::move(slot->pending.front());
     slot->pending.pop_front();
     HandleLocked(slot, message);
+  }
+  if (slot->process && !slot->garbled && !slot->decoder.error().empty() &&
+      slot->kill_cause.empty()) {
+    slot->kill_cause = "sent " + slot->decoder.error() +
+                       " on its result channel (something wrote into it)";
+    slot->garbled = true;
+    slot->process->Kill();
   }
   // Everything before the garbage is handled: tests run in the order they
   // were granted, so the first one not ended was running when it came.
@@ -786,7 +840,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.elapsed_ms = message.b;
       if (slot->first_of_suite &&
           setups_published_.insert(slot->suite).second) {
-        setups_ready_[slot->suite] = std::move(record);
+        setups_ready_.Put(slot->suite, std::move(record));
       }
       return;
     }
@@ -828,6 +882,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
         reply.type = MessageType::kGrant;
         reply.id = grant.suite;
         reply.ids.assign(grant.tests.begin(), grant.tests.end());
+        reply.b = grant.last ? 1 : 0;
         slot->granted.insert(slot->granted.end(), grant.tests.begin(),
                              grant.tests.end());
       } else {
@@ -847,6 +902,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       if (scheduler_) scheduler_->Leave(slot->id, suite);
       slot->suite = -1;
       slot->granted.clear();
+      PublishTearDownLocked(suite);
       return;
     }
     case MessageType::kIterationEnd:
@@ -870,6 +926,7 @@ void Coordinator::ServeRequestLocked(Slot* slot) {
     reply.type = MessageType::kGrant;
     reply.id = grant.suite;
     reply.ids.assign(grant.tests.begin(), grant.tests.end());
+    reply.b = grant.last ? 1 : 0;
     slot->suite = grant.suite;
     slot->first_of_suite = grant.first_of_suite;
     slot->granted.assign(grant.tests.begin(), grant.tests.end());
@@ -958,7 +1015,7 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   // report may have been lost with the worker.
   if (suite >= 0 && slot->first_of_suite && scope != Scope::kSuiteSetUp &&
       setups_published_.insert(suite).second) {
-    setups_ready_[suite] = std::move(slot->setup_record);
+    setups_ready_.Put(suite, std::move(slot->setup_record));
   }
   if (!slot->hello) {
     std::string tail;
@@ -986,11 +1043,11 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     for (int id : abandoned) {
       Record failed;
       failed.AddPart(RunnerFailure("gtest_parallel: not run: " + what));
-      tests_ready_[id] = std::move(failed);
+      tests_ready_.Put(id, std::move(failed));
     }
     record.AddPart(RunnerFailure(what));
     if (slot->first_of_suite && setups_published_.insert(suite).second) {
-      setups_ready_[suite] = std::move(record);
+      setups_ready_.Put(suite, std::move(record));
     }
   } else if (scope == Scope::kSuiteTearDown && suite >= 0) {
     record.AddPart(RunnerFailure(who + " in TearDownTestSuite() of " +

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,31 @@ std::vector<std::string> WorkerEnvironment(int worker_id, int workers);
 
 // A GoogleTest failure record made by the runner itself.
 Part RunnerFailure(const std::string& message);
+
+// Records the I/O thread hands to the replay, keyed by test or suite id,
+// under a lock of their own: the replay takes a record that is in without
+// waiting for the coordinator's lock, which the I/O thread holds while it
+// handles a batch of events. The replay takes everything handed over so far
+// at once, so the two threads seldom meet at the lock, and what it keeps is
+// allocated and freed by the replay's thread alone.
+class ReadyRecords {
+ public:
+  // From any thread.
+  void Put(int key, Record record);
+  // From the replay's thread only.
+  bool Has(int key);
+  // Moves the record out; false when there is none.
+  bool Take(int key, Record* record);
+  void Clear();
+
+ private:
+  void Receive();
+
+  std::mutex mutex_;
+  std::vector<std::pair<int, Record>> handed_;  // Guarded by mutex_.
+  std::vector<std::pair<int, Record>> batch_;   // The replay's.
+  std::unordered_map<int, Record> received_;    // The replay's.
+};
 
 class Coordinator {
  public:
@@ -147,7 +173,8 @@ class Coordinator {
   bool SuiteDoneLocked(int suite) const;
   bool NoWorkersLocked() const;
   Record* CurrentRecordLocked(Slot* slot, Scope scope);
-  Record TakeLocked(std::map<int, Record>* ready, int key);
+  // Hands the suite's merged tear-downs to the replay once it is done.
+  void PublishTearDownLocked(int suite);
   template <typename Predicate>
   void WaitLocked(std::unique_lock<std::mutex>* lock, Predicate predicate);
   Record TakeGlobalLocked(std::map<std::pair<int, int>, Record>* reports);
@@ -164,17 +191,21 @@ class Coordinator {
   int iteration_ = -1;
   int seed_ = 0;
   std::unique_ptr<Scheduler> scheduler_;
-  std::map<int, Record> tests_ready_;
-  std::map<int, Record> setups_ready_;
+  // Not replayed yet: ended tests, suite set-ups, finished suites'
+  // tear-downs.
+  ReadyRecords tests_ready_;
+  ReadyRecords setups_ready_;
+  ReadyRecords teardowns_ready_;
   std::set<int> setups_published_;
   std::map<int, Record> teardowns_;  // Per suite, merged so far.
   // Per (iteration, worker id).
   std::map<std::pair<int, int>, Record> env_setups_;
   std::map<std::pair<int, int>, Record> env_teardowns_;
-  std::map<int, int> attempts_;  // Per test, this iteration.
+  std::vector<int> attempts_;  // Per test id, this iteration.
   std::map<int, std::vector<Record>> failed_attempts_;
   std::vector<std::string> flaky_;
   History history_;
+  std::string name_buffer_;  // A test's name, for history updates.
   std::function<void()> waiting_callback_;
   int restarts_ = 0;
   std::string fatal_error_;

@@ -4,12 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "cache_directory.h"
@@ -30,20 +29,30 @@ std::string History::DefaultPath(const std::string& executable) {
 void History::Load(const std::string& path) {
   path_ = path;
   entries_.clear();
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string ms, failed, name;
-    if (!std::getline(fields, ms, '\t') ||
-        !std::getline(fields, failed, '\t') || !std::getline(fields, name) ||
-        name.empty()) {
+  // One read and a hand-written split: a large suite's file is read before
+  // the first test can be handed out.
+  std::string text;
+  if (!ReadTextFile(path, &text).ok()) return;
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  while (at < end) {
+    const char* line_end =
+        static_cast<const char*>(std::memchr(at, '\n', end - at));
+    if (line_end == nullptr) line_end = end;
+    const char* first_tab =
+        static_cast<const char*>(std::memchr(at, '\t', line_end - at));
+    const char* line = at;
+    at = line_end + 1;
+    // "<ms>\t<0|1>\t<name>", the name not empty.
+    if (first_tab == nullptr || line_end - first_tab < 4 ||
+        first_tab[2] != '\t' || (first_tab[1] != '0' && first_tab[1] != '1')) {
       continue;
     }
-    char* end = nullptr;
-    const long long value = std::strtoll(ms.c_str(), &end, 10);
-    if (*end != '\0' || value < 0 || (failed != "0" && failed != "1")) continue;
-    entries_[name] = Entry{value, failed == "1"};
+    int64_t ms = 0;
+    const auto parsed = std::from_chars(line, first_tab, ms);
+    if (parsed.ec != std::errc() || parsed.ptr != first_tab || ms < 0) continue;
+    entries_[std::string(first_tab + 3, line_end)] =
+        Entry{ms, first_tab[1] == '1'};
   }
 }
 
@@ -57,16 +66,23 @@ bool History::Save(std::string* error) const {
     return false;
   }
   const std::string temporary = path_ + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    for (const auto& [name, entry] : entries_) {
-      out << entry.ms << '\t' << (entry.failed ? 1 : 0) << '\t' << name << '\n';
-    }
-    if (!out.flush()) {
-      *error = "cannot write " + temporary;
-      std::remove(temporary.c_str());
-      return false;
-    }
+  std::string text;
+  text.reserve(entries_.size() * 48);
+  for (const auto& [name, entry] : entries_) {
+    char ms[24];
+    text.append(ms, std::to_chars(ms, ms + sizeof(ms), entry.ms).ptr);
+    text += entry.failed ? "\t1\t" : "\t0\t";
+    text += name;
+    text += '\n';
+  }
+  std::FILE* out = std::fopen(temporary.c_str(), "w");
+  const bool written =
+      out != nullptr &&
+      std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  if (out == nullptr || std::fclose(out) != 0 || !written) {
+    *error = "cannot write " + temporary;
+    std::remove(temporary.c_str());
+    return false;
   }
   if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
     *error = "cannot replace " + path_ + ": " + std::strerror(errno);
@@ -76,6 +92,16 @@ bool History::Save(std::string* error) const {
   return true;
 }
 
+void History::Set(const std::string& test, Entry entry) {
+  // Looked up first: the name is copied only for a test seen the first time.
+  auto found = entries_.find(test);
+  if (found != entries_.end()) {
+    found->second = entry;
+  } else {
+    entries_.emplace(test, entry);
+  }
+}
+
 const History::Entry* History::Find(const std::string& test) const {
   auto found = entries_.find(test);
   return found == entries_.end() ? nullptr : &found->second;
@@ -83,14 +109,16 @@ const History::Entry* History::Find(const std::string& test) const {
 
 std::vector<Scheduler::Work> PlanFromHistory(
     const History& history, std::vector<Scheduler::Work> suites,
-    const std::function<std::string(int)>& name_of) {
+    const std::function<void(int, std::string*)>& name_of) {
   std::vector<std::pair<bool, double>> keys;  // (failed last time, cost).
+  std::string name;
   for (Scheduler::Work& suite : suites) {
     bool failed = false;
     double total = 0;
     suite.costs.clear();
     for (int test : suite.tests) {
-      const History::Entry* entry = history.Find(name_of(test));
+      name_of(test, &name);
+      const History::Entry* entry = history.Find(name);
       // Unknown tests are taken for quick ones; known ones cost at least a
       // millisecond, so that none is free.
       const double cost = entry ? std::max<double>(1, entry->ms) : 1;

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -40,22 +40,23 @@ class History {
 
   // Null when the test is unknown.
   const Entry* Find(const std::string& test) const;
-  void Set(const std::string& test, Entry entry) { entries_[test] = entry; }
+  void Set(const std::string& test, Entry entry);
   bool empty() const { return entries_.empty(); }
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
-  std::map<std::string, Entry> entries_;
+  std::unordered_map<std::string, Entry> entries_;
 };
 
 // Costs and order for the scheduler from `history`: each test costs its last
 // duration in ms (at least 1; an unknown test 1); suites with a test that
 // failed last time come first, then the longest suites. Without any history
-// the given order is kept. `name_of` gives a test's "Suite.Name".
+// the given order is kept. `name_of` puts a test's "Suite.Name" into its
+// second argument.
 std::vector<Scheduler::Work> PlanFromHistory(
     const History& history, std::vector<Scheduler::Work> suites,
-    const std::function<std::string(int)>& name_of);
+    const std::function<void(int, std::string*)>& name_of);
 
 }  // namespace internal
 }  // namespace gtest_parallel

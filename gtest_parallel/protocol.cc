@@ -7,24 +7,53 @@ namespace gtest_parallel {
 namespace internal {
 namespace {
 
-void PutVarint(uint64_t value, std::string* out) {
-  while (value >= 0x80) {
-    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
+// Appends to a string through a small local buffer: a message is a few
+// dozen bytes, mostly one-byte varints, written once per test event.
+class Writer {
+ public:
+  explicit Writer(std::string* out) : out_(out) {}
+  ~Writer() { Flush(); }
+
+  void Byte(uint8_t value) {
+    Room(1);
+    buffer_[used_++] = static_cast<char>(value);
   }
-  out->push_back(static_cast<char>(value));
-}
+  void Varint(uint64_t value) {
+    Room(10);
+    while (value >= 0x80) {
+      buffer_[used_++] = static_cast<char>((value & 0x7f) | 0x80);
+      value >>= 7;
+    }
+    buffer_[used_++] = static_cast<char>(value);
+  }
+  void Signed(int64_t value) {
+    Varint((static_cast<uint64_t>(value) << 1) ^
+           static_cast<uint64_t>(value >> 63));
+  }
+  void String(const std::string& value) {
+    Varint(value.size());
+    if (value.size() > sizeof(buffer_) - used_) {
+      Flush();
+      out_->append(value);
+      return;
+    }
+    std::memcpy(buffer_ + used_, value.data(), value.size());
+    used_ += value.size();
+  }
+  void Flush() {
+    out_->append(buffer_, used_);
+    used_ = 0;
+  }
 
-void PutSigned(int64_t value, std::string* out) {
-  PutVarint(
-      (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63),
-      out);
-}
+ private:
+  void Room(size_t bytes) {
+    if (used_ + bytes > sizeof(buffer_)) Flush();
+  }
 
-void PutString(const std::string& value, std::string* out) {
-  PutVarint(value.size(), out);
-  out->append(value);
-}
+  std::string* out_;
+  char buffer_[256];
+  size_t used_ = 0;
+};
 
 // Bounds-checked reading of one message payload.
 class Reader {
@@ -120,25 +149,28 @@ bool DecodePayload(const char* data, size_t size, Message* message) {
 
 void Encode(const Message& message, std::string* out) {
   const size_t start = out->size();
-  out->append(4, '\0');
-  out->push_back(static_cast<char>(message.type));
-  PutSigned(message.offset, out);
-  PutSigned(message.id, out);
-  PutSigned(message.a, out);
-  PutSigned(message.b, out);
-  PutVarint(message.ids.size(), out);
-  for (int32_t id : message.ids) PutSigned(id, out);
-  PutSigned(message.part.type, out);
-  out->push_back(message.part.has_file ? 1 : 0);
-  PutString(message.part.file, out);
-  PutSigned(message.part.line, out);
-  PutString(message.part.message, out);
-  PutVarint(message.props.size(), out);
-  for (const Property& property : message.props) {
-    PutString(property.key, out);
-    PutString(property.value, out);
+  {
+    Writer writer(out);
+    for (int i = 0; i < 4; ++i) writer.Byte(0);  // The size, set below.
+    writer.Byte(static_cast<uint8_t>(message.type));
+    writer.Signed(message.offset);
+    writer.Signed(message.id);
+    writer.Signed(message.a);
+    writer.Signed(message.b);
+    writer.Varint(message.ids.size());
+    for (int32_t id : message.ids) writer.Signed(id);
+    writer.Signed(message.part.type);
+    writer.Byte(message.part.has_file ? 1 : 0);
+    writer.String(message.part.file);
+    writer.Signed(message.part.line);
+    writer.String(message.part.message);
+    writer.Varint(message.props.size());
+    for (const Property& property : message.props) {
+      writer.String(property.key);
+      writer.String(property.value);
+    }
+    writer.String(message.text);
   }
-  PutString(message.text, out);
   const uint32_t size = static_cast<uint32_t>(out->size() - start - 4);
   for (int i = 0; i < 4; ++i) {
     (*out)[start + i] = static_cast<char>((size >> (8 * i)) & 0xff);

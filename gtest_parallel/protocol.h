@@ -44,7 +44,8 @@ enum class MessageType : uint8_t {
   // Coordinator to worker.
   kConfig = 64,  // id: first iteration, a: repeat count, b: seed,
                  // ids: [workers], props: databases to attach to.
-  kGrant = 65,   // id: suite, ids: tests in run order.
+  kGrant = 65,   // id: suite, ids: tests in run order, b: 1 when the
+                 // suite has no more to give (no kMore needed).
   kNoMore = 66,  // No more tests of that suite; or, to kRequest, none now.
   kDone = 67,    // Nothing left in this iteration.
 };

@@ -16,6 +16,7 @@ constexpr double kWholeSuiteSlack = 1.5;
 
 Scheduler::Scheduler(int workers, std::vector<Work> suites)
     : workers_(std::max(1, workers)), worker_state_(workers_ + 1) {
+  suites_.reserve(suites.size());
   for (Work& work : suites) {
     if (work.tests.empty()) continue;
     if (!work.costs.empty() && work.costs.size() != work.tests.size()) {
@@ -23,6 +24,7 @@ Scheduler::Scheduler(int workers, std::vector<Work> suites)
     }
     SuiteState state;
     state.suite = work.suite;
+    state.items.reserve(work.tests.size());
     for (size_t i = 0; i < work.tests.size(); ++i) {
       const double cost = work.costs.empty() ? 1.0 : work.costs[i];
       const Item item{static_cast<int>(i), work.tests[i], cost};
@@ -32,15 +34,14 @@ Scheduler::Scheduler(int workers, std::vector<Work> suites)
     }
     remaining_tests_ += state.remaining.size();
     remaining_cost_ += state.remaining_cost;
+    index_of_[work.suite] = static_cast<int>(suites_.size());
     suites_.push_back(std::move(state));
   }
 }
 
 int Scheduler::IndexOf(int suite) const {
-  for (size_t i = 0; i < suites_.size(); ++i) {
-    if (suites_[i].suite == suite) return static_cast<int>(i);
-  }
-  return -1;
+  auto found = index_of_.find(suite);
+  return found == index_of_.end() ? -1 : found->second;
 }
 
 double Scheduler::ChunkCost() const {
@@ -73,6 +74,7 @@ int Scheduler::Take(int index, int after, bool whole_if_small, Grant* grant) {
     ++end;
   }
   state.remaining.erase(begin, end);
+  grant->last = state.remaining.empty();
   state.remaining_cost -= taken;
   remaining_cost_ -= taken;
   remaining_tests_ -= grant->tests.size();
@@ -93,6 +95,7 @@ bool Scheduler::Next(int worker, Grant* grant) {
       grant->suite = state.suite;
       grant->tests.assign(1, it->test);
       grant->first_of_suite = false;
+      grant->last = true;
       state.active++;
       me.suite_index = it->suite_index;
       me.last_position = -1;
@@ -104,13 +107,15 @@ bool Scheduler::Next(int worker, Grant* grant) {
   };
   if (take_retry(false)) return true;
   int chosen = -1;
-  // First choice: a suite nobody has entered, in the order given.
-  for (size_t i = 0; i < suites_.size() && chosen < 0; ++i) {
-    if (!suites_[i].granted_once && !suites_[i].remaining.empty() &&
-        me.left.count(static_cast<int>(i)) == 0) {
-      chosen = static_cast<int>(i);
-    }
+  // First choice: a suite nobody has entered, in the order given. Suites
+  // before first_fresh_ have all been entered (or had nothing to run), and
+  // once entered a suite stays so: the search goes on from there.
+  while (first_fresh_ < suites_.size() &&
+         (suites_[first_fresh_].granted_once ||
+          suites_[first_fresh_].remaining.empty())) {
+    ++first_fresh_;
   }
+  if (first_fresh_ < suites_.size()) chosen = static_cast<int>(first_fresh_);
   // Otherwise help with the suite that has the most work left.
   if (chosen < 0) {
     double most = 0;

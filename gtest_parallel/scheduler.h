@@ -38,6 +38,9 @@ class Scheduler {
     int suite = -1;
     std::vector<int> tests;
     bool first_of_suite = false;  // The first grant made for this suite.
+    // Nothing of the suite is left to grant after it (More would say no,
+    // unless a dead worker's tests come back, which Next hands out too).
+    bool last = false;
   };
 
   // Workers are numbered 1..workers. Suites are offered in the given order.
@@ -112,6 +115,8 @@ class Scheduler {
 
   int workers_;
   std::vector<SuiteState> suites_;
+  std::unordered_map<int, int> index_of_;  // Suite id -> index in suites_.
+  size_t first_fresh_ = 0;  // No suite before it is still to be entered.
   std::deque<PendingRetry> retries_;
   std::vector<WorkerState> worker_state_;
   size_t remaining_tests_ = 0;

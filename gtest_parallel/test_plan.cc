@@ -21,11 +21,16 @@ TestPlan TestPlan::Snapshot() {
   TestPlan plan;
   plan.fingerprint_ = 14695981039346656037ull;
   testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
+  plan.test_ids_.reserve(unit_test->total_test_count());
+  plan.tests_.reserve(unit_test->total_test_count());
+  plan.suite_of_.reserve(unit_test->total_test_count());
+  plan.suite_ids_.reserve(unit_test->total_test_suite_count());
   for (int s = 0; s < unit_test->total_test_suite_count(); ++s) {
     auto* suite = const_cast<testing::TestSuite*>(unit_test->GetTestSuite(s));
     plan.suite_ids_[suite] = s;
     plan.suites_.push_back(suite);
     plan.suite_tests_.emplace_back();
+    plan.suite_tests_.back().reserve(suite->total_test_count());
     Mix(suite->name(), &plan.fingerprint_);
     for (int t = 0; t < suite->total_test_count(); ++t) {
       auto* test = const_cast<testing::TestInfo*>(suite->GetTestInfo(t));
@@ -41,13 +46,27 @@ TestPlan TestPlan::Snapshot() {
 }
 
 std::string TestPlan::FullName(int test_id) const {
+  std::string name;
+  FullName(test_id, &name);
+  return name;
+}
+
+void TestPlan::FullName(int test_id, std::string* name) const {
   const testing::TestInfo* info = tests_[test_id];
-  return std::string(info->test_suite_name()) + "." + info->name();
+  name->assign(info->test_suite_name());
+  name->push_back('.');
+  name->append(info->name());
 }
 
 int TestPlan::IdOf(const testing::TestInfo* test) const {
+  // The same test again (its start, then its end) or the next one: the
+  // usual questions, answered without hashing.
+  for (int id : {last_id_, last_id_ + 1}) {
+    if (id < test_count() && tests_[id] == test) return last_id_ = id;
+  }
   auto it = test_ids_.find(test);
-  return it == test_ids_.end() ? -1 : it->second;
+  if (it == test_ids_.end()) return -1;
+  return last_id_ = it->second;
 }
 
 int TestPlan::IdOf(const testing::TestSuite* suite) const {

@@ -43,7 +43,11 @@ class TestPlan {
   }
   // "Suite.Name" of a test.
   std::string FullName(int test_id) const;
+  // The same into `name`, reusing its storage.
+  void FullName(int test_id, std::string* name) const;
 
+  // -1 for a test not in the plan. From one thread at a time (it keeps
+  // its last answer as the next guess).
   int IdOf(const testing::TestInfo* test) const;
   int IdOf(const testing::TestSuite* suite) const;
 
@@ -57,6 +61,8 @@ class TestPlan {
   std::vector<int> suite_of_;
   std::vector<std::vector<int>> suite_tests_;
   std::unordered_map<const testing::TestInfo*, int> test_ids_;
+  // The last id IdOf found: tests are mostly asked for in order.
+  mutable int last_id_ = 0;
   std::unordered_map<const testing::TestSuite*, int> suite_ids_;
   uint64_t fingerprint_ = 0;
 };

@@ -36,7 +36,8 @@ void RunGrant(const TestPlan& plan, const Message& grant,
   ClearSuiteResults(suite);  // A retry may run a test again.
   SetShouldRun(suite, true);
   listener->BeginSuite(static_cast<int>(grant.id),
-                       std::vector<int>(grant.ids.begin(), grant.ids.end()));
+                       std::vector<int>(grant.ids.begin(), grant.ids.end()),
+                       grant.b != 0);
   RunSuite(suite);
   SetShouldRun(suite, false);
   for (int id : plan.tests_of(static_cast<int>(grant.id))) {

@@ -164,15 +164,17 @@ void WorkerListener::EnterIdle() {
   Enter(Scope::kIdle, -1, EpochMs(), channel_->OutputOffset());
 }
 
-void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests) {
+void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests,
+                                bool last) {
   suite_ = suite;
   granted_left_ = 0;
-  Grant(tests);
+  Grant(tests, last);
 }
 
-void WorkerListener::Grant(const std::vector<int>& tests) {
+void WorkerListener::Grant(const std::vector<int>& tests, bool last) {
   for (int id : tests) SetShouldRun(plan_->test(id), true);
   granted_left_ += tests.size();
+  last_grant_ = last;
 }
 
 void WorkerListener::OnTestSuiteStart(const testing::TestSuite& /*suite*/) {
@@ -252,14 +254,14 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
     granted_left_ = 0;
     return;
   }
-  if (Cancelled()) return;
+  if (Cancelled() || last_grant_) return;
   Message more;
   more.type = MessageType::kMore;
   more.id = suite_;
   channel_->Send(std::move(more), false);
   const Message reply = channel_->Receive();
   if (reply.type == MessageType::kGrant && reply.id == suite_) {
-    Grant(std::vector<int>(reply.ids.begin(), reply.ids.end()));
+    Grant(std::vector<int>(reply.ids.begin(), reply.ids.end()), reply.b != 0);
   }
 }
 

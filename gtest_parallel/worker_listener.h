@@ -62,7 +62,8 @@ class WorkerListener : public testing::EmptyTestEventListener {
   // Entering the global environments' SetUp/TearDown, or waiting for work.
   void EnterGlobal();
   void EnterIdle();
-  void BeginSuite(int suite, const std::vector<int>& tests);
+  // `last`: the suite has nothing more to give after these tests.
+  void BeginSuite(int suite, const std::vector<int>& tests, bool last);
 
   void OnTestSuiteStart(const testing::TestSuite& suite) override;
   void OnTestStart(const testing::TestInfo& test) override;
@@ -71,7 +72,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   void OnTestSuiteEnd(const testing::TestSuite& suite) override;
 
  private:
-  void Grant(const std::vector<int>& tests);
+  void Grant(const std::vector<int>& tests, bool last);
   bool Cancelled() const;
   // Fails the running test (when `blame`) for child processes it left
   // running, and kills them.
@@ -87,6 +88,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   int suite_ = -1;
   int test_ = -1;
   size_t granted_left_ = 0;  // Granted tests of the suite not yet ended.
+  bool last_grant_ = false;  // No use asking for more tests of the suite.
   int64_t phase_start_ms_ = 0;
   int64_t last_offset_ = 0;  // Output offset at the last test's end.
   std::vector<int64_t> known_children_;  // Running, and nobody's fault.

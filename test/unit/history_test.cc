@@ -20,8 +20,8 @@ std::string TempPath(const std::string& name) {
          std::to_string(getpid()) + "_" + name;
 }
 
-std::string Name(int test) {
-  return "S" + std::to_string(test / 10) + ".T" + std::to_string(test % 10);
+void Name(int test, std::string* name) {
+  *name = "S" + std::to_string(test / 10) + ".T" + std::to_string(test % 10);
 }
 
 TEST(HistoryTest, SavesAndLoadsEntries) {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
+#include <sstream>
 
 namespace gtest_parallel::internal {
 namespace {
@@ -229,8 +229,20 @@ Status ReadTextFile(const std::string& path, std::string* contents) {
     return Status(ErrorCode::kNotFound, "cannot read SQL file '" + path +
                                             "': " + std::strerror(errno));
   }
-  contents->assign(std::istreambuf_iterator<char>(in),
-                   std::istreambuf_iterator<char>());
+  // One read of the whole file where its size is known (a regular file).
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size >= 0 && in) {
+    contents->resize(static_cast<size_t>(size));
+    in.read(contents->data(), size);
+    contents->resize(static_cast<size_t>(in.gcount()));
+    return Status();
+  }
+  in.clear();
+  std::ostringstream whole;
+  whole << in.rdbuf();
+  *contents = whole.str();
   return Status();
 }
 
