@@ -29,12 +29,14 @@ std::string History::DefaultPath(const std::string& executable) {
 void History::Load(const std::string& path) {
   path_ = path;
   entries_.clear();
-  // One read and a hand-written split: a large suite's file is read before
-  // the first test can be handed out.
-  std::string text;
-  if (!ReadTextFile(path, &text).ok()) return;
-  const char* at = text.data();
-  const char* const end = at + text.size();
+  added_.clear();
+  text_.clear();
+  // One read and a hand-written split, the names left where they are: a
+  // large suite's file is read before the first test can be handed out.
+  if (!ReadTextFile(path, &text_).ok()) return;
+  entries_.reserve(std::count(text_.begin(), text_.end(), '\n') + 1);
+  const char* at = text_.data();
+  const char* const end = at + text_.size();
   while (at < end) {
     const char* line_end =
         static_cast<const char*>(std::memchr(at, '\n', end - at));
@@ -51,7 +53,7 @@ void History::Load(const std::string& path) {
     int64_t ms = 0;
     const auto parsed = std::from_chars(line, first_tab, ms);
     if (parsed.ec != std::errc() || parsed.ptr != first_tab || ms < 0) continue;
-    entries_[std::string(first_tab + 3, line_end)] =
+    entries_[std::string_view(first_tab + 3, line_end - first_tab - 3)] =
         Entry{ms, first_tab[1] == '1'};
   }
 }
@@ -72,7 +74,7 @@ bool History::Save(std::string* error) const {
     char ms[24];
     text.append(ms, std::to_chars(ms, ms + sizeof(ms), entry.ms).ptr);
     text += entry.failed ? "\t1\t" : "\t0\t";
-    text += name;
+    text.append(name.data(), name.size());
     text += '\n';
   }
   std::FILE* out = std::fopen(temporary.c_str(), "w");
@@ -98,7 +100,8 @@ void History::Set(const std::string& test, Entry entry) {
   if (found != entries_.end()) {
     found->second = entry;
   } else {
-    entries_.emplace(test, entry);
+    added_.push_back(test);
+    entries_.emplace(added_.back(), entry);
   }
 }
 

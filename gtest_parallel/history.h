@@ -10,9 +10,11 @@
 #define GTEST_PARALLEL_HISTORY_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
-#include <unordered_map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "scheduler.h"
@@ -26,6 +28,11 @@ class History {
     int64_t ms = 0;
     bool failed = false;
   };
+
+  History() = default;
+  // The names point into the object's own storage.
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
 
   // The default file for `executable` (an absolute path); empty when there
   // is no home or cache directory.
@@ -46,7 +53,9 @@ class History {
 
  private:
   std::string path_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::string text_;               // The file as read; loaded names are in it.
+  std::deque<std::string> added_;  // Names of tests new in this run.
+  std::unordered_map<std::string_view, Entry> entries_;
 };
 
 // Costs and order for the scheduler from `history`: each test costs its last

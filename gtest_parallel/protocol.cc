@@ -94,6 +94,10 @@ class Reader {
   bool String(std::string* value) {
     size_t size;
     if (!Count(&size)) return false;
+    if (size == 0) {
+      value->clear();  // Most are empty: no copy to set up.
+      return true;
+    }
     value->assign(data_, size);
     data_ += size;
     return true;
@@ -199,7 +203,7 @@ bool Decoder::Next(Message* message) {
     return false;
   }
   if (pending() < 4 + static_cast<size_t>(size)) return false;
-  *message = Message();
+  // DecodePayload sets every field.
   if (!DecodePayload(buffer_.data() + offset_ + 4, size, message)) {
     error_ = "a malformed message of " + std::to_string(size) + " bytes";
     return false;

@@ -251,7 +251,9 @@ void Replay::Raise(const Record& record) {
 void Replay::ReplayTest(const testing::TestInfo& test) {
   const int id = plan_.IdOf(&test);
   const Record record = coordinator_->TakeTest(id);
-  test_times_[id] = {record.start_ms, record.elapsed_ms};
+  if (id >= 0 && static_cast<size_t>(id) < test_times_.size()) {
+    test_times_[id] = {record.start_ms, record.elapsed_ms};
+  }
   Raise(record);
 }
 
@@ -298,7 +300,7 @@ void Replay::OnProgramEnd() {
 
 void Replay::OnIterationStart(const testing::UnitTest& unit_test,
                               int iteration) {
-  test_times_.clear();
+  test_times_.assign(plan_.test_count(), {0, -1});
   if (coordinator_->worker_count() == 0) return;
   coordinator_->BeginIteration(iteration, plan_.CurrentRuns(),
                                unit_test.random_seed());
@@ -322,9 +324,9 @@ void Replay::OnIterationEnd(const testing::UnitTest& /*unit_test*/,
 void Replay::OnTestEnd(const testing::TestInfo& test) {
   const int id = plan_.IdOf(&test);
   progress_.TestDone(test.result()->Failed());
-  auto times = test_times_.find(id);
-  if (times != test_times_.end()) {
-    SetTestTimes(test, times->second.first, times->second.second);
+  if (id >= 0 && static_cast<size_t>(id) < test_times_.size() &&
+      test_times_[id].second >= 0) {
+    SetTestTimes(test, test_times_[id].first, test_times_[id].second);
   }
   if (GTEST_FLAG_GET(fail_fast) && test.result()->Failed()) {
     coordinator_->StopDispatch();
@@ -334,11 +336,13 @@ void Replay::OnTestEnd(const testing::TestInfo& test) {
 void Replay::OnSuiteEnd(const testing::TestSuite& suite) {
   int64_t start = 0, elapsed = 0;
   bool any = false;
-  for (int i = 0; i < suite.total_test_count(); ++i) {
-    auto times = test_times_.find(plan_.IdOf(suite.GetTestInfo(i)));
-    if (times == test_times_.end()) continue;
-    start = any ? std::min(start, times->second.first) : times->second.first;
-    elapsed += times->second.second;
+  const int suite_id = plan_.IdOf(&suite);
+  if (suite_id < 0 || test_times_.empty()) return;
+  for (int id : plan_.tests_of(suite_id)) {
+    const auto& [test_start, test_elapsed] = test_times_[id];
+    if (test_elapsed < 0) continue;
+    start = any ? std::min(start, test_start) : test_start;
+    elapsed += test_elapsed;
     any = true;
   }
   if (any) SetSuiteTimes(suite, start, elapsed);

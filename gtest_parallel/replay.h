@@ -16,7 +16,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <map>
 #include <utility>
 #include <vector>
 
@@ -77,8 +76,9 @@ class Replay {
   testing::TestEventListeners front_;
   Progress progress_{Progress::StderrIsTerminal()};
   std::function<void(int workers)> before_start_;
-  // Worker-measured (start, elapsed) of the tests of this iteration.
-  std::map<int, std::pair<int64_t, int64_t>> test_times_;
+  // Worker-measured (start, elapsed) of the tests of this iteration, by
+  // test id; elapsed -1 for a test not replayed.
+  std::vector<std::pair<int64_t, int64_t>> test_times_;
 };
 
 }  // namespace internal

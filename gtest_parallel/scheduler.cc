@@ -29,7 +29,7 @@ Scheduler::Scheduler(int workers, std::vector<Work> suites)
       const double cost = work.costs.empty() ? 1.0 : work.costs[i];
       const Item item{static_cast<int>(i), work.tests[i], cost};
       state.remaining.push_back(item);
-      state.items.emplace(work.tests[i], item);
+      state.items.push_back(item);
       state.remaining_cost += cost;
     }
     remaining_tests_ += state.remaining.size();
@@ -165,9 +165,12 @@ void Scheduler::GiveBack(int suite, const std::vector<int>& tests) {
   if (index < 0) return;
   SuiteState& state = suites_[index];
   for (int test : tests) {
-    auto known = state.items.find(test);
+    // Rare (a worker died): a search will do.
+    auto known =
+        std::find_if(state.items.begin(), state.items.end(),
+                     [test](const Item& item) { return item.test == test; });
     if (known == state.items.end()) continue;
-    const Item& item = known->second;
+    const Item& item = *known;
     auto at = std::lower_bound(
         state.remaining.begin(), state.remaining.end(), item.position,
         [](const Item& a, int position) { return a.position < position; });

@@ -89,7 +89,7 @@ class Scheduler {
   struct SuiteState {
     int suite = 0;
     std::deque<Item> remaining;           // Sorted by position.
-    std::unordered_map<int, Item> items;  // Every test of the suite.
+    std::vector<Item> items;  // Every test of the suite, by position.
     double remaining_cost = 0;
     int active = 0;  // Workers inside the suite.
     bool granted_once = false;

@@ -21,7 +21,6 @@ TestPlan TestPlan::Snapshot() {
   TestPlan plan;
   plan.fingerprint_ = 14695981039346656037ull;
   testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
-  plan.test_ids_.reserve(unit_test->total_test_count());
   plan.tests_.reserve(unit_test->total_test_count());
   plan.suite_of_.reserve(unit_test->total_test_count());
   plan.suite_ids_.reserve(unit_test->total_test_suite_count());
@@ -35,7 +34,6 @@ TestPlan TestPlan::Snapshot() {
     for (int t = 0; t < suite->total_test_count(); ++t) {
       auto* test = const_cast<testing::TestInfo*>(suite->GetTestInfo(t));
       const int id = static_cast<int>(plan.tests_.size());
-      plan.test_ids_[test] = id;
       plan.tests_.push_back(test);
       plan.suite_of_.push_back(s);
       plan.suite_tests_.back().push_back(id);
@@ -64,6 +62,10 @@ int TestPlan::IdOf(const testing::TestInfo* test) const {
   for (int id : {last_id_, last_id_ + 1}) {
     if (id < test_count() && tests_[id] == test) return last_id_ = id;
   }
+  if (test_ids_.empty()) {
+    test_ids_.reserve(tests_.size());
+    for (int id = 0; id < test_count(); ++id) test_ids_[tests_[id]] = id;
+  }
   auto it = test_ids_.find(test);
   if (it == test_ids_.end()) return -1;
   return last_id_ = it->second;
@@ -82,9 +84,15 @@ std::vector<TestPlan::SuiteRun> TestPlan::CurrentRuns() const {
     if (!suite->should_run()) continue;
     SuiteRun run;
     run.suite = IdOf(suite);
+    if (run.suite < 0) continue;  // Registered after the snapshot.
+    const std::vector<int>& registered = suite_tests_[run.suite];
     for (int t = 0; t < suite->total_test_count(); ++t) {
       const testing::TestInfo* test = suite->GetTestInfo(t);
-      if (test->should_run()) run.tests.push_back(IdOf(test));
+      if (!test->should_run()) continue;
+      // Unless shuffled, the t-th test is the t-th registered.
+      const bool in_place = static_cast<size_t>(t) < registered.size() &&
+                            tests_[registered[t]] == test;
+      run.tests.push_back(in_place ? registered[t] : IdOf(test));
     }
     if (!run.tests.empty()) runs.push_back(std::move(run));
   }

@@ -60,7 +60,8 @@ class TestPlan {
   std::vector<testing::TestSuite*> suites_;
   std::vector<int> suite_of_;
   std::vector<std::vector<int>> suite_tests_;
-  std::unordered_map<const testing::TestInfo*, int> test_ids_;
+  // Made on the first question the guess below does not answer.
+  mutable std::unordered_map<const testing::TestInfo*, int> test_ids_;
   // The last id IdOf found: tests are mostly asked for in order.
   mutable int last_id_ = 0;
   std::unordered_map<const testing::TestSuite*, int> suite_ids_;

@@ -600,6 +600,35 @@ TEST(SchedulerTest, SuiteJustOverAChunkStaysWhole) {
   EXPECT_LT(grant.tests.size(), 14u);
 }
 
+TEST(SchedulerTest, GrantThatEmptiesItsSuiteIsMarkedLast) {
+  Scheduler scheduler(2, EqualSuites({6, 14}));
+  Grant grant;
+  ASSERT_TRUE(scheduler.Next(1, &grant));  // The whole first suite.
+  EXPECT_TRUE(grant.last);
+  ASSERT_TRUE(scheduler.Next(2, &grant));  // Part of the second.
+  EXPECT_FALSE(grant.last);
+  // Worker 2 takes the rest of its suite chunk by chunk; only the grant
+  // that leaves nothing is marked, and after it More has nothing to give.
+  bool last = false;
+  while (scheduler.More(2, SuiteId(1), &grant)) {
+    EXPECT_FALSE(last) << "a grant after the one marked last";
+    last = grant.last;
+  }
+  EXPECT_TRUE(last);
+}
+
+TEST(SchedulerTest, ManySmallSuitesAreOfferedInOrder) {
+  // One test per suite: each Next takes the next suite nobody entered.
+  Scheduler scheduler(2, EqualSuites(std::vector<int>(500, 1)));
+  Grant grant;
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(scheduler.Next(1 + i % 2, &grant));
+    EXPECT_EQ(grant.suite, SuiteId(i));
+    scheduler.Leave(1 + i % 2, grant.suite);
+  }
+  EXPECT_FALSE(scheduler.Next(1, &grant));
+}
+
 TEST(SchedulerTest, LargeSuiteIsSplitWithShrinkingChunks) {
   const int kWorkers = 4;
   Simulation simulation(kWorkers, {std::vector<double>(1000, 1.0)});
