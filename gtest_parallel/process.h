@@ -144,7 +144,8 @@ int64_t StandardOutputSize(Handle output);
 void AdoptOrphans();
 
 // True if this process has child processes, running or ended but not yet
-// waited for (none are reaped).
+// waited for (none are reaped). POSIX; false on Windows, where the worker's
+// job object ends what its tests leave behind.
 bool HasChildren();
 
 // The child processes running now, not counting ended ones (Linux; empty

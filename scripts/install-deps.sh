@@ -2,8 +2,10 @@
 # Installs what gtest_parallel needs to build and test on Debian 12: the
 # compiler and CMake, GoogleTest (library and sources), Boost.Program_options,
 # and SQLite, PostgreSQL and MariaDB (client libraries and servers) for the
-# database tests. Safe to run again: does nothing when all is installed.
-# Uses sudo only when not run as root.
+# database tests. With --tests, also what only the test suite uses: the
+# MinGW-w64 cross compiler that compiles the Windows process layer. Safe to
+# run again: does nothing when all is installed. Uses sudo only when not run
+# as root.
 set -euo pipefail
 
 packages=(
@@ -19,6 +21,9 @@ packages=(
   libmariadb-dev
   mariadb-server
 )
+if [[ "${1:-}" == "--tests" ]]; then
+  packages+=(g++-mingw-w64-x86-64-posix)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/install-deps.sh --tests
+bash scripts/build.sh -DGTEST_PARALLEL_REQUIRE_WINDOWS_CHECK=ON
 
 # The database tests run against throwaway PostgreSQL and MariaDB servers;
 # a server that does not start fails the run (it is never skipped). They are
