@@ -155,6 +155,15 @@ bool Record::Failed() const {
   });
 }
 
+Message GrantMessage(const Scheduler::Grant& grant) {
+  Message message;
+  message.type = MessageType::kGrant;
+  message.id = grant.suite;
+  message.ids.assign(grant.tests.begin(), grant.tests.end());
+  message.b = grant.last ? 1 : 0;
+  return message;
+}
+
 Part RunnerFailure(const std::string& message) {
   Part part;
   part.type = testing::TestPartResult::kFatalFailure;
@@ -331,18 +340,18 @@ void ReadyRecords::Receive() {
   batch_.clear();
 }
 
-bool ReadyRecords::Has(int key) {
-  if (received_.count(key) == 0) Receive();
-  return received_.count(key) > 0;
+std::unordered_map<int, Record>::iterator ReadyRecords::Find(int key) {
+  auto found = received_.find(key);
+  if (found != received_.end()) return found;
+  Receive();
+  return received_.find(key);
 }
 
+bool ReadyRecords::Has(int key) { return Find(key) != received_.end(); }
+
 bool ReadyRecords::Take(int key, Record* record) {
-  auto found = received_.find(key);
-  if (found == received_.end()) {
-    Receive();
-    found = received_.find(key);
-    if (found == received_.end()) return false;
-  }
+  auto found = Find(key);
+  if (found == received_.end()) return false;
   *record = std::move(found->second);
   received_.erase(found);
   return true;
@@ -879,10 +888,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       Message reply;
       if (scheduler_ && !finishing_ &&
           scheduler_->More(slot->id, static_cast<int>(message.id), &grant)) {
-        reply.type = MessageType::kGrant;
-        reply.id = grant.suite;
-        reply.ids.assign(grant.tests.begin(), grant.tests.end());
-        reply.b = grant.last ? 1 : 0;
+        reply = GrantMessage(grant);
         slot->granted.insert(slot->granted.end(), grant.tests.begin(),
                              grant.tests.end());
       } else {
@@ -923,10 +929,7 @@ void Coordinator::ServeRequestLocked(Slot* slot) {
   Message reply;
   if (slot->parked_iteration == iteration_ && slot->parked_may_run &&
       scheduler_ && !finishing_ && scheduler_->Next(slot->id, &grant)) {
-    reply.type = MessageType::kGrant;
-    reply.id = grant.suite;
-    reply.ids.assign(grant.tests.begin(), grant.tests.end());
-    reply.b = grant.last ? 1 : 0;
+    reply = GrantMessage(grant);
     slot->suite = grant.suite;
     slot->first_of_suite = grant.first_of_suite;
     slot->granted.assign(grant.tests.begin(), grant.tests.end());

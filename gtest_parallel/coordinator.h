@@ -62,6 +62,9 @@ std::vector<std::string> WorkerEnvironment(int worker_id, int workers);
 // A GoogleTest failure record made by the runner itself.
 Part RunnerFailure(const std::string& message);
 
+// The kGrant message that hands `grant` to a worker.
+Message GrantMessage(const Scheduler::Grant& grant);
+
 // Records the I/O thread hands to the replay, keyed by test or suite id,
 // under a lock of their own: the replay takes a record that is in without
 // waiting for the coordinator's lock, which the I/O thread holds while it
@@ -80,6 +83,9 @@ class ReadyRecords {
 
  private:
   void Receive();
+  // The received record for `key`, receiving what was handed over if it is
+  // not there yet; received_.end() when there is none.
+  std::unordered_map<int, Record>::iterator Find(int key);
 
   std::mutex mutex_;
   std::vector<std::pair<int, Record>> handed_;  // Guarded by mutex_.

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,18 @@ class ChildProcess {
   // Reaps the process without blocking; true once it has ended.
   virtual bool TryWait(ExitStatus* status) = 0;
 };
+
+// Starts a WorkerStatus in freshly mapped memory: nothing running yet.
+inline WorkerStatus* StartWorkerStatus(void* memory) {
+  auto* status = new (memory) WorkerStatus();
+  status->cancel = 0;
+  status->scope = 0;
+  status->suite = -1;
+  status->test = -1;
+  status->since_ms = 0;
+  status->output_offset = 0;
+  return status;
+}
 
 // Environment variable that carries the worker's pipe ends.
 inline constexpr char kChannelVariable[] = "GTEST_PARALLEL_CHANNEL";

@@ -15,7 +15,6 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
-#include <new>
 
 #include "process.h"
 
@@ -225,13 +224,7 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
     close_all();
     return nullptr;
   }
-  new (status) WorkerStatus();
-  status->cancel = 0;
-  status->scope = 0;
-  status->suite = -1;
-  status->test = -1;
-  status->since_ms = 0;
-  status->output_offset = 0;
+  StartWorkerStatus(status);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

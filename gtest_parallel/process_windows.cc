@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "process.h"
 
@@ -189,6 +188,13 @@ class WindowsChild : public ChildProcess {
   WorkerStatus* status_;
 };
 
+// Writes the one byte that wakes a thread waiting on a WakePipe.
+void WriteWakeByte(Handle wake) {
+  const char byte = 1;
+  DWORD written = 0;
+  WriteFile(H(wake), &byte, 1, &written, nullptr);
+}
+
 std::atomic<int> g_interrupts{0};
 std::atomic<int> g_first_interrupt{0};
 std::atomic<Handle> g_wake{kNoHandle};
@@ -210,11 +216,7 @@ BOOL WINAPI OnControl(DWORD event) {
   g_first_interrupt.compare_exchange_strong(none, signal);
   g_interrupts.fetch_add(1);
   const Handle wake = g_wake.load();
-  if (wake != kNoHandle) {
-    const char byte = 1;
-    DWORD written = 0;
-    WriteFile(H(wake), &byte, 1, &written, nullptr);
-  }
+  if (wake != kNoHandle) WriteWakeByte(wake);
   return TRUE;
 }
 
@@ -263,13 +265,7 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
   if (mapping == nullptr) return fail(LastError("cannot share memory"));
   status = MapStatus(mapping);
   if (status == nullptr) return fail(LastError("cannot map shared memory"));
-  new (status) WorkerStatus();
-  status->cancel = 0;
-  status->scope = 0;
-  status->suite = -1;
-  status->test = -1;
-  status->since_ms = 0;
-  status->output_offset = 0;
+  StartWorkerStatus(status);
   null_input = CreateFileA("NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
                            &inherit, OPEN_EXISTING, 0, nullptr);
   if (null_input == INVALID_HANDLE_VALUE) {
@@ -475,11 +471,7 @@ WakePipe::~WakePipe() {
   if (write_ != kNoHandle) CloseHandle(H(write_));
 }
 
-void WakePipe::Wake() {
-  const char byte = 1;
-  DWORD written = 0;
-  WriteFile(H(write_), &byte, 1, &written, nullptr);
-}
+void WakePipe::Wake() { WriteWakeByte(write_); }
 
 void WakePipe::Drain() {
   DWORD available = 0;
