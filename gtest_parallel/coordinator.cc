@@ -280,10 +280,9 @@ std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
   for (TestPlan::SuiteRun& run : runs) {
     work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
   }
-  return PlanFromHistory(history_, std::move(work),
-                         [this](int test, std::string* name) {
-                           plan_.FullName(test, name);
-                         });
+  return PlanFromHistory(
+      history_, std::move(work),
+      [this](int test, std::string* name) { plan_.FullName(test, name); });
 }
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
@@ -295,7 +294,8 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
     return;
   }
   plan_.FullName(test, &name_buffer_);
-  history_.Set(name_buffer_, History::Entry{record.elapsed_ms, record.Failed()});
+  history_.Set(name_buffer_,
+               History::Entry{record.elapsed_ms, record.Failed()});
   if (attempt > 1) {
     const auto& failures = failed_attempts_[test];
     const std::string counts = std::to_string(failures.size()) + " of " +
@@ -391,6 +391,7 @@ void Coordinator::HandleInterruptsLocked(int64_t now) {
     if (interrupts_seen_ == 0) {
       interrupt_signal_ = FirstInterrupt();
       interrupted_at_ = now;
+      std::fflush(stdout);  // Console lines first, then the notice.
       std::fprintf(stderr,
                    "\n[gtest_parallel] interrupted: no new tests start; the "
                    "running ones get %lld s to finish (interrupt again to stop "
@@ -460,6 +461,7 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
   }
   if (slot->noticed_since != since) {
     slot->noticed_since = since;
+    std::fflush(stdout);  // Console lines first, then the notice.
     std::fprintf(
         stderr,
         "[gtest_parallel] %s has been running for %.0f s on worker %d.\n",
@@ -514,6 +516,12 @@ void Coordinator::PublishTearDownLocked(int suite) {
 template <typename Predicate>
 void Coordinator::WaitLocked(std::unique_lock<std::mutex>* lock,
                              Predicate predicate) {
+  if (predicate()) return;
+  if (before_wait_callback_) {
+    lock->unlock();
+    before_wait_callback_();
+    lock->lock();
+  }
   while (!ready_.wait_for(*lock, std::chrono::milliseconds(250), predicate)) {
     if (!waiting_callback_) continue;
     lock->unlock();
@@ -1023,6 +1031,7 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   if (!slot->hello) {
     std::string tail;
     for (const Record::Item& item : record.items) tail += item.output;
+    std::fflush(stdout);  // Console lines first, then the notice.
     std::fprintf(stderr, "%s before it could connect.%s%s\n", who.c_str(),
                  tail.empty() ? "" : " Its output:\n", tail.c_str());
   } else if (scope == Scope::kTest && test >= 0) {
@@ -1058,8 +1067,10 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     teardowns_[suite].Merge(record);
   } else if (scope == Scope::kIdle) {
     // Between tests: nothing of the run was lost but the process.
-    if (interrupt_signal_ == 0)
+    if (interrupt_signal_ == 0) {
+      std::fflush(stdout);  // Console lines first, then the notice.
       std::fprintf(stderr, "%s while idle.\n", who.c_str());
+    }
   } else {
     const int iteration = std::max(iteration_, 0);
     const bool in_set_up = slot->env_set_up < iteration;

@@ -125,7 +125,11 @@ class Coordinator {
   Record TakeEnvSetUp();
   Record TakeEnvTearDown();
 
-  // Called now and then while a Take* call waits (without the lock held).
+  // Called (without the lock held) when a Take* call is about to wait for
+  // its record, and then now and then while it waits.
+  void set_before_wait_callback(std::function<void()> callback) {
+    before_wait_callback_ = std::move(callback);
+  }
   void set_waiting_callback(std::function<void()> callback) {
     waiting_callback_ = std::move(callback);
   }
@@ -212,6 +216,7 @@ class Coordinator {
   std::vector<std::string> flaky_;
   History history_;
   std::string name_buffer_;  // A test's name, for history updates.
+  std::function<void()> before_wait_callback_;
   std::function<void()> waiting_callback_;
   int restarts_ = 0;
   std::string fatal_error_;

@@ -67,6 +67,10 @@ GTEST_PARALLEL_EXPOSE(
     ListenersRepeaterFn,
     testing::TestEventListener* (testing::TestEventListeners::*)(),
     testing::TestEventListeners::repeater);
+GTEST_PARALLEL_EXPOSE(
+    ListenersDefaultPrinter,
+    testing::TestEventListener* testing::TestEventListeners::*,
+    testing::TestEventListeners::default_result_printer_);
 
 GTEST_PARALLEL_EXPOSE(ImplSetCatchExceptions,
                       void (testing::internal::UnitTestImpl::*)(bool),
@@ -171,6 +175,19 @@ void SwapRepeaters(testing::TestEventListeners* other) {
 
 testing::TestEventListener* RepeaterOf(testing::TestEventListeners* listeners) {
   return (listeners->*Get(ListenersRepeaterFn()))();
+}
+
+bool ConsoleInColor() {
+  namespace posix = testing::internal::posix;
+  return testing::internal::ShouldUseColor(
+      posix::IsATTY(posix::FileNo(stdout)) != 0);
+}
+
+void RestoreDefaultResultPrinter(testing::TestEventListener* printer) {
+  testing::TestEventListeners& listeners =
+      testing::UnitTest::GetInstance()->listeners();
+  listeners.Append(printer);
+  listeners.*Get(ListenersDefaultPrinter()) = printer;
 }
 
 }  // namespace internal

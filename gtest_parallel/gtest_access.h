@@ -84,6 +84,15 @@ void SwapRepeaters(testing::TestEventListeners* other);
 // reaches every listener appended to `listeners`.
 testing::TestEventListener* RepeaterOf(testing::TestEventListeners* listeners);
 
+// Whether GoogleTest's console printer prints in colour (--gtest_color and
+// the terminal), decided as GoogleTest decides it.
+bool ConsoleInColor();
+
+// Puts `printer`, GoogleTest's default result printer taken out with
+// TestEventListeners::Release(), back at the end of UnitTest's listeners,
+// as the default result printer again.
+void RestoreDefaultResultPrinter(testing::TestEventListener* printer);
+
 }  // namespace internal
 }  // namespace gtest_parallel
 

@@ -96,6 +96,7 @@ void Progress::Finish(const std::string& summary) {
   Clear();
   const double elapsed =
       std::chrono::duration<double>(Clock::now() - start_).count();
+  std::fflush(stdout);  // GoogleTest's summary first.
   std::fprintf(stderr,
                "[gtest_parallel] %d/%d tests done in %.1f s on %d workers%s\n",
                done_, total_, elapsed, workers_, summary.c_str());

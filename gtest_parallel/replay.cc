@@ -110,64 +110,84 @@ class LastListener : public testing::EmptyTestEventListener {
   }
 };
 
-// Passes every event on to the user's listeners (the original repeater).
+// Passes every event on to the user's listeners (the original repeater),
+// and to the console printer that stands in for GoogleTest's default
+// printer, where that printer was: first in the list, so it hears start
+// events before the other listeners and end events after them.
 class Forwarder : public testing::TestEventListener {
  public:
   void set_target(testing::TestEventListener* target) { target_ = target; }
+  void set_printer(testing::TestEventListener* printer) { printer_ = printer; }
 
   void OnTestProgramStart(const testing::UnitTest& u) override {
-    target_->OnTestProgramStart(u);
+    Forward([&](auto* l) { l->OnTestProgramStart(u); });
   }
   void OnTestIterationStart(const testing::UnitTest& u, int i) override {
-    target_->OnTestIterationStart(u, i);
+    Forward([&](auto* l) { l->OnTestIterationStart(u, i); });
   }
   void OnEnvironmentsSetUpStart(const testing::UnitTest& u) override {
-    target_->OnEnvironmentsSetUpStart(u);
+    Forward([&](auto* l) { l->OnEnvironmentsSetUpStart(u); });
   }
   void OnEnvironmentsSetUpEnd(const testing::UnitTest& u) override {
-    target_->OnEnvironmentsSetUpEnd(u);
+    Backward([&](auto* l) { l->OnEnvironmentsSetUpEnd(u); });
   }
   void OnTestSuiteStart(const testing::TestSuite& s) override {
-    target_->OnTestSuiteStart(s);
+    Forward([&](auto* l) { l->OnTestSuiteStart(s); });
   }
 #ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
   void OnTestCaseStart(const testing::TestCase& s) override {
-    target_->OnTestCaseStart(s);
+    Forward([&](auto* l) { l->OnTestCaseStart(s); });
   }
 #endif
   void OnTestStart(const testing::TestInfo& t) override {
-    target_->OnTestStart(t);
+    Forward([&](auto* l) { l->OnTestStart(t); });
   }
   void OnTestDisabled(const testing::TestInfo& t) override {
-    target_->OnTestDisabled(t);
+    Forward([&](auto* l) { l->OnTestDisabled(t); });
   }
   void OnTestPartResult(const testing::TestPartResult& r) override {
-    target_->OnTestPartResult(r);
+    Forward([&](auto* l) { l->OnTestPartResult(r); });
   }
-  void OnTestEnd(const testing::TestInfo& t) override { target_->OnTestEnd(t); }
+  void OnTestEnd(const testing::TestInfo& t) override {
+    Backward([&](auto* l) { l->OnTestEnd(t); });
+  }
   void OnTestSuiteEnd(const testing::TestSuite& s) override {
-    target_->OnTestSuiteEnd(s);
+    Backward([&](auto* l) { l->OnTestSuiteEnd(s); });
   }
 #ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
   void OnTestCaseEnd(const testing::TestCase& s) override {
-    target_->OnTestCaseEnd(s);
+    Backward([&](auto* l) { l->OnTestCaseEnd(s); });
   }
 #endif
   void OnEnvironmentsTearDownStart(const testing::UnitTest& u) override {
-    target_->OnEnvironmentsTearDownStart(u);
+    Forward([&](auto* l) { l->OnEnvironmentsTearDownStart(u); });
   }
   void OnEnvironmentsTearDownEnd(const testing::UnitTest& u) override {
-    target_->OnEnvironmentsTearDownEnd(u);
+    Backward([&](auto* l) { l->OnEnvironmentsTearDownEnd(u); });
   }
   void OnTestIterationEnd(const testing::UnitTest& u, int i) override {
-    target_->OnTestIterationEnd(u, i);
+    Backward([&](auto* l) { l->OnTestIterationEnd(u, i); });
   }
   void OnTestProgramEnd(const testing::UnitTest& u) override {
-    target_->OnTestProgramEnd(u);
+    Backward([&](auto* l) { l->OnTestProgramEnd(u); });
   }
 
  private:
+  // GoogleTest's order: start events in the order listeners were appended,
+  // end events in reverse.
+  template <typename Event>
+  void Forward(Event event) {
+    if (printer_ != nullptr) event(printer_);
+    event(target_);
+  }
+  template <typename Event>
+  void Backward(Event event) {
+    event(target_);
+    if (printer_ != nullptr) event(printer_);
+  }
+
   testing::TestEventListener* target_ = nullptr;
+  testing::TestEventListener* printer_ = nullptr;
 };
 
 }  // namespace
@@ -192,6 +212,16 @@ void Replay::Install() {
   }
   environments_.swap(Environments());
   replay_environment_ = new ReplayEnvironment;
+  // GoogleTest's default printer is the first listener unless --gtest_brief
+  // replaced it (or the user took it out): the console printer takes its
+  // place in front of the user's listeners.
+  testing::TestEventListeners& listeners =
+      testing::UnitTest::GetInstance()->listeners();
+  if (!GTEST_FLAG_GET(brief) && listeners.default_result_printer()) {
+    console_ = std::make_unique<ConsolePrinter>(
+        listeners.Release(listeners.default_result_printer()),
+        ConsoleInColor());
+  }
   Environments().push_back(replay_environment_);
   front_.Append(new FirstListener);
   auto* forwarder = new Forwarder;
@@ -199,12 +229,17 @@ void Replay::Install() {
   front_.Append(new LastListener);
   SwapRepeaters(&front_);
   forwarder->set_target(RepeaterOf(&front_));
+  forwarder->set_printer(console_.get());
 }
 
 void Replay::Uninstall() {
   if (!installed_) return;
   installed_ = false;
   SwapRepeaters(&front_);
+  if (console_) {
+    RestoreDefaultResultPrinter(console_->Release());
+    console_.reset();
+  }
   Environments().swap(environments_);
   delete replay_environment_;
   environments_.clear();
@@ -279,6 +314,10 @@ void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
       static_cast<int>(std::min<size_t>(options_.workers, to_run));
   if (before_start_) before_start_(workers);
   coordinator_->Start(workers, GTEST_FLAG_GET(repeat), unit_test.random_seed());
+  // The console printer leaves its lines in stdout's buffer: they go out
+  // whenever the run has to wait for a worker, so a watcher sees every line
+  // up to the test that keeps it waiting.
+  coordinator_->set_before_wait_callback([] { std::fflush(stdout); });
   coordinator_->set_waiting_callback([this] {
     progress_.SetRunning(coordinator_->Running());
     progress_.Draw(true);

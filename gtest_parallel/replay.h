@@ -16,9 +16,11 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <memory>
 #include <utility>
 #include <vector>
 
+#include "console_printer.h"
 #include "coordinator.h"
 #include "gtest_access.h"
 #include "options.h"
@@ -74,6 +76,8 @@ class Replay {
   std::vector<testing::Environment*> environments_;
   testing::Environment* replay_environment_ = nullptr;
   testing::TestEventListeners front_;
+  // Stands in for GoogleTest's default printer while installed.
+  std::unique_ptr<ConsolePrinter> console_;
   Progress progress_{Progress::StderrIsTerminal()};
   std::function<void(int workers)> before_start_;
   // Worker-measured (start, elapsed) of the tests of this iteration, by

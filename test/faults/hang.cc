@@ -58,4 +58,20 @@ TEST_P(SleeperTest, SleepsOneSecond) {
 
 INSTANTIATE_TEST_SUITE_P(Sleepers, SleeperTest, testing::Range(0, 20));
 
+// The first instance passes after 5 ms (long enough for the worker to send
+// what it has when the second starts), the second never ends: the console
+// shows the first's lines and the second's "[ RUN      ]" line, then waits.
+class StuckTest : public testing::TestWithParam<int> {};
+
+TEST_P(StuckTest, SecondSleepsForever) {
+  if (GetParam() == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return;
+  }
+  SleepFor(std::chrono::seconds(1000));
+  ADD_FAILURE() << "faults: slept 1000 s without being stopped";
+}
+
+INSTANTIATE_TEST_SUITE_P(Stuck, StuckTest, testing::Values(0, 1));
+
 }  // namespace

@@ -1,7 +1,8 @@
 // --gtest_parallel_output and the output cap, on the `faults` fixture:
 // failing tests' output is shown by default, passing tests' only with
 // `all`, none with `none`; a flood shows its last MiB after a line saying
-// how much was left out.
+// how much was left out; and the console lines reach a pipe while the run
+// waits for a test.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -113,6 +114,26 @@ TEST(Output, CapturedAfterATestClosedStdoutAndStderr) {
             std::string::npos)
       << run.Context();
   EXPECT_EQ(Count(run.run.out, kPassingOutput), 40) << run.Context();
+}
+
+// The coordinator does not flush stdout after every test line, but all the
+// lines are out while it waits: a pipe reader sees the "[ RUN      ]" line of
+// the test that keeps the run waiting, and the line of the one before it.
+TEST(Output, ConsoleLinesReachAPipeWhileTheRunWaits) {
+  ScratchDir scratch;
+  FixtureRun run(
+      FixtureArgv(kHang, {"--gtest_parallel=2", "--gtest_filter=Stuck/*"},
+                  scratch.File("report.xml")),
+      {});
+  ASSERT_EQ(run.error(), "") << run.CommandLine();
+  const bool seen = run.WaitForOutput(
+      "[ RUN      ] Stuck/StuckTest.SecondSleepsForever/1\n", 30);
+  EXPECT_TRUE(seen) << run.CommandLine() << "\n" << run.out();
+  EXPECT_NE(
+      run.out().find("[       OK ] Stuck/StuckTest.SecondSleepsForever/0 ("),
+      std::string::npos)
+      << run.out();
+  run.KillEverything();
 }
 
 }  // namespace
