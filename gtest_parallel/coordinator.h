@@ -23,7 +23,7 @@
 
 #include "history.h"
 #include "options.h"
-#include "process.h"
+#include "child_process.h"
 #include "protocol.h"
 #include "scheduler.h"
 #include "test_plan.h"

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "process.h"
+#include "child_process.h"
 
 namespace gtest_parallel {
 namespace internal {

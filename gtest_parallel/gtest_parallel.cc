@@ -14,7 +14,7 @@
 #include "early_start.h"
 #include "gtest_access.h"
 #include "options.h"
-#include "process.h"
+#include "child_process.h"
 #include "replay.h"
 #include "run_databases.h"
 #include "serial_databases.h"

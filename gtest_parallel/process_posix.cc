@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "process.h"
+#include "child_process.h"
 
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -584,6 +584,10 @@ bool DieWithParent(int64_t parent) {
 }
 
 int64_t CurrentPid() { return getpid(); }
+
+void SetOwnEnvironment(const std::string& name, const std::string& value) {
+  setenv(name.c_str(), value.c_str(), 1);
+}
 
 }  // namespace internal
 }  // namespace gtest_parallel

@@ -19,7 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "process.h"
+#include "child_process.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -93,8 +93,8 @@ HANDLE AnonymousFile(std::string* error) {
   HANDLE file = CreateFileA(
       path, FILE_APPEND_DATA | FILE_READ_DATA | SYNCHRONIZE,
       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &inherit,
-      CREATE_ALWAYS,
-      FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
+      CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE,
+      nullptr);
   if (file == INVALID_HANDLE_VALUE) {
     *error = LastError("cannot create a temporary file");
     DeleteFileA(path);
@@ -104,8 +104,8 @@ HANDLE AnonymousFile(std::string* error) {
 }
 
 WorkerStatus* MapStatus(HANDLE mapping) {
-  void* view = MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0,
-                             sizeof(WorkerStatus));
+  void* view =
+      MapViewOfFile(mapping, FILE_MAP_ALL_ACCESS, 0, 0, sizeof(WorkerStatus));
   return static_cast<WorkerStatus*>(view);
 }
 
@@ -243,9 +243,9 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
   WorkerStatus* status = nullptr;
   auto fail = [&](const std::string& why) -> std::unique_ptr<ChildProcess> {
     *error = why;
-    for (HANDLE* handle : {&commands_read, &commands_write, &events_read,
-                           &events_write, &output, &mapping, &null_input,
-                           &job}) {
+    for (HANDLE* handle :
+         {&commands_read, &commands_write, &events_read, &events_write, &output,
+          &mapping, &null_input, &job}) {
       CloseQuietly(handle);
     }
     if (status != nullptr) UnmapViewOfFile(status);
@@ -266,8 +266,9 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
   status = MapStatus(mapping);
   if (status == nullptr) return fail(LastError("cannot map shared memory"));
   StartWorkerStatus(status);
-  null_input = CreateFileA("NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                           &inherit, OPEN_EXISTING, 0, nullptr);
+  null_input =
+      CreateFileA("NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                  &inherit, OPEN_EXISTING, 0, nullptr);
   if (null_input == INVALID_HANDLE_VALUE) {
     null_input = nullptr;
     return fail(LastError("cannot open NUL"));
@@ -399,8 +400,8 @@ std::string ReadAt(Handle handle, int64_t offset, size_t size) {
     at.Offset = static_cast<DWORD>(position & 0xffffffffu);
     at.OffsetHigh = static_cast<DWORD>(position >> 32);
     DWORD got = 0;
-    if (!ReadFile(H(handle), &text[done], static_cast<DWORD>(size - done),
-                  &got, &at) ||
+    if (!ReadFile(H(handle), &text[done], static_cast<DWORD>(size - done), &got,
+                  &at) ||
         got == 0) {
       break;
     }
@@ -418,7 +419,7 @@ int64_t FileSize(Handle handle) {
 
 void DropRange(Handle /*handle*/, int64_t /*from*/, int64_t /*to*/) {
   // Punching holes needs a sparse file; the output files are not. Best
-  // effort, as process.h allows: nothing happens.
+  // effort, as child_process.h allows: nothing happens.
 }
 
 bool WriteAll(Handle handle, const char* data, size_t size) {
@@ -439,7 +440,8 @@ int WaitReadable(const std::vector<Handle>& handles, int timeout_ms,
   // Anonymous pipes cannot be waited on: look, and sleep a little between
   // looks (1 ms, which is also how late a wake-up can be).
   const ULONGLONG deadline =
-      timeout_ms < 0 ? 0 : GetTickCount64() + static_cast<ULONGLONG>(timeout_ms);
+      timeout_ms < 0 ? 0
+                     : GetTickCount64() + static_cast<ULONGLONG>(timeout_ms);
   ready->assign(handles.size(), false);
   for (;;) {
     int count = 0;
@@ -480,8 +482,8 @@ void WakePipe::Drain() {
     char buffer[256];
     DWORD got = 0;
     if (!ReadFile(H(read_), buffer,
-                  available < sizeof(buffer) ? available : sizeof(buffer),
-                  &got, nullptr)) {
+                  available < sizeof(buffer) ? available : sizeof(buffer), &got,
+                  nullptr)) {
       return;
     }
   }
@@ -571,8 +573,7 @@ bool DieWithParent(int64_t parent) {
   // The job object ends the worker with the coordinator; here we only check
   // that the coordinator is still there.
   if (parent <= 0) return true;
-  HANDLE process =
-      OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(parent));
+  HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(parent));
   if (process == nullptr) return false;
   const bool alive = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
   CloseHandle(process);
@@ -580,6 +581,12 @@ bool DieWithParent(int64_t parent) {
 }
 
 int64_t CurrentPid() { return GetCurrentProcessId(); }
+
+void SetOwnEnvironment(const std::string& name, const std::string& value) {
+  // The C runtime's copy, which getenv() reads, and through it the
+  // process's own.
+  _putenv_s(name.c_str(), value.c_str());
+}
 
 }  // namespace internal
 }  // namespace gtest_parallel

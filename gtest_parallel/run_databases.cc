@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cache_directory.h"
+#include "child_process.h"
 #include "database_registry.h"
 #include "gtest_parallel/internal/sql_script.h"
 
@@ -85,9 +86,9 @@ bool MakeBackend(const std::string& alias, const std::string& url,
 void ExportEnvironment(const std::string& alias, const Backend& backend,
                        const std::string& name) {
   for (const auto& [variable, value] : backend.EnvironmentFor(name)) {
-    setenv(variable.c_str(), value.c_str(), 1);
+    SetOwnEnvironment(variable, value);
   }
-  setenv(DatabaseVariable(alias).c_str(), name.c_str(), 1);
+  SetOwnEnvironment(DatabaseVariable(alias), name);
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {

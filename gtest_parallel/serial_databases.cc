@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "gtest_parallel/gtest_parallel.h"
-#include "process.h"
+#include "child_process.h"
 #include "run_databases.h"
 
 namespace gtest_parallel {

@@ -74,7 +74,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   const Message config = channel.Receive();
   if (config.type != MessageType::kConfig) return 0;
   if (!config.ids.empty()) {
-    setenv("GTEST_PARALLEL_WORKERS", std::to_string(config.ids[0]).c_str(), 1);
+    SetOwnEnvironment("GTEST_PARALLEL_WORKERS", std::to_string(config.ids[0]));
   }
   if (!config.props.empty()) {
     // Before any test code, global environments included, runs.

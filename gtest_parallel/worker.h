@@ -4,7 +4,7 @@
 #ifndef GTEST_PARALLEL_WORKER_H_
 #define GTEST_PARALLEL_WORKER_H_
 
-#include "process.h"
+#include "child_process.h"
 #include "test_plan.h"
 
 namespace gtest_parallel {

@@ -3,7 +3,6 @@
 #include "gtest_parallel/sqlite_backend.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,14 +130,11 @@ Status SqliteBackend::CreateTemplate(const std::string& base_name,
     if (!status.ok()) return status;
     memory_databases_[name] = db;
   } else {
-    int fd = open(PathOf(name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                  0644);
-    if (fd < 0) {
-      return Error(errno == EEXIST ? ErrorCode::kAlreadyExists
-                                   : ErrorCode::kPermissionDenied,
-                   Errno("cannot create SQLite template " + PathOf(name)));
+    status = CreateEmptyFile(PathOf(name));
+    if (!status.ok()) {
+      return Error(status.code(), "cannot create SQLite template " +
+                                      PathOf(name) + ": " + status.message());
     }
-    close(fd);
   }
   *template_name = name;
   return Status();

@@ -22,6 +22,10 @@ bool FileExists(const std::string& path);
 // to be a directory of this user that nobody else can enter.
 Status PrivateDirectory(std::string* path);
 
+// Creates an empty file at path (mode 0644); kAlreadyExists if something
+// is there.
+Status CreateEmptyFile(const std::string& path);
+
 // Copies a file: a reflink where the file system has them, else
 // copy_file_range, else read/write. The target must not exist.
 Status CopyFile(const std::string& from, const std::string& to);

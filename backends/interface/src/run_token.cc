@@ -1,10 +1,15 @@
 // RunToken: who owns a set of databases, and whether that owner still runs.
-// The liveness check reads /proc (Linux); elsewhere a token's owner is only
-// known to be alive or dead through kill(pid, 0).
+// The liveness check reads /proc (Linux) or asks Windows for the process's
+// creation time; elsewhere a token's owner is only known to be alive or
+// dead through kill(pid, 0).
 #include "gtest_parallel/run_token.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <signal.h>
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <fstream>
@@ -33,17 +38,26 @@ uint64_t Power36(size_t digits) {
   return value;
 }
 
+#ifndef _WIN32
 std::string ReadFirstLine(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   std::getline(in, line);
   return line;
 }
+#endif
 
 // Tells this machine and PID namespace from others: a hash of the boot id
-// and the PID namespace, as 6 base-36 digits.
+// and the PID namespace (on Windows, of the computer's name), as 6 base-36
+// digits.
 uint64_t ThisHostTag() {
   static const uint64_t tag = [] {
+#ifdef _WIN32
+    char host[MAX_COMPUTERNAME_LENGTH + 1] = {};
+    DWORD size = sizeof(host);
+    GetComputerNameA(host, &size);
+    const std::string identity(host, size);
+#else
     std::string identity = ReadFirstLine("/proc/sys/kernel/random/boot_id");
     char link[256] = {};
     ssize_t size = readlink("/proc/self/ns/pid", link, sizeof(link) - 1);
@@ -53,6 +67,7 @@ uint64_t ThisHostTag() {
       gethostname(host, sizeof(host) - 1);
       identity = host;
     }
+#endif
     return internal::Fnv1a64(identity) % Power36(kHostDigits);
   }();
   return tag;
@@ -74,6 +89,22 @@ bool ReadProcessStat(int pid, char* state, uint64_t* start_time) {
   for (int i = 4; i <= 22; ++i) fields >> field;
   if (fields.fail()) return false;
   *start_time = std::stoull(field);
+  return true;
+#elif defined(_WIN32)
+  // The creation time tells a reused process id from the token's owner.
+  HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                               static_cast<DWORD>(pid));
+  if (process == nullptr) return false;
+  FILETIME created, exited, kernel, user;
+  DWORD code = 0;
+  const bool ok = GetProcessTimes(process, &created, &exited, &kernel, &user) &&
+                  GetExitCodeProcess(process, &code);
+  CloseHandle(process);
+  if (!ok) return false;
+  *state = code == STILL_ACTIVE ? 'R' : 'X';
+  *start_time = ((static_cast<uint64_t>(created.dwHighDateTime) << 32) |
+                 created.dwLowDateTime) /
+                100000;  // Hundredths of a second.
   return true;
 #else
   *state = 'R';
@@ -102,7 +133,12 @@ bool ParseBase36(const std::string& text, uint64_t* value) {
 
 RunToken RunToken::ForThisProcess(int sequence) {
   RunToken token;
-  ForProcess(static_cast<int>(getpid()), sequence, &token);
+#ifdef _WIN32
+  const int pid = static_cast<int>(GetCurrentProcessId());
+#else
+  const int pid = static_cast<int>(getpid());
+#endif
+  ForProcess(pid, sequence, &token);
   return token;
 }
 

@@ -2,7 +2,11 @@
 // errors, and small string helpers shared by the backends.
 #include "gtest_parallel/internal/sql_script.h"
 
+#ifdef _WIN32
+#include <direct.h>
+#else
 #include <sys/stat.h>
+#endif
 
 #include <cctype>
 #include <cerrno>
@@ -246,14 +250,34 @@ Status ReadTextFile(const std::string& path, std::string* contents) {
   return Status();
 }
 
+namespace {
+
+// Makes one directory; true if it is there afterwards.
+bool MakeDirectory(const std::string& path, unsigned mode) {
+#ifdef _WIN32
+  (void)mode;  // No modes: a directory inherits its parent's access.
+  return _mkdir(path.c_str()) == 0 || errno == EEXIST;
+#else
+  return mkdir(path.c_str(), static_cast<mode_t>(mode)) == 0 || errno == EEXIST;
+#endif
+}
+
+// Where a path has a directory to make up to: a separator or its end, but
+// not right after a Windows drive ("C:").
+bool DirectoryEndsAt(const std::string& path, size_t at) {
+#ifdef _WIN32
+  if (path[at - 1] == ':') return false;
+  if (at < path.size() && path[at] == '\\') return true;
+#endif
+  return at == path.size() || path[at] == '/';
+}
+
+}  // namespace
+
 bool MakeDirectories(const std::string& path, unsigned mode) {
   for (size_t at = 1; at <= path.size(); ++at) {
-    if (at == path.size() || path[at] == '/') {
-      const std::string prefix = path.substr(0, at);
-      if (mkdir(prefix.c_str(), static_cast<mode_t>(mode)) != 0 &&
-          errno != EEXIST) {
-        return false;
-      }
+    if (DirectoryEndsAt(path, at) && !MakeDirectory(path.substr(0, at), mode)) {
+      return false;
     }
   }
   return true;

@@ -6,8 +6,8 @@
 // stderr, and a WorkerStatus in shared memory. Its standard input is the
 // null device. On POSIX it leads a process group of its own, so that a
 // timeout or a crash takes its children with it.
-#ifndef GTEST_PARALLEL_PROCESS_H_
-#define GTEST_PARALLEL_PROCESS_H_
+#ifndef GTEST_PARALLEL_CHILD_PROCESS_H_
+#define GTEST_PARALLEL_CHILD_PROCESS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -181,7 +181,11 @@ bool DieWithParent(int64_t parent);
 // Current process id.
 int64_t CurrentPid();
 
+// Sets variable `name` of this process's own environment to `value`, for
+// the test code it runs and the processes it starts.
+void SetOwnEnvironment(const std::string& name, const std::string& value);
+
 }  // namespace internal
 }  // namespace gtest_parallel
 
-#endif  // GTEST_PARALLEL_PROCESS_H_
+#endif  // GTEST_PARALLEL_CHILD_PROCESS_H_

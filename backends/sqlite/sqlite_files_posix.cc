@@ -1,10 +1,10 @@
-// File helpers of the SQLite backend.
-#include "sqlite_files.h"
-
+// File helpers of the SQLite backend on POSIX systems (see sqlite_files.h).
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "sqlite_files.h"
 #ifdef __linux__
 #include <linux/fs.h>
 #endif
@@ -37,6 +37,17 @@ Status PrivateDirectory(std::string* path) {
     return Status(ErrorCode::kPermissionDenied,
                   *path + " is not a private directory of this user");
   }
+  return Status();
+}
+
+Status CreateEmptyFile(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status(errno == EEXIST ? ErrorCode::kAlreadyExists
+                                  : ErrorCode::kPermissionDenied,
+                  std::strerror(errno));
+  }
+  close(fd);
   return Status();
 }
 
