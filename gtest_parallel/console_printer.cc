@@ -46,22 +46,21 @@ void WriteLine(const char (&tag)[14], const testing::TestInfo& test,
 
 }  // namespace
 
-ConsolePrinter::ConsolePrinter(testing::TestEventListener* printer,
-                               bool in_color)
-    : printer_(printer),
-      // GoogleTest prints the elapsed time through a stream in the global
-      // locale; std::to_chars matches it only in the classic one.
-      own_lines_(!in_color && std::locale() == std::locale::classic()) {}
+ConsoleLines::ConsoleLines(bool in_color)
+    // GoogleTest prints the elapsed time through a stream in the global
+    // locale; std::to_chars matches it only in the classic one.
+    : own_lines_(!in_color && std::locale() == std::locale::classic()) {}
 
-void ConsolePrinter::OnTestStart(const testing::TestInfo& test) {
-  if (!own_lines_) return printer_->OnTestStart(test);
+bool ConsoleLines::PrintStart(const testing::TestInfo& test) {
+  if (!own_lines_) return false;
   WriteLine("[ RUN      ] ", test, "\n", 1);
+  return true;
 }
 
-void ConsolePrinter::OnTestEnd(const testing::TestInfo& test) {
+bool ConsoleLines::PrintEnd(const testing::TestInfo& test) {
   const testing::TestResult& result = *test.result();
   // A failed test's line names its type and value parameters: GoogleTest's.
-  if (!own_lines_ || result.Failed()) return printer_->OnTestEnd(test);
+  if (!own_lines_ || result.Failed()) return false;
   char tail[32];
   size_t tail_size = 0;
   if (GTEST_FLAG_GET(print_time)) {
@@ -76,6 +75,7 @@ void ConsolePrinter::OnTestEnd(const testing::TestInfo& test) {
   }
   WriteLine(result.Skipped() ? "[  SKIPPED ] " : "[       OK ] ", test, tail,
             tail_size);
+  return true;
 }
 
 }  // namespace internal

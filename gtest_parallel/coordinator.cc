@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <deque>
 
@@ -16,6 +17,19 @@ extern char** environ;
 namespace gtest_parallel {
 namespace internal {
 namespace {
+
+// Writes a notice to stderr, after the console lines printed so far (which
+// the replay may still hold in stdout's buffer).
+#ifdef __GNUC__
+__attribute__((format(printf, 1, 2)))
+#endif
+void Notice(const char* format, ...) {
+  std::fflush(stdout);
+  va_list args;
+  va_start(args, format);
+  std::vfprintf(stderr, format, args);
+  va_end(args);
+}
 
 // A worker that dies this many times in a row without finishing a test is
 // not restarted again.
@@ -391,12 +405,11 @@ void Coordinator::HandleInterruptsLocked(int64_t now) {
     if (interrupts_seen_ == 0) {
       interrupt_signal_ = FirstInterrupt();
       interrupted_at_ = now;
-      std::fflush(stdout);  // Console lines first, then the notice.
-      std::fprintf(stderr,
-                   "\n[gtest_parallel] interrupted: no new tests start; the "
-                   "running ones get %lld s to finish (interrupt again to stop "
-                   "them now).\n",
-                   static_cast<long long>(kInterruptGraceMs / 1000));
+      Notice(
+          "\n[gtest_parallel] interrupted: no new tests start; the "
+          "running ones get %lld s to finish (interrupt again to stop "
+          "them now).\n",
+          static_cast<long long>(kInterruptGraceMs / 1000));
       if (scheduler_) scheduler_->Stop();
       for (auto& slot : slots_) {
         if (!slot->process) continue;
@@ -461,11 +474,8 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
   }
   if (slot->noticed_since != since) {
     slot->noticed_since = since;
-    std::fflush(stdout);  // Console lines first, then the notice.
-    std::fprintf(
-        stderr,
-        "[gtest_parallel] %s has been running for %.0f s on worker %d.\n",
-        what.c_str(), running, slot->id);
+    Notice("[gtest_parallel] %s has been running for %.0f s on worker %d.\n",
+           what.c_str(), running, slot->id);
   }
 }
 
@@ -672,8 +682,7 @@ void Coordinator::Finish() {
 void Coordinator::SaveHistoryLocked() {
   std::string error;
   if (!history_.Save(&error)) {
-    std::fprintf(stderr, "[gtest_parallel] test timings not kept: %s\n",
-                 error.c_str());
+    Notice("[gtest_parallel] test timings not kept: %s\n", error.c_str());
   }
 }
 
@@ -1031,9 +1040,8 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   if (!slot->hello) {
     std::string tail;
     for (const Record::Item& item : record.items) tail += item.output;
-    std::fflush(stdout);  // Console lines first, then the notice.
-    std::fprintf(stderr, "%s before it could connect.%s%s\n", who.c_str(),
-                 tail.empty() ? "" : " Its output:\n", tail.c_str());
+    Notice("%s before it could connect.%s%s\n", who.c_str(),
+           tail.empty() ? "" : " Its output:\n", tail.c_str());
   } else if (scope == Scope::kTest && test >= 0) {
     record.AddPart(
         RunnerFailure(who + " while running " + plan_.FullName(test) + "."));
@@ -1068,8 +1076,7 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   } else if (scope == Scope::kIdle) {
     // Between tests: nothing of the run was lost but the process.
     if (interrupt_signal_ == 0) {
-      std::fflush(stdout);  // Console lines first, then the notice.
-      std::fprintf(stderr, "%s while idle.\n", who.c_str());
+      Notice("%s while idle.\n", who.c_str());
     }
   } else {
     const int iteration = std::max(iteration_, 0);

@@ -111,13 +111,17 @@ class LastListener : public testing::EmptyTestEventListener {
 };
 
 // Passes every event on to the user's listeners (the original repeater),
-// and to the console printer that stands in for GoogleTest's default
-// printer, where that printer was: first in the list, so it hears start
-// events before the other listeners and end events after them.
+// and to GoogleTest's default printer, taken out of their list, where that
+// printer was: first, so it hears start events before the other listeners
+// and end events after them. Test start and end lines that ConsoleLines
+// writes do not reach the printer.
 class Forwarder : public testing::TestEventListener {
  public:
   void set_target(testing::TestEventListener* target) { target_ = target; }
-  void set_printer(testing::TestEventListener* printer) { printer_ = printer; }
+  void set_printer(testing::TestEventListener* printer, ConsoleLines* lines) {
+    printer_ = printer;
+    lines_ = lines;
+  }
 
   void OnTestProgramStart(const testing::UnitTest& u) override {
     Forward([&](auto* l) { l->OnTestProgramStart(u); });
@@ -140,7 +144,8 @@ class Forwarder : public testing::TestEventListener {
   }
 #endif
   void OnTestStart(const testing::TestInfo& t) override {
-    Forward([&](auto* l) { l->OnTestStart(t); });
+    if (printer_ != nullptr && !lines_->PrintStart(t)) printer_->OnTestStart(t);
+    target_->OnTestStart(t);
   }
   void OnTestDisabled(const testing::TestInfo& t) override {
     Forward([&](auto* l) { l->OnTestDisabled(t); });
@@ -149,7 +154,8 @@ class Forwarder : public testing::TestEventListener {
     Forward([&](auto* l) { l->OnTestPartResult(r); });
   }
   void OnTestEnd(const testing::TestInfo& t) override {
-    Backward([&](auto* l) { l->OnTestEnd(t); });
+    target_->OnTestEnd(t);
+    if (printer_ != nullptr && !lines_->PrintEnd(t)) printer_->OnTestEnd(t);
   }
   void OnTestSuiteEnd(const testing::TestSuite& s) override {
     Backward([&](auto* l) { l->OnTestSuiteEnd(s); });
@@ -188,6 +194,7 @@ class Forwarder : public testing::TestEventListener {
 
   testing::TestEventListener* target_ = nullptr;
   testing::TestEventListener* printer_ = nullptr;
+  ConsoleLines* lines_ = nullptr;
 };
 
 }  // namespace
@@ -213,14 +220,13 @@ void Replay::Install() {
   environments_.swap(Environments());
   replay_environment_ = new ReplayEnvironment;
   // GoogleTest's default printer is the first listener unless --gtest_brief
-  // replaced it (or the user took it out): the console printer takes its
-  // place in front of the user's listeners.
+  // replaced it (or the user took it out): the forwarder calls it in that
+  // place, in front of the user's listeners, and writes the test lines.
   testing::TestEventListeners& listeners =
       testing::UnitTest::GetInstance()->listeners();
   if (!GTEST_FLAG_GET(brief) && listeners.default_result_printer()) {
-    console_ = std::make_unique<ConsolePrinter>(
-        listeners.Release(listeners.default_result_printer()),
-        ConsoleInColor());
+    printer_.reset(listeners.Release(listeners.default_result_printer()));
+    lines_ = std::make_unique<ConsoleLines>(ConsoleInColor());
   }
   Environments().push_back(replay_environment_);
   front_.Append(new FirstListener);
@@ -229,16 +235,16 @@ void Replay::Install() {
   front_.Append(new LastListener);
   SwapRepeaters(&front_);
   forwarder->set_target(RepeaterOf(&front_));
-  forwarder->set_printer(console_.get());
+  forwarder->set_printer(printer_.get(), lines_.get());
 }
 
 void Replay::Uninstall() {
   if (!installed_) return;
   installed_ = false;
   SwapRepeaters(&front_);
-  if (console_) {
-    RestoreDefaultResultPrinter(console_->Release());
-    console_.reset();
+  if (printer_) {
+    RestoreDefaultResultPrinter(printer_.release());
+    lines_.reset();
   }
   Environments().swap(environments_);
   delete replay_environment_;

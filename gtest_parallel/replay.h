@@ -76,8 +76,10 @@ class Replay {
   std::vector<testing::Environment*> environments_;
   testing::Environment* replay_environment_ = nullptr;
   testing::TestEventListeners front_;
-  // Stands in for GoogleTest's default printer while installed.
-  std::unique_ptr<ConsolePrinter> console_;
+  // GoogleTest's default printer while installed, taken out of the user's
+  // listeners, and the test lines written in its stead.
+  std::unique_ptr<testing::TestEventListener> printer_;
+  std::unique_ptr<ConsoleLines> lines_;
   Progress progress_{Progress::StderrIsTerminal()};
   std::function<void(int workers)> before_start_;
   // Worker-measured (start, elapsed) of the tests of this iteration, by
