@@ -55,6 +55,10 @@ class ChildProcess {
   virtual Handle commands() const = 0;  // Write end.
   virtual Handle events() const = 0;    // Read end.
   virtual Handle output() const = 0;    // The output file, for ReadAt.
+  // Readable in WaitReadable once the process has ended and until it is
+  // reaped (a Linux pidfd); kNoHandle where the system has none, and then
+  // the caller has to look with TryWait now and then.
+  virtual Handle exit_watch() const = 0;
   virtual const WorkerStatus& status() const = 0;
 
   // Closes our end of a pipe (kNoHandle afterwards).

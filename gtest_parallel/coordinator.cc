@@ -94,6 +94,7 @@ struct Coordinator::Slot {
   int64_t noticed_since = 0;  // The phase we last called slow.
   int64_t events_eof_at = 0;
   ExitStatus status;
+  bool exit_seen = false;  // Its exit watch says it ended.
   bool reaped = false;
   std::string kill_cause;  // Why we killed it, if we did.
   bool garbled = false;    // Its event stream broke.
@@ -192,6 +193,9 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
       options_.timing_file_set
           ? options_.timing_file
           : History::DefaultPath(worker_argv_.empty() ? "" : worker_argv_[0]));
+  history_.Index(plan_.test_count(), [this](int test, std::string* name) {
+    plan_.FullName(test, name);
+  });
 }
 
 Coordinator::~Coordinator() {
@@ -294,9 +298,7 @@ std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
   for (TestPlan::SuiteRun& run : runs) {
     work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
   }
-  return PlanFromHistory(
-      history_, std::move(work),
-      [this](int test, std::string* name) { plan_.FullName(test, name); });
+  return PlanFromHistory(history_, std::move(work));
 }
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
@@ -307,9 +309,7 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
     scheduler_->Retry(plan_.suite_of(test), test, slot->id);
     return;
   }
-  plan_.FullName(test, &name_buffer_);
-  history_.Set(name_buffer_,
-               History::Entry{record.elapsed_ms, record.Failed()});
+  history_.Set(test, History::Entry{record.elapsed_ms, record.Failed()});
   if (attempt > 1) {
     const auto& failures = failed_attempts_[test];
     const std::string counts = std::to_string(failures.size()) + " of " +
@@ -691,6 +691,8 @@ void Coordinator::IoLoop() {
   while (!stop_io_) {
     std::vector<Handle> handles{wake_.read_end()};
     std::vector<Slot*> owners{nullptr};
+    std::vector<Slot*> exits;  // Owners of the exit watches after them.
+    int timeout_ms = 50;
     for (auto& slot : slots_) {
       if (!slot->process) continue;
       if (slot->process->events() != kNoHandle) {
@@ -698,14 +700,27 @@ void Coordinator::IoLoop() {
         owners.push_back(slot.get());
       }
     }
+    for (auto& slot : slots_) {
+      if (!slot->process || slot->reaped) continue;
+      if (slot->process->exit_watch() != kNoHandle) {
+        handles.push_back(slot->process->exit_watch());
+        exits.push_back(slot.get());
+      } else if (slot->events_eof) {
+        timeout_ms = 1;  // Its exit is near: look again soon.
+      }
+    }
     lock.unlock();
     std::vector<bool> ready;
-    WaitReadable(handles, 50, &ready);
+    WaitReadable(handles, timeout_ms, &ready);
     // The pipes, decoders and pending queues are this thread's alone (and
     // only this thread ends a slot's process): reading and decoding need no
     // lock, so the replay does not wait for them.
-    for (size_t i = 1; i < handles.size(); ++i) {
+    for (size_t i = 1; i < owners.size(); ++i) {
       if (ready[i]) ReadEvents(owners[i]);
+    }
+    for (size_t i = 0; i < exits.size(); ++i) {
+      // Ended: ReapLocked below looks at once.
+      if (ready[owners.size() + i]) exits[i]->exit_seen = true;
     }
     lock.lock();
     if (ready[0]) wake_.Drain();
@@ -960,9 +975,10 @@ void Coordinator::ServeRequestLocked(Slot* slot) {
 
 void Coordinator::ReapLocked(Slot* slot) {
   const int64_t now = NowMs();
-  // Looking costs a system call: look when the channel closed, and now and
-  // then for a worker that died without closing it.
-  if (!slot->events_eof && now - slot->checked_at < kCheckEveryMs) {
+  // Looking costs a system call: look when the channel closed or the exit
+  // watch fired, and now and then for a worker that died without closing it.
+  if (!slot->events_eof && !slot->exit_seen &&
+      now - slot->checked_at < kCheckEveryMs) {
     return;
   }
   slot->checked_at = now;

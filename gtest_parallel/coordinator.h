@@ -215,7 +215,6 @@ class Coordinator {
   std::map<int, std::vector<Record>> failed_attempts_;
   std::vector<std::string> flaky_;
   History history_;
-  std::string name_buffer_;  // A test's name, for history updates.
   std::function<void()> before_wait_callback_;
   std::function<void()> waiting_callback_;
   int restarts_ = 0;

@@ -69,13 +69,20 @@ bool History::Save(std::string* error) const {
   }
   const std::string temporary = path_ + ".tmp." + std::to_string(getpid());
   std::string text;
-  text.reserve(entries_.size() * 48);
-  for (const auto& [name, entry] : entries_) {
+  text.reserve((entries_.size() + fresh_.size()) * 48);
+  const auto add = [&text](std::string_view name, const Entry& entry) {
     char ms[24];
     text.append(ms, std::to_chars(ms, ms + sizeof(ms), entry.ms).ptr);
     text += entry.failed ? "\t1\t" : "\t0\t";
     text.append(name.data(), name.size());
     text += '\n';
+  };
+  for (const auto& [name, entry] : entries_) add(name, entry);
+  std::string name;
+  for (size_t test = 0; test < fresh_.size(); ++test) {
+    if (!has_fresh_[test]) continue;
+    name_of_(static_cast<int>(test), &name);
+    add(name, fresh_[test]);
   }
   std::FILE* out = std::fopen(temporary.c_str(), "w");
   const bool written =
@@ -110,18 +117,45 @@ const History::Entry* History::Find(const std::string& test) const {
   return found == entries_.end() ? nullptr : &found->second;
 }
 
-std::vector<Scheduler::Work> PlanFromHistory(
-    const History& history, std::vector<Scheduler::Work> suites,
-    const std::function<void(int, std::string*)>& name_of) {
-  std::vector<std::pair<bool, double>> keys;  // (failed last time, cost).
+void History::Index(int count,
+                    std::function<void(int, std::string*)> name_of) {
+  name_of_ = std::move(name_of);
+  known_.assign(count, nullptr);
+  fresh_.assign(count, Entry{});
+  has_fresh_.assign(count, false);
+  if (entries_.empty()) return;
   std::string name;
+  for (int test = 0; test < count; ++test) {
+    name_of_(test, &name);
+    auto found = entries_.find(name);
+    if (found != entries_.end()) known_[test] = &found->second;
+  }
+}
+
+const History::Entry* History::Find(int test) const {
+  if (test < 0 || test >= static_cast<int>(known_.size())) return nullptr;
+  return known_[test];
+}
+
+void History::Set(int test, Entry entry) {
+  if (test < 0 || test >= static_cast<int>(known_.size())) return;
+  if (known_[test] != nullptr) {
+    *known_[test] = entry;
+  } else {
+    fresh_[test] = entry;
+    has_fresh_[test] = true;
+  }
+}
+
+std::vector<Scheduler::Work> PlanFromHistory(
+    const History& history, std::vector<Scheduler::Work> suites) {
+  std::vector<std::pair<bool, double>> keys;  // (failed last time, cost).
   for (Scheduler::Work& suite : suites) {
     bool failed = false;
     double total = 0;
     suite.costs.clear();
     for (int test : suite.tests) {
-      name_of(test, &name);
-      const History::Entry* entry = history.Find(name);
+      const History::Entry* entry = history.Find(test);
       // Unknown tests are taken for quick ones; known ones cost at least a
       // millisecond, so that none is free.
       const double cost = entry ? std::max<double>(1, entry->ms) : 1;

@@ -45,27 +45,40 @@ class History {
   // False, with `error`, when that fails.
   bool Save(std::string* error) const;
 
-  // Null when the test is unknown.
+  // By name: null when the test is unknown.
   const Entry* Find(const std::string& test) const;
   void Set(const std::string& test, Entry entry);
   bool empty() const { return entries_.empty(); }
   const std::string& path() const { return path_; }
+
+  // Numbers this run's tests 0..count-1, `name_of` putting a test's
+  // "Suite.Name" into its second argument: each name is looked up once
+  // here (not at all without a history), so that the calls below, made
+  // once per test and run, cost no hashing. Call after Load.
+  void Index(int count, std::function<void(int, std::string*)> name_of);
+  // By number: null when the test is unknown.
+  const Entry* Find(int test) const;
+  void Set(int test, Entry entry);
 
  private:
   std::string path_;
   std::string text_;               // The file as read; loaded names are in it.
   std::deque<std::string> added_;  // Names of tests new in this run.
   std::unordered_map<std::string_view, Entry> entries_;
+  // Set up by Index(): the entry of each numbered test, or null; and what
+  // this run measured of numbered tests without an entry.
+  std::function<void(int, std::string*)> name_of_;
+  std::vector<Entry*> known_;
+  std::vector<Entry> fresh_;
+  std::vector<bool> has_fresh_;
 };
 
-// Costs and order for the scheduler from `history`: each test costs its last
-// duration in ms (at least 1; an unknown test 1); suites with a test that
-// failed last time come first, then the longest suites. Without any history
-// the given order is kept. `name_of` puts a test's "Suite.Name" into its
-// second argument.
+// Costs and order for the scheduler from `history` (its numbered tests,
+// see History::Index): each test costs its last duration in ms (at least 1;
+// an unknown test 1); suites with a test that failed last time come first,
+// then the longest suites. Without any history the given order is kept.
 std::vector<Scheduler::Work> PlanFromHistory(
-    const History& history, std::vector<Scheduler::Work> suites,
-    const std::function<void(int, std::string*)>& name_of);
+    const History& history, std::vector<Scheduler::Work> suites);
 
 }  // namespace internal
 }  // namespace gtest_parallel

@@ -20,6 +20,7 @@
 
 #if defined(__linux__)
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 #if defined(__APPLE__)
 #include <mach-o/dyld.h>
@@ -126,6 +127,17 @@ void CloseFd(Handle* handle) {
   *handle = kNoHandle;
 }
 
+// A pidfd for `pid` (Linux 5.3 and later, close-on-exec), or kNoHandle.
+Handle OpenExitWatch(pid_t pid) {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+  const long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0) return static_cast<Handle>(fd);
+#else
+  (void)pid;
+#endif
+  return kNoHandle;
+}
+
 class PosixChild : public ChildProcess {
  public:
   PosixChild(pid_t pid, int commands, int events, int output,
@@ -139,6 +151,7 @@ class PosixChild : public ChildProcess {
     CloseCommands();
     CloseEvents();
     CloseFd(&output_);
+    CloseFd(&exit_watch_);
     munmap(status_page_, sizeof(WorkerStatus));
   }
 
@@ -146,6 +159,7 @@ class PosixChild : public ChildProcess {
   Handle commands() const override { return commands_; }
   Handle events() const override { return events_; }
   Handle output() const override { return output_; }
+  Handle exit_watch() const override { return exit_watch_; }
   const WorkerStatus& status() const override { return *status_page_; }
   void CloseCommands() override { CloseFd(&commands_); }
   void CloseEvents() override { CloseFd(&events_); }
@@ -167,6 +181,7 @@ class PosixChild : public ChildProcess {
         status_.code = -1;
       }
       reaped_ = true;
+      CloseFd(&exit_watch_);
     }
     *status = status_;
     return true;
@@ -183,6 +198,7 @@ class PosixChild : public ChildProcess {
 
   pid_t pid_;
   Handle commands_, events_, output_;
+  Handle exit_watch_ = OpenExitWatch(pid_);
   WorkerStatus* status_page_;
   bool reaped_ = false;
   ExitStatus status_;

@@ -157,6 +157,8 @@ class WindowsChild : public ChildProcess {
   Handle commands() const override { return ToHandle(commands_); }
   Handle events() const override { return ToHandle(events_); }
   Handle output() const override { return ToHandle(output_); }
+  // WaitReadable looks at pipes only: the caller looks with TryWait.
+  Handle exit_watch() const override { return kNoHandle; }
   const WorkerStatus& status() const override { return *status_; }
 
   void CloseCommands() override { CloseQuietly(&commands_); }

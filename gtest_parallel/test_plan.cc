@@ -1,6 +1,9 @@
 // Numbering of the registered tests (see test_plan.h).
 #include "test_plan.h"
 
+#include <algorithm>
+#include <functional>
+
 namespace gtest_parallel {
 namespace internal {
 namespace {
@@ -13,6 +16,11 @@ void Mix(const std::string& text, uint64_t* hash) {
   }
   *hash ^= 0xff;
   *hash *= 1099511628211ull;
+}
+
+bool ByAddress(const std::pair<const testing::TestInfo*, int>& a,
+               const std::pair<const testing::TestInfo*, int>& b) {
+  return std::less<const testing::TestInfo*>()(a.first, b.first);
 }
 
 }  // namespace
@@ -64,10 +72,14 @@ int TestPlan::IdOf(const testing::TestInfo* test) const {
   }
   if (test_ids_.empty()) {
     test_ids_.reserve(tests_.size());
-    for (int id = 0; id < test_count(); ++id) test_ids_[tests_[id]] = id;
+    for (int id = 0; id < test_count(); ++id) {
+      test_ids_.emplace_back(tests_[id], id);
+    }
+    std::sort(test_ids_.begin(), test_ids_.end(), ByAddress);
   }
-  auto it = test_ids_.find(test);
-  if (it == test_ids_.end()) return -1;
+  auto it = std::lower_bound(test_ids_.begin(), test_ids_.end(),
+                             std::make_pair(test, -1), ByAddress);
+  if (it == test_ids_.end() || it->first != test) return -1;
   return last_id_ = it->second;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace gtest_parallel {
@@ -60,8 +61,10 @@ class TestPlan {
   std::vector<testing::TestSuite*> suites_;
   std::vector<int> suite_of_;
   std::vector<std::vector<int>> suite_tests_;
-  // Made on the first question the guess below does not answer.
-  mutable std::unordered_map<const testing::TestInfo*, int> test_ids_;
+  // (test, id) sorted by address, made on the first question the guess
+  // below does not answer: one sort, where a hash map would allocate a
+  // node per test.
+  mutable std::vector<std::pair<const testing::TestInfo*, int>> test_ids_;
   // The last id IdOf found: tests are mostly asked for in order.
   mutable int last_id_ = 0;
   std::unordered_map<const testing::TestSuite*, int> suite_ids_;

@@ -7,6 +7,10 @@
 #include <cstdlib>
 #include <iostream>
 
+#if defined(__GLIBCXX__)
+#include <ext/stdio_sync_filebuf.h>
+#endif
+
 #include "gtest_access.h"
 
 namespace gtest_parallel {
@@ -45,10 +49,39 @@ std::vector<Property> PropertiesOf(const testing::TestResult& result) {
 WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output)
     : commands_(commands), events_(events), output_(output) {}
 
+// True when `stream` writes straight through to C's stdio, as libstdc++'s
+// standard streams do while in sync with stdio (the default): flushing C's
+// streams then flushes it too.
+bool WritesThrough(const std::ostream& stream) {
+#if defined(__GLIBCXX__)
+  return dynamic_cast<__gnu_cxx::stdio_sync_filebuf<char>*>(stream.rdbuf()) !=
+         nullptr;
+#else
+  (void)stream;
+  return false;
+#endif
+}
+
+WorkerChannel::StandardStreams::StandardStreams()
+    : out(std::cout.rdbuf()),
+      err(std::cerr.rdbuf()),
+      log(std::clog.rdbuf()),
+      through(WritesThrough(std::cout) && WritesThrough(std::cerr) &&
+              WritesThrough(std::clog)) {}
+
+bool WorkerChannel::StandardStreams::Unchanged() const {
+  return std::cout.rdbuf() == out && std::cerr.rdbuf() == err &&
+         std::clog.rdbuf() == log;
+}
+
 int64_t WorkerChannel::OutputOffset() {
-  std::cout.flush();
-  std::cerr.flush();
-  std::clog.flush();
+  // Usually the C++ streams have nothing of their own to flush: a test
+  // costs no stream flushes then, only C's.
+  if (!streams_.through || !streams_.Unchanged()) {
+    std::cout.flush();
+    std::cerr.flush();
+    std::clog.flush();
+  }
   std::fflush(nullptr);
   // Also repairs stdout and stderr if a test closed them: the next tests'
   // output must not go with them.

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,19 @@ class WorkerChannel {
   Message Receive();
 
  private:
+  // std::cout, std::cerr and std::clog's buffers as the worker started.
+  struct StandardStreams {
+    StandardStreams();
+    bool Unchanged() const;  // Nobody replaced any buffer since.
+    const std::streambuf *out, *err, *log;
+    bool through;  // Each wrote straight through to C's stdio.
+  };
+
   void ReadMore();
   [[noreturn]] void Lost(const std::string& why);
 
   Handle commands_, events_, output_;
+  const StandardStreams streams_;
   std::string pending_events_;
   int64_t last_flush_us_ = 0;
   Decoder decoder_;

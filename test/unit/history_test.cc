@@ -44,6 +44,37 @@ TEST(HistoryTest, SavesAndLoadsEntries) {
   std::remove(path.c_str());
 }
 
+TEST(HistoryTest, KeepsWhatTheRunMeasuredByNumber) {
+  const std::string path = TempPath("numbered.timings");
+  std::ofstream(path) << "12\t0\tS0.T1\n30\t1\tOther.Test\n";
+  History history;
+  history.Load(path);
+  history.Index(30, Name);
+  ASSERT_NE(history.Find(1), nullptr);  // S0.T1
+  EXPECT_EQ(history.Find(1)->ms, 12);
+  EXPECT_EQ(history.Find(2), nullptr);
+  EXPECT_EQ(history.Find(30), nullptr);
+  history.Set(1, {7, true});    // Known: updated.
+  history.Set(25, {40, false});  // New: S2.T5.
+  history.Set(25, {41, false});  // Measured again (a repeat): the last wins.
+  std::string error;
+  ASSERT_TRUE(history.Save(&error)) << error;
+  History again;
+  again.Load(path);
+  ASSERT_NE(again.Find("S0.T1"), nullptr);
+  EXPECT_EQ(again.Find("S0.T1")->ms, 7);
+  EXPECT_TRUE(again.Find("S0.T1")->failed);
+  ASSERT_NE(again.Find("S2.T5"), nullptr);
+  EXPECT_EQ(again.Find("S2.T5")->ms, 41);
+  ASSERT_NE(again.Find("Other.Test"), nullptr);  // Not in this run: kept.
+  EXPECT_EQ(again.Find("Other.Test")->ms, 30);
+  std::ifstream in(path);
+  int lines = 0;
+  for (std::string line; std::getline(in, line);) ++lines;
+  EXPECT_EQ(lines, 3);
+  std::remove(path.c_str());
+}
+
 TEST(HistoryTest, SkipsMalformedLines) {
   const std::string path = TempPath("malformed.timings");
   std::ofstream(path) << "12\t0\tGood.One\nnot a line\n-5\t0\tNeg.Ative\n"
@@ -82,7 +113,8 @@ std::vector<Scheduler::Work> ThreeSuites() {
 
 TEST(PlanFromHistoryTest, KeepsTheOrderWithoutHistory) {
   History empty;
-  const auto plan = PlanFromHistory(empty, ThreeSuites(), Name);
+  empty.Index(30, Name);
+  const auto plan = PlanFromHistory(empty, ThreeSuites());
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 0);
   EXPECT_EQ(plan[1].suite, 1);
@@ -96,7 +128,8 @@ TEST(PlanFromHistoryTest, LongestSuitesFirstWithMeasuredCosts) {
   history.Set("S1.T0", {100, false});
   history.Set("S1.T1", {0, false});
   history.Set("S2.T0", {40, false});
-  const auto plan = PlanFromHistory(history, ThreeSuites(), Name);
+  history.Index(30, Name);
+  const auto plan = PlanFromHistory(history, ThreeSuites());
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 1);  // 100 + 1
   EXPECT_EQ(plan[1].suite, 2);  // 40
@@ -109,7 +142,8 @@ TEST(PlanFromHistoryTest, WhatFailedLastTimeGoesFirst) {
   History history;
   history.Set("S1.T0", {1000, false});
   history.Set("S2.T0", {1, true});
-  const auto plan = PlanFromHistory(history, ThreeSuites(), Name);
+  history.Index(30, Name);
+  const auto plan = PlanFromHistory(history, ThreeSuites());
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 2);
   EXPECT_EQ(plan[1].suite, 1);
