@@ -84,7 +84,7 @@ struct Coordinator::Slot {
   int id = 0;
   std::unique_ptr<ChildProcess> process;
   Decoder decoder;
-  std::deque<Message> pending;  // Decoded, not yet handled.
+  Message message;  // The one being handled, reused for the next.
   int64_t consumed = 0;         // Output file offset handed to records so far.
   int64_t dropped_to = 0;       // Output before this offset was cut (a flood).
   bool events_eof = false;
@@ -484,6 +484,11 @@ std::string Coordinator::fatal_error() const {
   return fatal_error_;
 }
 
+void Coordinator::Fail(const std::string& error) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  AbortLocked(error);
+}
+
 void Coordinator::AbortLocked(const std::string& error) {
   if (fatal_error_.empty()) fatal_error_ = error;
   if (scheduler_) scheduler_->Stop();
@@ -712,9 +717,9 @@ void Coordinator::IoLoop() {
     lock.unlock();
     std::vector<bool> ready;
     WaitReadable(handles, timeout_ms, &ready);
-    // The pipes, decoders and pending queues are this thread's alone (and
-    // only this thread ends a slot's process): reading and decoding need no
-    // lock, so the replay does not wait for them.
+    // The pipes and decoders are this thread's alone (and only this thread
+    // ends a slot's process): reading needs no lock. Decoding happens under
+    // it, in ProcessLocked, one message at a time into a reused one.
     for (size_t i = 1; i < owners.size(); ++i) {
       if (ready[i]) ReadEvents(owners[i]);
     }
@@ -747,9 +752,6 @@ void Coordinator::ReadEvents(Slot* slot) {
     return;
   }
   slot->decoder.Feed(buffer, static_cast<size_t>(got));
-  Message message;
-  while (slot->decoder.Next(&message))
-    slot->pending.push_back(std::move(message));
 }
 
 void Coordinator::TakeOutputLocked(Slot* slot, int64_t offset, Record* record) {
@@ -780,10 +782,10 @@ void Coordinator::LimitOutputLocked(Slot* slot) {
 }
 
 void Coordinator::ProcessLocked(Slot* slot) {
-  while (!slot->pending.empty() && slot->process) {
-    const Message message = std::move(slot->pending.front());
-    slot->pending.pop_front();
-    HandleLocked(slot, message);
+  // Decoded here, into one reused message: handling a message never starts
+  // the slot afresh.
+  while (slot->process && slot->decoder.Next(&slot->message)) {
+    HandleLocked(slot, slot->message);
   }
   if (slot->process && !slot->garbled && !slot->decoder.error().empty() &&
       slot->kill_cause.empty()) {

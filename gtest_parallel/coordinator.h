@@ -141,6 +141,9 @@ class Coordinator {
   // No more tests are handed out; running ones stop after their test.
   void StopDispatch();
 
+  // Ends the run with a problem of its own (see fatal_error()).
+  void Fail(const std::string& error);
+
   // After RUN_ALL_TESTS(): lets the workers finish, reaps them, kills what
   // is left of them.
   void Finish();

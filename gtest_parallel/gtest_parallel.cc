@@ -94,6 +94,8 @@ int RunCoordinator(State& state) {
   GTEST_FLAG_SET(break_on_failure, false);
   GTEST_FLAG_SET(throw_on_failure, false);
   replay.Install();
+  // With databases, the workers wait for them (made in before_start).
+  if (!internal::RunDatabases::Declared()) replay.StartEarly();
   const int result = RUN_ALL_TESTS();
   state.coordinator_workers = coordinator.worker_count();
   replay.Uninstall();

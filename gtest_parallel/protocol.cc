@@ -108,11 +108,26 @@ class Reader {
     return true;
   }
   bool AtEnd() const { return data_ == end_; }
+  size_t Rest() const { return static_cast<size_t>(end_ - data_); }
+  const char* data() const { return data_; }
 
  private:
   const char* data_;
   const char* end_;
 };
+
+// The encoding of everything after the ids when the part, the properties
+// and the text are all as in Message(): part type 0, no file, file "", line
+// -1, message "", no properties, text "". Most messages end so, and take a
+// shortcut both ways.
+constexpr char kDefaultTail[] = {0, 0, 0, 1, 0, 0, 0};
+
+bool DefaultTail(const Message& message) {
+  const Part& part = message.part;
+  return part.type == 0 && !part.has_file && part.file.empty() &&
+         part.line == -1 && part.message.empty() && message.props.empty() &&
+         message.text.empty();
+}
 
 bool KnownType(uint8_t type) {
   return (type >= static_cast<uint8_t>(MessageType::kHello) &&
@@ -136,6 +151,13 @@ bool DecodePayload(const char* data, size_t size, Message* message) {
     if (!in.Small(&id)) return false;
   }
   Part& part = message->part;
+  if (in.Rest() == sizeof(kDefaultTail) &&
+      std::memcmp(in.data(), kDefaultTail, sizeof(kDefaultTail)) == 0) {
+    part = Part();
+    message->props.clear();
+    message->text.clear();
+    return true;
+  }
   if (!in.Small(&part.type) || !in.Byte(&has_file) || has_file > 1 ||
       !in.String(&part.file) || !in.Small(&part.line) ||
       !in.String(&part.message) || !in.Count(&count)) {
@@ -147,6 +169,14 @@ bool DecodePayload(const char* data, size_t size, Message* message) {
     if (!in.String(&property.key) || !in.String(&property.value)) return false;
   }
   return in.String(&message->text) && in.AtEnd();
+}
+
+// Sets the length prefix of the frame that starts at `start`.
+void FinishFrame(size_t start, std::string* out) {
+  const uint32_t size = static_cast<uint32_t>(out->size() - start - 4);
+  for (int i = 0; i < 4; ++i) {
+    (*out)[start + i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  }
 }
 
 }  // namespace
@@ -163,22 +193,23 @@ void Encode(const Message& message, std::string* out) {
     writer.Signed(message.b);
     writer.Varint(message.ids.size());
     for (int32_t id : message.ids) writer.Signed(id);
-    writer.Signed(message.part.type);
-    writer.Byte(message.part.has_file ? 1 : 0);
-    writer.String(message.part.file);
-    writer.Signed(message.part.line);
-    writer.String(message.part.message);
-    writer.Varint(message.props.size());
-    for (const Property& property : message.props) {
-      writer.String(property.key);
-      writer.String(property.value);
+    if (DefaultTail(message)) {
+      for (char byte : kDefaultTail) writer.Byte(static_cast<uint8_t>(byte));
+    } else {
+      writer.Signed(message.part.type);
+      writer.Byte(message.part.has_file ? 1 : 0);
+      writer.String(message.part.file);
+      writer.Signed(message.part.line);
+      writer.String(message.part.message);
+      writer.Varint(message.props.size());
+      for (const Property& property : message.props) {
+        writer.String(property.key);
+        writer.String(property.value);
+      }
+      writer.String(message.text);
     }
-    writer.String(message.text);
   }
-  const uint32_t size = static_cast<uint32_t>(out->size() - start - 4);
-  for (int i = 0; i < 4; ++i) {
-    (*out)[start + i] = static_cast<char>((size >> (8 * i)) & 0xff);
-  }
+  FinishFrame(start, out);
 }
 
 void Decoder::Feed(const char* data, size_t size) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 namespace gtest_parallel {
 namespace internal {
@@ -310,16 +312,56 @@ void Replay::ReplayEnvSetUp() { Raise(coordinator_->TakeEnvSetUp()); }
 
 void Replay::ReplayEnvTearDown() { Raise(coordinator_->TakeEnvTearDown()); }
 
-void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
-  size_t to_run = 0;
-  for (const TestPlan::SuiteRun& run : plan_.CurrentRuns()) {
-    to_run += run.tests.size();
+namespace {
+
+size_t TestCount(const std::vector<TestPlan::SuiteRun>& runs) {
+  size_t count = 0;
+  for (const TestPlan::SuiteRun& run : runs) count += run.tests.size();
+  return count;
+}
+
+bool SameRuns(const std::vector<TestPlan::SuiteRun>& a,
+              const std::vector<TestPlan::SuiteRun>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const TestPlan::SuiteRun& x,
+                       const TestPlan::SuiteRun& y) {
+                      return x.suite == y.suite && x.tests == y.tests;
+                    });
+}
+
+}  // namespace
+
+void Replay::StartEarly() {
+  const std::string& filter = GTEST_FLAG_GET(filter);
+  if (!installed_ || filter != "*" ||
+      GTEST_FLAG_GET(shuffle) || std::getenv("GTEST_TOTAL_SHARDS") != nullptr ||
+      std::getenv("GTEST_SHARD_INDEX") != nullptr) {
+    return;
   }
+  std::vector<TestPlan::SuiteRun> runs =
+      plan_.UnfilteredRuns(GTEST_FLAG_GET(also_run_disabled_tests));
+  const size_t to_run = TestCount(runs);
   if (to_run == 0) return;
   const int workers =
       static_cast<int>(std::min<size_t>(options_.workers, to_run));
+  const int seed = GTEST_FLAG_GET(random_seed);
   if (before_start_) before_start_(workers);
-  coordinator_->Start(workers, GTEST_FLAG_GET(repeat), unit_test.random_seed());
+  coordinator_->Start(workers, GTEST_FLAG_GET(repeat), seed);
+  coordinator_->BeginIteration(0, runs, seed);
+  early_runs_ = std::move(runs);
+  started_early_ = true;
+}
+
+void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
+  const size_t to_run = TestCount(plan_.CurrentRuns());
+  if (to_run == 0 && !started_early_) return;
+  const int workers =
+      static_cast<int>(std::min<size_t>(options_.workers, to_run));
+  if (!started_early_) {
+    if (before_start_) before_start_(workers);
+    coordinator_->Start(workers, GTEST_FLAG_GET(repeat),
+                        unit_test.random_seed());
+  }
   // The console printer leaves its lines in stdout's buffer: they go out
   // whenever the run has to wait for a worker, so a watcher sees every line
   // up to the test that keeps it waiting.
@@ -347,7 +389,19 @@ void Replay::OnIterationStart(const testing::UnitTest& unit_test,
                               int iteration) {
   test_times_.assign(plan_.test_count(), {0, -1});
   if (coordinator_->worker_count() == 0) return;
-  coordinator_->BeginIteration(iteration, plan_.CurrentRuns(),
+  std::vector<TestPlan::SuiteRun> runs = plan_.CurrentRuns();
+  if (started_early_ && iteration == 0) {
+    // GoogleTest filtered as StartEarly() foresaw, or tests that should not
+    // run may have run.
+    if (!SameRuns(runs, early_runs_)) {
+      coordinator_->Fail(
+          "the tests handed out before GoogleTest filtered them differ from "
+          "the ones it selected");
+    }
+    early_runs_.clear();
+    return;
+  }
+  coordinator_->BeginIteration(iteration, std::move(runs),
                                unit_test.random_seed());
 }
 

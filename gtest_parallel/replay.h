@@ -46,6 +46,13 @@ class Replay {
   void Install();
   void Uninstall();
 
+  // Starts the workers and hands out the first iteration's tests now, after
+  // Install() and before RUN_ALL_TESTS(), when which tests that iteration
+  // runs, and in what order, is known without GoogleTest's filtering (no
+  // --gtest_filter, no sharding, no shuffling): the workers start testing
+  // while GoogleTest still filters. Does nothing otherwise.
+  void StartEarly();
+
   // Called by the stand-ins.
   void ReplayTest(const testing::TestInfo& test);
   void ReplaySuiteSetUp(const testing::TestSuite& suite);
@@ -82,6 +89,9 @@ class Replay {
   std::unique_ptr<ConsoleLines> lines_;
   Progress progress_{Progress::StderrIsTerminal()};
   std::function<void(int workers)> before_start_;
+  // What StartEarly() handed out, until the first iteration confirms it.
+  bool started_early_ = false;
+  std::vector<TestPlan::SuiteRun> early_runs_;
   // Worker-measured (start, elapsed) of the tests of this iteration, by
   // test id; elapsed -1 for a test not replayed.
   std::vector<std::pair<int64_t, int64_t>> test_times_;

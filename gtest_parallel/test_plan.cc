@@ -1,8 +1,7 @@
 // Numbering of the registered tests (see test_plan.h).
 #include "test_plan.h"
 
-#include <algorithm>
-#include <functional>
+#include <cstring>
 
 namespace gtest_parallel {
 namespace internal {
@@ -18,9 +17,12 @@ void Mix(const std::string& text, uint64_t* hash) {
   *hash *= 1099511628211ull;
 }
 
-bool ByAddress(const std::pair<const testing::TestInfo*, int>& a,
-               const std::pair<const testing::TestInfo*, int>& b) {
-  return std::less<const testing::TestInfo*>()(a.first, b.first);
+// GoogleTest's rule: a test is disabled when its suite's or its own name
+// matches "DISABLED_*:*/DISABLED_*".
+bool Disabled(const char* name) {
+  static constexpr char kPrefix[] = "DISABLED_";
+  return std::strncmp(name, kPrefix, sizeof(kPrefix) - 1) == 0 ||
+         std::strstr(name, "/DISABLED_") != nullptr;
 }
 
 }  // namespace
@@ -64,22 +66,20 @@ void TestPlan::FullName(int test_id, std::string* name) const {
   name->append(info->name());
 }
 
-int TestPlan::IdOf(const testing::TestInfo* test) const {
-  // The same test again (its start, then its end) or the next one: the
-  // usual questions, answered without hashing.
-  for (int id : {last_id_, last_id_ + 1}) {
-    if (id < test_count() && tests_[id] == test) return last_id_ = id;
+int TestPlan::IdOf(const testing::TestInfo* test, int hint) const {
+  // The expected test, the same test again (its start, then its end) or the
+  // next one: the usual questions, answered without hashing.
+  for (int id : {hint, last_id_, last_id_ + 1}) {
+    if (id >= 0 && id < test_count() && tests_[id] == test) {
+      return last_id_ = id;
+    }
   }
   if (test_ids_.empty()) {
     test_ids_.reserve(tests_.size());
-    for (int id = 0; id < test_count(); ++id) {
-      test_ids_.emplace_back(tests_[id], id);
-    }
-    std::sort(test_ids_.begin(), test_ids_.end(), ByAddress);
+    for (int id = 0; id < test_count(); ++id) test_ids_[tests_[id]] = id;
   }
-  auto it = std::lower_bound(test_ids_.begin(), test_ids_.end(),
-                             std::make_pair(test, -1), ByAddress);
-  if (it == test_ids_.end() || it->first != test) return -1;
+  auto it = test_ids_.find(test);
+  if (it == test_ids_.end()) return -1;
   return last_id_ = it->second;
 }
 
@@ -105,6 +105,24 @@ std::vector<TestPlan::SuiteRun> TestPlan::CurrentRuns() const {
       const bool in_place = static_cast<size_t>(t) < registered.size() &&
                             tests_[registered[t]] == test;
       run.tests.push_back(in_place ? registered[t] : IdOf(test));
+    }
+    if (!run.tests.empty()) runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+std::vector<TestPlan::SuiteRun> TestPlan::UnfilteredRuns(
+    bool also_run_disabled) const {
+  std::vector<SuiteRun> runs;
+  for (int s = 0; s < suite_count(); ++s) {
+    const bool suite_disabled = Disabled(suites_[s]->name());
+    SuiteRun run;
+    run.suite = s;
+    for (int id : suite_tests_[s]) {
+      if (also_run_disabled ||
+          (!suite_disabled && !Disabled(tests_[id]->name()))) {
+        run.tests.push_back(id);
+      }
     }
     if (!run.tests.empty()) runs.push_back(std::move(run));
   }

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 namespace gtest_parallel {
@@ -48,23 +47,26 @@ class TestPlan {
   void FullName(int test_id, std::string* name) const;
 
   // -1 for a test not in the plan. From one thread at a time (it keeps
-  // its last answer as the next guess).
-  int IdOf(const testing::TestInfo* test) const;
+  // its last answer as the next guess); `hint` is a better guess, if any.
+  int IdOf(const testing::TestInfo* test, int hint = -1) const;
   int IdOf(const testing::TestSuite* suite) const;
 
   // The tests GoogleTest will run in the current iteration, in its current
   // (possibly shuffled) order. Valid from OnTestIterationStart on.
   std::vector<SuiteRun> CurrentRuns() const;
 
+  // What CurrentRuns() will be in an iteration that GoogleTest neither
+  // filters (--gtest_filter=*), shards nor shuffles: every test in
+  // registration order, less the disabled ones unless they run too.
+  std::vector<SuiteRun> UnfilteredRuns(bool also_run_disabled) const;
+
  private:
   std::vector<testing::TestInfo*> tests_;
   std::vector<testing::TestSuite*> suites_;
   std::vector<int> suite_of_;
   std::vector<std::vector<int>> suite_tests_;
-  // (test, id) sorted by address, made on the first question the guess
-  // below does not answer: one sort, where a hash map would allocate a
-  // node per test.
-  mutable std::vector<std::pair<const testing::TestInfo*, int>> test_ids_;
+  // Made on the first question the guesses below do not answer.
+  mutable std::unordered_map<const testing::TestInfo*, int> test_ids_;
   // The last id IdOf found: tests are mostly asked for in order.
   mutable int last_id_ = 0;
   std::unordered_map<const testing::TestSuite*, int> suite_ids_;

@@ -206,6 +206,7 @@ void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests,
 
 void WorkerListener::Grant(const std::vector<int>& tests, bool last) {
   for (int id : tests) SetShouldRun(plan_->test(id), true);
+  if (!tests.empty()) first_granted_ = tests.front();
   granted_left_ += tests.size();
   last_grant_ = last;
 }
@@ -231,7 +232,8 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
     channel_->Send(std::move(set_up), false);
   }
   if (scope_ == Scope::kSuiteSetUp) NoteChildren();
-  Enter(Scope::kTest, plan_->IdOf(&test), now, offset);
+  Enter(Scope::kTest, plan_->IdOf(&test, first_granted_), now, offset);
+  first_granted_ = -1;
   Message start;
   start.type = MessageType::kTestStart;
   start.offset = offset;

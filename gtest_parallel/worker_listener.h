@@ -98,6 +98,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   int suite_ = -1;
   int test_ = -1;
   size_t granted_left_ = 0;  // Granted tests of the suite not yet ended.
+  int first_granted_ = -1;   // The first test of a grant not yet started.
   bool last_grant_ = false;  // No use asking for more tests of the suite.
   int64_t phase_start_ms_ = 0;
   int64_t last_offset_ = 0;  // Output offset at the last test's end.

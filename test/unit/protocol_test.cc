@@ -278,6 +278,22 @@ TEST(ProtocolTest, RoundTripsEmptyAndBinaryStrings) {
   EXPECT_EQ(decoded.text, message.text);
 }
 
+TEST(ProtocolTest, ShortTailLeavesNothingOfTheMessageDecodedBefore) {
+  // A message ending in default fields is decoded by a shortcut: into a
+  // Message that held a full one, it must still reset every field.
+  Message plain;
+  plain.type = MessageType::kTestStart;
+  plain.id = 7;
+  Decoder decoder;
+  const std::string bytes = Encoded(FullMessage()) + Encoded(plain);
+  decoder.Feed(bytes.data(), bytes.size());
+  Message message;
+  ASSERT_TRUE(decoder.Next(&message));
+  ExpectSameMessage(message, FullMessage());
+  ASSERT_TRUE(decoder.Next(&message));
+  ExpectSameMessage(message, plain);
+}
+
 TEST(ProtocolTest, EncodeAppends) {
   std::string bytes = "prefix";
   Encode(Message(), &bytes);
