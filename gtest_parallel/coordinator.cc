@@ -196,6 +196,9 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
   history_.Index(plan_.test_count(), [this](int test, std::string* name) {
     plan_.FullName(test, name);
   });
+  tests_ready_.Reserve(plan_.test_count());
+  setups_ready_.Reserve(plan_.suite_count());
+  teardowns_ready_.Reserve(plan_.suite_count());
 }
 
 Coordinator::~Coordinator() {
@@ -340,6 +343,11 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
   tests_ready_.Put(test, std::move(record));
 }
 
+void ReadyRecords::Reserve(size_t keys) {
+  received_.resize(keys);
+  present_.resize(keys);
+}
+
 void ReadyRecords::Put(int key, Record record) {
   std::lock_guard<std::mutex> lock(mutex_);
   handed_.emplace_back(key, std::move(record));
@@ -350,31 +358,41 @@ void ReadyRecords::Receive() {
     std::lock_guard<std::mutex> lock(mutex_);
     batch_.swap(handed_);
   }
-  for (auto& [key, record] : batch_) received_[key] = std::move(record);
+  for (auto& [key, record] : batch_) {
+    if (key < 0) continue;
+    const size_t at = static_cast<size_t>(key);
+    if (at >= received_.size()) Reserve(std::max(at + 1, 2 * received_.size()));
+    received_[at] = std::move(record);
+    present_[at] = true;
+  }
   batch_.clear();
 }
 
-std::unordered_map<int, Record>::iterator ReadyRecords::Find(int key) {
-  auto found = received_.find(key);
-  if (found != received_.end()) return found;
-  Receive();
-  return received_.find(key);
+Record* ReadyRecords::Find(int key) {
+  if (key < 0) return nullptr;
+  const size_t at = static_cast<size_t>(key);
+  if (at >= present_.size() || !present_[at]) Receive();
+  return at < present_.size() && present_[at] ? &received_[at] : nullptr;
 }
 
-bool ReadyRecords::Has(int key) { return Find(key) != received_.end(); }
+bool ReadyRecords::Has(int key) { return Find(key) != nullptr; }
 
 bool ReadyRecords::Take(int key, Record* record) {
-  auto found = Find(key);
-  if (found == received_.end()) return false;
-  *record = std::move(found->second);
-  received_.erase(found);
+  Record* found = Find(key);
+  if (found == nullptr) return false;
+  *record = std::move(*found);
+  *found = Record();
+  present_[static_cast<size_t>(key)] = false;
   return true;
 }
 
 void ReadyRecords::Clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   handed_.clear();
-  received_.clear();
+  for (size_t at = 0; at < present_.size(); ++at) {
+    if (present_[at]) received_[at] = Record();
+    present_[at] = false;
+  }
 }
 
 std::vector<std::string> Coordinator::TakeFlaky() {

@@ -73,6 +73,8 @@ Message GrantMessage(const Scheduler::Grant& grant);
 // allocated and freed by the replay's thread alone.
 class ReadyRecords {
  public:
+  // Room for keys 0..keys-1 (more grow it), before any other call.
+  void Reserve(size_t keys);
   // From any thread.
   void Put(int key, Record record);
   // From the replay's thread only.
@@ -84,13 +86,16 @@ class ReadyRecords {
  private:
   void Receive();
   // The received record for `key`, receiving what was handed over if it is
-  // not there yet; received_.end() when there is none.
-  std::unordered_map<int, Record>::iterator Find(int key);
+  // not there yet; null when there is none.
+  Record* Find(int key);
 
   std::mutex mutex_;
   std::vector<std::pair<int, Record>> handed_;  // Guarded by mutex_.
   std::vector<std::pair<int, Record>> batch_;   // The replay's.
-  std::unordered_map<int, Record> received_;    // The replay's.
+  // The replay's, by key: keys are test or suite ids, so a table sized once
+  // costs no allocation or hashing per record.
+  std::vector<Record> received_;
+  std::vector<bool> present_;
 };
 
 class Coordinator {
