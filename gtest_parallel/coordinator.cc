@@ -189,13 +189,15 @@ Part RunnerFailure(const std::string& message) {
 Coordinator::Coordinator(const Options& options, const TestPlan& plan,
                          std::vector<std::string> worker_argv)
     : options_(options), plan_(plan), worker_argv_(std::move(worker_argv)) {
+  // Numbered first: a file this list wrote is then read by position.
+  history_.Index(plan_.test_count(), plan_.fingerprint(),
+                 [this](int test, std::string* name) {
+                   plan_.FullName(test, name);
+                 });
   history_.Load(
       options_.timing_file_set
           ? options_.timing_file
           : History::DefaultPath(worker_argv_.empty() ? "" : worker_argv_[0]));
-  history_.Index(plan_.test_count(), [this](int test, std::string* name) {
-    plan_.FullName(test, name);
-  });
   tests_ready_.Reserve(plan_.test_count());
   setups_ready_.Reserve(plan_.suite_count());
   teardowns_ready_.Reserve(plan_.suite_count());

@@ -31,12 +31,43 @@ void History::Load(const std::string& path) {
   entries_.clear();
   added_.clear();
   text_.clear();
+  body_ = 0;
+  header_count_ = -1;
+  for (Entry& entry : by_id_) entry = Entry{-1, false};
+  known_count_ = 0;
   // One read and a hand-written split, the names left where they are: a
   // large suite's file is read before the first test can be handed out.
   if (!ReadTextFile(path, &text_).ok()) return;
-  entries_.reserve(std::count(text_.begin(), text_.end(), '\n') + 1);
-  const char* at = text_.data();
-  const char* const end = at + text_.size();
+  // "#\t<fingerprint, 16 hex digits>\t<count>", written by Save after Index.
+  if (text_.compare(0, 2, "#\t") == 0) {
+    const size_t line_end = text_.find('\n');
+    const char* at = text_.data() + 2;
+    const char* const end =
+        text_.data() + (line_end == std::string::npos ? text_.size() : line_end);
+    const auto fingerprint = std::from_chars(at, end, header_fingerprint_, 16);
+    int count = -1;
+    if (fingerprint.ec == std::errc() && fingerprint.ptr < end &&
+        *fingerprint.ptr == '\t' &&
+        std::from_chars(fingerprint.ptr + 1, end, count).ptr == end) {
+      header_count_ = count;
+    }
+    body_ = line_end == std::string::npos ? text_.size() : line_end + 1;
+  }
+  if (!by_id_.empty() && header_count_ == static_cast<int>(by_id_.size()) &&
+      header_fingerprint_ == fingerprint_) {
+    Parse(body_, &by_id_);
+  } else {
+    Parse(body_, nullptr);
+    Bind();
+  }
+}
+
+void History::Parse(size_t at_offset, std::vector<Entry>* by_id) {
+  entries_.reserve(std::count(text_.begin() + at_offset, text_.end(), '\n') +
+                   1);
+  const char* at = text_.data() + at_offset;
+  const char* const end = text_.data() + text_.size();
+  size_t position = 0;
   while (at < end) {
     const char* line_end =
         static_cast<const char*>(std::memchr(at, '\n', end - at));
@@ -45,6 +76,8 @@ void History::Load(const std::string& path) {
         static_cast<const char*>(std::memchr(at, '\t', line_end - at));
     const char* line = at;
     at = line_end + 1;
+    const bool by_position = by_id != nullptr && position < by_id->size();
+    const size_t index = position++;
     // "<ms>\t<0|1>\t<name>", the name not empty.
     if (first_tab == nullptr || line_end - first_tab < 4 ||
         first_tab[2] != '\t' || (first_tab[1] != '0' && first_tab[1] != '1')) {
@@ -53,8 +86,27 @@ void History::Load(const std::string& path) {
     int64_t ms = 0;
     const auto parsed = std::from_chars(line, first_tab, ms);
     if (parsed.ec != std::errc() || parsed.ptr != first_tab || ms < 0) continue;
-    entries_[std::string_view(first_tab + 3, line_end - first_tab - 3)] =
-        Entry{ms, first_tab[1] == '1'};
+    const Entry entry{ms, first_tab[1] == '1'};
+    if (by_position) {
+      (*by_id)[index] = entry;
+      ++known_count_;
+    } else {
+      entries_[std::string_view(first_tab + 3, line_end - first_tab - 3)] =
+          entry;
+    }
+  }
+}
+
+void History::Bind() {
+  if (entries_.empty() || by_id_.empty()) return;
+  std::string name;
+  for (size_t test = 0; test < by_id_.size(); ++test) {
+    name_of_(static_cast<int>(test), &name);
+    auto found = entries_.find(name);
+    if (found == entries_.end()) continue;
+    by_id_[test] = found->second;
+    ++known_count_;
+    entries_.erase(found);
   }
 }
 
@@ -69,7 +121,7 @@ bool History::Save(std::string* error) const {
   }
   const std::string temporary = path_ + ".tmp." + std::to_string(getpid());
   std::string text;
-  text.reserve((entries_.size() + fresh_.size()) * 48);
+  text.reserve((entries_.size() + by_id_.size()) * 48 + 40);
   const auto add = [&text](std::string_view name, const Entry& entry) {
     char ms[24];
     text.append(ms, std::to_chars(ms, ms + sizeof(ms), entry.ms).ptr);
@@ -77,13 +129,21 @@ bool History::Save(std::string* error) const {
     text.append(name.data(), name.size());
     text += '\n';
   };
-  for (const auto& [name, entry] : entries_) add(name, entry);
-  std::string name;
-  for (size_t test = 0; test < fresh_.size(); ++test) {
-    if (!has_fresh_[test]) continue;
-    name_of_(static_cast<int>(test), &name);
-    add(name, fresh_[test]);
+  if (!by_id_.empty()) {
+    // The numbered tests first, in order (ms -1: unknown), so that the
+    // next run of the same list reads them by position.
+    char header[48];
+    std::snprintf(header, sizeof(header), "#\t%016llx\t%zu\n",
+                  static_cast<unsigned long long>(fingerprint_),
+                  by_id_.size());
+    text += header;
+    std::string name;
+    for (size_t test = 0; test < by_id_.size(); ++test) {
+      name_of_(static_cast<int>(test), &name);
+      add(name, by_id_[test]);
+    }
   }
+  for (const auto& [name, entry] : entries_) add(name, entry);
   std::FILE* out = std::fopen(temporary.c_str(), "w");
   const bool written =
       out != nullptr &&
@@ -117,34 +177,24 @@ const History::Entry* History::Find(const std::string& test) const {
   return found == entries_.end() ? nullptr : &found->second;
 }
 
-void History::Index(int count,
+void History::Index(int count, uint64_t fingerprint,
                     std::function<void(int, std::string*)> name_of) {
   name_of_ = std::move(name_of);
-  known_.assign(count, nullptr);
-  fresh_.assign(count, Entry{});
-  has_fresh_.assign(count, false);
-  if (entries_.empty()) return;
-  std::string name;
-  for (int test = 0; test < count; ++test) {
-    name_of_(test, &name);
-    auto found = entries_.find(name);
-    if (found != entries_.end()) known_[test] = &found->second;
-  }
+  fingerprint_ = fingerprint;
+  by_id_.assign(count, Entry{-1, false});
+  known_count_ = 0;
+  Bind();
 }
 
 const History::Entry* History::Find(int test) const {
-  if (test < 0 || test >= static_cast<int>(known_.size())) return nullptr;
-  return known_[test];
+  if (test < 0 || test >= static_cast<int>(by_id_.size())) return nullptr;
+  return by_id_[test].ms >= 0 ? &by_id_[test] : nullptr;
 }
 
 void History::Set(int test, Entry entry) {
-  if (test < 0 || test >= static_cast<int>(known_.size())) return;
-  if (known_[test] != nullptr) {
-    *known_[test] = entry;
-  } else {
-    fresh_[test] = entry;
-    has_fresh_[test] = true;
-  }
+  if (test < 0 || test >= static_cast<int>(by_id_.size())) return;
+  if (by_id_[test].ms < 0) ++known_count_;
+  by_id_[test] = entry;
 }
 
 std::vector<Scheduler::Work> PlanFromHistory(

@@ -2,7 +2,9 @@
 // starts the tests that failed last time first, then the longest ones.
 //
 // One text file per test executable: a line per test, "<ms>\t<failed>\t
-// <Suite.Name>". By default it lives in $XDG_CACHE_HOME/gtest_parallel (or
+// <Suite.Name>" (ms -1: not known), after a header line "#\t<fingerprint of
+// the test list>\t<number of tests>" when the run's own tests come first, in
+// registration order. By default it lives in $XDG_CACHE_HOME/gtest_parallel (or
 // ~/.cache/gtest_parallel), named after the executable and a hash of its
 // path; --gtest_parallel_timing_file (or GTEST_PARALLEL_TIMING_FILE) puts it
 // elsewhere, "none" turns it off.
@@ -48,29 +50,43 @@ class History {
   // By name: null when the test is unknown.
   const Entry* Find(const std::string& test) const;
   void Set(const std::string& test, Entry entry);
-  bool empty() const { return entries_.empty(); }
+  bool empty() const { return entries_.empty() && known_count_ == 0; }
   const std::string& path() const { return path_; }
 
-  // Numbers this run's tests 0..count-1, `name_of` putting a test's
-  // "Suite.Name" into its second argument: each name is looked up once
-  // here (not at all without a history), so that the calls below, made
-  // once per test and run, cost no hashing. Call after Load.
-  void Index(int count, std::function<void(int, std::string*)> name_of);
+  // Numbers this run's tests 0..count-1, in the order `name_of` (which puts
+  // a test's "Suite.Name" into its second argument) knows them, the list
+  // being told apart by `fingerprint`. After Index the calls below cost no
+  // hashing, and Save writes this list first, in order, under a header with
+  // the fingerprint. A file so written for the same list is read by
+  // position: no name is looked up. Call once, after Load.
+  void Index(int count, uint64_t fingerprint,
+             std::function<void(int, std::string*)> name_of);
   // By number: null when the test is unknown.
   const Entry* Find(int test) const;
   void Set(int test, Entry entry);
 
  private:
+  // Parses the "<ms>\t<0|1>\t<name>" lines of text_ from offset `at` on:
+  // the first by_id->size() into *by_id by position (unless null), the rest
+  // into entries_ by name.
+  void Parse(size_t at, std::vector<Entry>* by_id);
+  // Moves the entries_ of numbered tests into by_id_.
+  void Bind();
+
   std::string path_;
   std::string text_;               // The file as read; loaded names are in it.
+  size_t body_ = 0;                // Where the lines after the header start.
+  uint64_t header_fingerprint_ = 0;
+  int header_count_ = -1;          // -1: the file has no header.
   std::deque<std::string> added_;  // Names of tests new in this run.
+  // By name: every entry before Index(); after it, the entries of tests
+  // that are not in the numbered list.
   std::unordered_map<std::string_view, Entry> entries_;
-  // Set up by Index(): the entry of each numbered test, or null; and what
-  // this run measured of numbered tests without an entry.
+  // After Index(): by number, the entry (ms < 0: none) of each test.
   std::function<void(int, std::string*)> name_of_;
-  std::vector<Entry*> known_;
-  std::vector<Entry> fresh_;
-  std::vector<bool> has_fresh_;
+  uint64_t fingerprint_ = 0;
+  std::vector<Entry> by_id_;
+  int known_count_ = 0;  // Entries in by_id_.
 };
 
 // Costs and order for the scheduler from `history` (its numbered tests,

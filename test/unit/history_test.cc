@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace gtest_parallel {
 namespace internal {
@@ -19,6 +20,8 @@ std::string TempPath(const std::string& name) {
   return std::string(dir && *dir ? dir : "/tmp") + "/gtp_history_" +
          std::to_string(getpid()) + "_" + name;
 }
+
+constexpr uint64_t kFingerprint = 0x1234abcd5678ef90ull;
 
 void Name(int test, std::string* name) {
   *name = "S" + std::to_string(test / 10) + ".T" + std::to_string(test % 10);
@@ -49,12 +52,12 @@ TEST(HistoryTest, KeepsWhatTheRunMeasuredByNumber) {
   std::ofstream(path) << "12\t0\tS0.T1\n30\t1\tOther.Test\n";
   History history;
   history.Load(path);
-  history.Index(30, Name);
-  ASSERT_NE(history.Find(1), nullptr);  // S0.T1
+  history.Index(30, kFingerprint, Name);  // After Load: names looked up.
+  ASSERT_NE(history.Find(1), nullptr);    // S0.T1
   EXPECT_EQ(history.Find(1)->ms, 12);
   EXPECT_EQ(history.Find(2), nullptr);
   EXPECT_EQ(history.Find(30), nullptr);
-  history.Set(1, {7, true});    // Known: updated.
+  history.Set(1, {7, true});     // Known: updated.
   history.Set(25, {40, false});  // New: S2.T5.
   history.Set(25, {41, false});  // Measured again (a repeat): the last wins.
   std::string error;
@@ -66,12 +69,58 @@ TEST(HistoryTest, KeepsWhatTheRunMeasuredByNumber) {
   EXPECT_TRUE(again.Find("S0.T1")->failed);
   ASSERT_NE(again.Find("S2.T5"), nullptr);
   EXPECT_EQ(again.Find("S2.T5")->ms, 41);
+  EXPECT_EQ(again.Find("S0.T2"), nullptr);       // Never measured.
   ASSERT_NE(again.Find("Other.Test"), nullptr);  // Not in this run: kept.
   EXPECT_EQ(again.Find("Other.Test")->ms, 30);
+  // The header, a line per numbered test, then the other test.
   std::ifstream in(path);
-  int lines = 0;
-  for (std::string line; std::getline(in, line);) ++lines;
-  EXPECT_EQ(lines, 3);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 32u);
+  EXPECT_EQ(lines[0], "#\t1234abcd5678ef90\t30");
+  EXPECT_EQ(lines[2], "7\t1\tS0.T1");
+  EXPECT_EQ(lines[3], "-1\t0\tS0.T2");
+  EXPECT_EQ(lines[31], "30\t1\tOther.Test");
+  std::remove(path.c_str());
+}
+
+// A name that does not match the test's number: only a read by position
+// can find the entry under it.
+void OtherName(int test, std::string* name) {
+  *name = "Renamed" + std::to_string(test);
+}
+
+TEST(HistoryTest, TheSameListIsReadByPosition) {
+  const std::string path = TempPath("positional.timings");
+  {
+    History history;
+    history.Index(30, kFingerprint, Name);
+    history.Load(path);  // None yet.
+    history.Set(3, {55, false});
+    history.Set(29, {9, true});
+    std::string error;
+    ASSERT_TRUE(history.Save(&error)) << error;
+  }
+  History same;
+  same.Index(30, kFingerprint, OtherName);
+  same.Load(path);
+  ASSERT_NE(same.Find(3), nullptr);
+  EXPECT_EQ(same.Find(3)->ms, 55);
+  ASSERT_NE(same.Find(29), nullptr);
+  EXPECT_TRUE(same.Find(29)->failed);
+  EXPECT_EQ(same.Find(4), nullptr);
+  EXPECT_FALSE(same.empty());
+  // Another list (fingerprint or count) is read by name.
+  History other;
+  other.Index(30, kFingerprint + 1, OtherName);
+  other.Load(path);
+  EXPECT_EQ(other.Find(3), nullptr);
+  History by_name;
+  by_name.Index(31, kFingerprint, Name);
+  by_name.Load(path);
+  ASSERT_NE(by_name.Find(3), nullptr);  // S0.T3, found by its name.
+  EXPECT_EQ(by_name.Find(3)->ms, 55);
+  EXPECT_EQ(by_name.Find(4), nullptr);  // Its "-1" line means unknown.
   std::remove(path.c_str());
 }
 
@@ -113,7 +162,7 @@ std::vector<Scheduler::Work> ThreeSuites() {
 
 TEST(PlanFromHistoryTest, KeepsTheOrderWithoutHistory) {
   History empty;
-  empty.Index(30, Name);
+  empty.Index(30, kFingerprint, Name);
   const auto plan = PlanFromHistory(empty, ThreeSuites());
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 0);
@@ -128,7 +177,7 @@ TEST(PlanFromHistoryTest, LongestSuitesFirstWithMeasuredCosts) {
   history.Set("S1.T0", {100, false});
   history.Set("S1.T1", {0, false});
   history.Set("S2.T0", {40, false});
-  history.Index(30, Name);
+  history.Index(30, kFingerprint, Name);
   const auto plan = PlanFromHistory(history, ThreeSuites());
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 1);  // 100 + 1
@@ -142,7 +191,7 @@ TEST(PlanFromHistoryTest, WhatFailedLastTimeGoesFirst) {
   History history;
   history.Set("S1.T0", {1000, false});
   history.Set("S2.T0", {1, true});
-  history.Index(30, Name);
+  history.Index(30, kFingerprint, Name);
   const auto plan = PlanFromHistory(history, ThreeSuites());
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 2);
