@@ -333,7 +333,8 @@ bool SameRuns(const std::vector<TestPlan::SuiteRun>& a,
 
 void Replay::StartEarly() {
   const std::string& filter = GTEST_FLAG_GET(filter);
-  if (!installed_ || filter != "*" ||
+  // --gtest_repeat=0 runs no iteration at all.
+  if (!installed_ || filter != "*" || GTEST_FLAG_GET(repeat) == 0 ||
       GTEST_FLAG_GET(shuffle) || std::getenv("GTEST_TOTAL_SHARDS") != nullptr ||
       std::getenv("GTEST_SHARD_INDEX") != nullptr) {
     return;

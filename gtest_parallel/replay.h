@@ -49,8 +49,9 @@ class Replay {
   // Starts the workers and hands out the first iteration's tests now, after
   // Install() and before RUN_ALL_TESTS(), when which tests that iteration
   // runs, and in what order, is known without GoogleTest's filtering (no
-  // --gtest_filter, no sharding, no shuffling): the workers start testing
-  // while GoogleTest still filters. Does nothing otherwise.
+  // --gtest_filter, no sharding, no shuffling, a first iteration to run):
+  // the workers start testing while GoogleTest still filters. Does nothing
+  // otherwise.
   void StartEarly();
 
   // Called by the stand-ins.

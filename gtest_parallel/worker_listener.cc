@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#if defined(__GLIBCXX__)
+#if defined(__GLIBCXX__) && defined(__GXX_RTTI)
 #include <ext/stdio_sync_filebuf.h>
 #endif
 
@@ -53,7 +53,7 @@ WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output)
 // standard streams do while in sync with stdio (the default): flushing C's
 // streams then flushes it too.
 bool WritesThrough(const std::ostream& stream) {
-#if defined(__GLIBCXX__)
+#if defined(__GLIBCXX__) && defined(__GXX_RTTI)
   return dynamic_cast<__gnu_cxx::stdio_sync_filebuf<char>*>(stream.rdbuf()) !=
          nullptr;
 #else

@@ -3,6 +3,7 @@
 // workers, and what the coordinator adds to stderr.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,24 @@ TEST(WorkersTest, WorkerEnvironmentOfSerialRuns) {
 TEST(WorkersTest, SleepyOnEightWorkers) {
   ExpectPasses(Build::kGtestParallel, "sleepy", {"--gtest_parallel=8"}, {},
                "[  PASSED  ] 200 tests.\n");
+}
+
+// --gtest_repeat=0 runs no iteration: the run ends at once, prints no test
+// and waits for no worker to run one (the sleepy fixture's 200 tests of
+// 20 ms would take 2 s on two workers).
+TEST(WorkersTest, RepeatZeroRunsNoTest) {
+  const Fixture& fixture = FixtureNamed("sleepy");
+  ScratchDir scratch;
+  const auto start = std::chrono::steady_clock::now();
+  const FixtureRun run = RunFixture(
+      fixture,
+      {Build::kGtestParallel, {"--gtest_parallel=2", "--gtest_repeat=0"}},
+      scratch, "repeat0");
+  const std::chrono::duration<double> took =
+      std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(run.process.exit_code, 0) << run.Context();
+  EXPECT_EQ(run.process.out.find("[ RUN"), std::string::npos) << run.Context();
+  EXPECT_LT(took.count(), 1.0) << run.Context();
 }
 
 // Serial runs add nothing to stderr; parallel runs add only the
