@@ -31,40 +31,42 @@ void History::Load(const std::string& path) {
   entries_.clear();
   added_.clear();
   text_.clear();
-  body_ = 0;
-  header_count_ = -1;
   for (Entry& entry : by_id_) entry = Entry{-1, false};
-  known_count_ = 0;
   // One read and a hand-written split, the names left where they are: a
   // large suite's file is read before the first test can be handed out.
   if (!ReadTextFile(path, &text_).ok()) return;
   // "#\t<fingerprint, 16 hex digits>\t<count>", written by Save after Index.
+  size_t body = 0;
+  uint64_t header_fingerprint = 0;
+  int header_count = -1;  // -1: no header.
   if (text_.compare(0, 2, "#\t") == 0) {
     const size_t line_end = text_.find('\n');
     const char* at = text_.data() + 2;
     const char* const end =
         text_.data() + (line_end == std::string::npos ? text_.size() : line_end);
-    const auto fingerprint = std::from_chars(at, end, header_fingerprint_, 16);
+    const auto fingerprint = std::from_chars(at, end, header_fingerprint, 16);
     int count = -1;
     if (fingerprint.ec == std::errc() && fingerprint.ptr < end &&
         *fingerprint.ptr == '\t' &&
         std::from_chars(fingerprint.ptr + 1, end, count).ptr == end) {
-      header_count_ = count;
+      header_count = count;
     }
-    body_ = line_end == std::string::npos ? text_.size() : line_end + 1;
+    body = line_end == std::string::npos ? text_.size() : line_end + 1;
   }
-  if (!by_id_.empty() && header_count_ == static_cast<int>(by_id_.size()) &&
-      header_fingerprint_ == fingerprint_) {
-    Parse(body_, &by_id_);
+  if (!by_id_.empty() && header_count == static_cast<int>(by_id_.size()) &&
+      header_fingerprint == fingerprint_) {
+    Parse(body, &by_id_);
   } else {
-    Parse(body_, nullptr);
+    Parse(body, nullptr);
     Bind();
   }
 }
 
 void History::Parse(size_t at_offset, std::vector<Entry>* by_id) {
-  entries_.reserve(std::count(text_.begin() + at_offset, text_.end(), '\n') +
-                   1);
+  if (by_id == nullptr) {
+    entries_.reserve(std::count(text_.begin() + at_offset, text_.end(), '\n') +
+                     1);
+  }
   const char* at = text_.data() + at_offset;
   const char* const end = text_.data() + text_.size();
   size_t position = 0;
@@ -89,7 +91,6 @@ void History::Parse(size_t at_offset, std::vector<Entry>* by_id) {
     const Entry entry{ms, first_tab[1] == '1'};
     if (by_position) {
       (*by_id)[index] = entry;
-      ++known_count_;
     } else {
       entries_[std::string_view(first_tab + 3, line_end - first_tab - 3)] =
           entry;
@@ -105,7 +106,6 @@ void History::Bind() {
     auto found = entries_.find(name);
     if (found == entries_.end()) continue;
     by_id_[test] = found->second;
-    ++known_count_;
     entries_.erase(found);
   }
 }
@@ -182,7 +182,6 @@ void History::Index(int count, uint64_t fingerprint,
   name_of_ = std::move(name_of);
   fingerprint_ = fingerprint;
   by_id_.assign(count, Entry{-1, false});
-  known_count_ = 0;
   Bind();
 }
 
@@ -193,8 +192,13 @@ const History::Entry* History::Find(int test) const {
 
 void History::Set(int test, Entry entry) {
   if (test < 0 || test >= static_cast<int>(by_id_.size())) return;
-  if (by_id_[test].ms < 0) ++known_count_;
   by_id_[test] = entry;
+}
+
+bool History::empty() const {
+  return entries_.empty() &&
+         std::none_of(by_id_.begin(), by_id_.end(),
+                      [](const Entry& entry) { return entry.ms >= 0; });
 }
 
 std::vector<Scheduler::Work> PlanFromHistory(

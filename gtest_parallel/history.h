@@ -50,15 +50,16 @@ class History {
   // By name: null when the test is unknown.
   const Entry* Find(const std::string& test) const;
   void Set(const std::string& test, Entry entry);
-  bool empty() const { return entries_.empty() && known_count_ == 0; }
+  bool empty() const;
   const std::string& path() const { return path_; }
 
   // Numbers this run's tests 0..count-1, in the order `name_of` (which puts
   // a test's "Suite.Name" into its second argument) knows them, the list
   // being told apart by `fingerprint`. After Index the calls below cost no
   // hashing, and Save writes this list first, in order, under a header with
-  // the fingerprint. A file so written for the same list is read by
-  // position: no name is looked up. Call once, after Load.
+  // the fingerprint. Call once. Called before Load, a file so written for
+  // the same list is read by position, no name looked up; otherwise (or
+  // called after Load) the loaded names are looked up.
   void Index(int count, uint64_t fingerprint,
              std::function<void(int, std::string*)> name_of);
   // By number: null when the test is unknown.
@@ -75,9 +76,6 @@ class History {
 
   std::string path_;
   std::string text_;               // The file as read; loaded names are in it.
-  size_t body_ = 0;                // Where the lines after the header start.
-  uint64_t header_fingerprint_ = 0;
-  int header_count_ = -1;          // -1: the file has no header.
   std::deque<std::string> added_;  // Names of tests new in this run.
   // By name: every entry before Index(); after it, the entries of tests
   // that are not in the numbered list.
@@ -86,7 +84,6 @@ class History {
   std::function<void(int, std::string*)> name_of_;
   uint64_t fingerprint_ = 0;
   std::vector<Entry> by_id_;
-  int known_count_ = 0;  // Entries in by_id_.
 };
 
 // Costs and order for the scheduler from `history` (its numbered tests,

@@ -116,18 +116,11 @@ class Reader {
   const char* end_;
 };
 
-// The encoding of everything after the ids when the part, the properties
+// How Encode writes everything after the ids when the part, the properties
 // and the text are all as in Message(): part type 0, no file, file "", line
-// -1, message "", no properties, text "". Most messages end so, and take a
-// shortcut both ways.
+// -1, message "", no properties, text "". Most messages end so, and are
+// decoded by a shortcut.
 constexpr char kDefaultTail[] = {0, 0, 0, 1, 0, 0, 0};
-
-bool DefaultTail(const Message& message) {
-  const Part& part = message.part;
-  return part.type == 0 && !part.has_file && part.file.empty() &&
-         part.line == -1 && part.message.empty() && message.props.empty() &&
-         message.text.empty();
-}
 
 bool KnownType(uint8_t type) {
   return (type >= static_cast<uint8_t>(MessageType::kHello) &&
@@ -171,14 +164,6 @@ bool DecodePayload(const char* data, size_t size, Message* message) {
   return in.String(&message->text) && in.AtEnd();
 }
 
-// Sets the length prefix of the frame that starts at `start`.
-void FinishFrame(size_t start, std::string* out) {
-  const uint32_t size = static_cast<uint32_t>(out->size() - start - 4);
-  for (int i = 0; i < 4; ++i) {
-    (*out)[start + i] = static_cast<char>((size >> (8 * i)) & 0xff);
-  }
-}
-
 }  // namespace
 
 void Encode(const Message& message, std::string* out) {
@@ -193,23 +178,22 @@ void Encode(const Message& message, std::string* out) {
     writer.Signed(message.b);
     writer.Varint(message.ids.size());
     for (int32_t id : message.ids) writer.Signed(id);
-    if (DefaultTail(message)) {
-      for (char byte : kDefaultTail) writer.Byte(static_cast<uint8_t>(byte));
-    } else {
-      writer.Signed(message.part.type);
-      writer.Byte(message.part.has_file ? 1 : 0);
-      writer.String(message.part.file);
-      writer.Signed(message.part.line);
-      writer.String(message.part.message);
-      writer.Varint(message.props.size());
-      for (const Property& property : message.props) {
-        writer.String(property.key);
-        writer.String(property.value);
-      }
-      writer.String(message.text);
+    writer.Signed(message.part.type);
+    writer.Byte(message.part.has_file ? 1 : 0);
+    writer.String(message.part.file);
+    writer.Signed(message.part.line);
+    writer.String(message.part.message);
+    writer.Varint(message.props.size());
+    for (const Property& property : message.props) {
+      writer.String(property.key);
+      writer.String(property.value);
     }
+    writer.String(message.text);
   }
-  FinishFrame(start, out);
+  const uint32_t size = static_cast<uint32_t>(out->size() - start - 4);
+  for (int i = 0; i < 4; ++i) {
+    (*out)[start + i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  }
 }
 
 void Decoder::Feed(const char* data, size_t size) {

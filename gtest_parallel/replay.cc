@@ -343,26 +343,24 @@ void Replay::StartEarly() {
       plan_.UnfilteredRuns(GTEST_FLAG_GET(also_run_disabled_tests));
   const size_t to_run = TestCount(runs);
   if (to_run == 0) return;
-  const int workers =
-      static_cast<int>(std::min<size_t>(options_.workers, to_run));
   const int seed = GTEST_FLAG_GET(random_seed);
-  if (before_start_) before_start_(workers);
-  coordinator_->Start(workers, GTEST_FLAG_GET(repeat), seed);
+  StartWorkers(to_run, seed);
   coordinator_->BeginIteration(0, runs, seed);
   early_runs_ = std::move(runs);
   started_early_ = true;
 }
 
+void Replay::StartWorkers(size_t to_run, int seed) {
+  const int workers =
+      static_cast<int>(std::min<size_t>(options_.workers, to_run));
+  if (before_start_) before_start_(workers);
+  coordinator_->Start(workers, GTEST_FLAG_GET(repeat), seed);
+}
+
 void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
   const size_t to_run = TestCount(plan_.CurrentRuns());
   if (to_run == 0 && !started_early_) return;
-  const int workers =
-      static_cast<int>(std::min<size_t>(options_.workers, to_run));
-  if (!started_early_) {
-    if (before_start_) before_start_(workers);
-    coordinator_->Start(workers, GTEST_FLAG_GET(repeat),
-                        unit_test.random_seed());
-  }
+  if (!started_early_) StartWorkers(to_run, unit_test.random_seed());
   // The console printer leaves its lines in stdout's buffer: they go out
   // whenever the run has to wait for a worker, so a watcher sees every line
   // up to the test that keeps it waiting.
@@ -372,8 +370,8 @@ void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
     progress_.Draw(true);
   });
   const int repeat = GTEST_FLAG_GET(repeat);
-  progress_.Start(static_cast<int>(to_run) * (repeat > 0 ? repeat : 1), workers,
-                  "");
+  progress_.Start(static_cast<int>(to_run) * (repeat > 0 ? repeat : 1),
+                  coordinator_->worker_count(), "");
 }
 
 void Replay::OnProgramEnd() {

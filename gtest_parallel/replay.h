@@ -71,6 +71,9 @@ class Replay {
   Progress& progress() { return progress_; }
 
  private:
+  // Starts as many workers as `to_run` tests can use (at most the number
+  // asked for), after the before-start callback.
+  void StartWorkers(size_t to_run, int seed);
   // Re-raises a record's output and results into the current test, suite
   // or global result.
   void Raise(const Record& record);

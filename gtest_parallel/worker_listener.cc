@@ -35,6 +35,19 @@ int64_t EpochMs() {
       .count();
 }
 
+// True when `stream` writes straight through to C's stdio, as libstdc++'s
+// standard streams do while in sync with stdio (the default): flushing C's
+// streams then flushes it too.
+bool WritesThrough(const std::ostream& stream) {
+#if defined(__GLIBCXX__) && defined(__GXX_RTTI)
+  return dynamic_cast<__gnu_cxx::stdio_sync_filebuf<char>*>(stream.rdbuf()) !=
+         nullptr;
+#else
+  (void)stream;
+  return false;
+#endif
+}
+
 }  // namespace
 
 std::vector<Property> PropertiesOf(const testing::TestResult& result) {
@@ -48,19 +61,6 @@ std::vector<Property> PropertiesOf(const testing::TestResult& result) {
 
 WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output)
     : commands_(commands), events_(events), output_(output) {}
-
-// True when `stream` writes straight through to C's stdio, as libstdc++'s
-// standard streams do while in sync with stdio (the default): flushing C's
-// streams then flushes it too.
-bool WritesThrough(const std::ostream& stream) {
-#if defined(__GLIBCXX__) && defined(__GXX_RTTI)
-  return dynamic_cast<__gnu_cxx::stdio_sync_filebuf<char>*>(stream.rdbuf()) !=
-         nullptr;
-#else
-  (void)stream;
-  return false;
-#endif
-}
 
 WorkerChannel::StandardStreams::StandardStreams()
     : out(std::cout.rdbuf()),
