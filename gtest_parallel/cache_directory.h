@@ -8,8 +8,9 @@
 namespace gtest_parallel {
 namespace internal {
 
-// "$XDG_CACHE_HOME/gtest_parallel", else "$HOME/.cache/gtest_parallel";
-// "" when neither variable is set.
+// "$XDG_CACHE_HOME/gtest_parallel", else (on Windows)
+// "%LOCALAPPDATA%/gtest_parallel", else "$HOME/.cache/gtest_parallel"; ""
+// when none of these variables is set.
 std::string CacheDirectory();
 
 }  // namespace internal

@@ -175,8 +175,9 @@ std::string DescribeProcess(int64_t pid);
 // Kills a child process and reaps it.
 void KillChild(int64_t pid);
 
-// Duplicates `handle` as a close-on-exec handle private to this process.
-Handle DuplicatePrivate(Handle handle);
+// A copy of this process's standard output handle that its children do not
+// inherit (kNoHandle if there is none).
+Handle DuplicateStandardOutput();
 
 // Arranges for this process to die when its parent does (Linux); checks
 // that `parent` is still the parent. False if the parent is already gone.

@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <system_error>
 
 #include "cache_directory.h"
@@ -43,7 +44,8 @@ void History::Load(const std::string& path) {
     const size_t line_end = text_.find('\n');
     const char* at = text_.data() + 2;
     const char* const end =
-        text_.data() + (line_end == std::string::npos ? text_.size() : line_end);
+        text_.data() +
+        (line_end == std::string::npos ? text_.size() : line_end);
     const auto fingerprint = std::from_chars(at, end, header_fingerprint, 16);
     int count = -1;
     if (fingerprint.ec == std::errc() && fingerprint.ptr < end &&
@@ -74,10 +76,12 @@ void History::Parse(size_t at_offset, std::vector<Entry>* by_id) {
     const char* line_end =
         static_cast<const char*>(std::memchr(at, '\n', end - at));
     if (line_end == nullptr) line_end = end;
-    const char* first_tab =
-        static_cast<const char*>(std::memchr(at, '\t', line_end - at));
     const char* line = at;
     at = line_end + 1;
+    // A file edited on Windows may end its lines with "\r\n".
+    if (line_end > line && line_end[-1] == '\r') --line_end;
+    const char* first_tab =
+        static_cast<const char*>(std::memchr(line, '\t', line_end - line));
     const bool by_position = by_id != nullptr && position < by_id->size();
     const size_t index = position++;
     // "<ms>\t<0|1>\t<name>", the name not empty.
@@ -134,8 +138,7 @@ bool History::Save(std::string* error) const {
     // next run of the same list reads them by position.
     char header[48];
     std::snprintf(header, sizeof(header), "#\t%016llx\t%zu\n",
-                  static_cast<unsigned long long>(fingerprint_),
-                  by_id_.size());
+                  static_cast<unsigned long long>(fingerprint_), by_id_.size());
     text += header;
     std::string name;
     for (size_t test = 0; test < by_id_.size(); ++test) {
@@ -144,7 +147,8 @@ bool History::Save(std::string* error) const {
     }
   }
   for (const auto& [name, entry] : entries_) add(name, entry);
-  std::FILE* out = std::fopen(temporary.c_str(), "w");
+  // Binary: the same bytes on every system (no "\r\n" on Windows).
+  std::FILE* out = std::fopen(temporary.c_str(), "wb");
   const bool written =
       out != nullptr &&
       std::fwrite(text.data(), 1, text.size(), out) == text.size();
@@ -153,8 +157,11 @@ bool History::Save(std::string* error) const {
     std::remove(temporary.c_str());
     return false;
   }
-  if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
-    *error = "cannot replace " + path_ + ": " + std::strerror(errno);
+  // std::filesystem replaces an existing file on Windows too.
+  std::error_code renamed;
+  std::filesystem::rename(temporary, path_, renamed);
+  if (renamed) {
+    *error = "cannot replace " + path_ + ": " + renamed.message();
     std::remove(temporary.c_str());
     return false;
   }

@@ -37,6 +37,9 @@ constexpr int kChildStatusFd = 5;
 // Our pipe ends are moved at or above this, clear of the fds above.
 constexpr int kHighFd = 10;
 
+// A close-on-exec copy of `fd`, at kHighFd or above.
+int PrivateCopy(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, kHighFd); }
+
 const char* SignalName(int signal) {
   switch (signal) {
     case SIGSEGV:
@@ -315,8 +318,8 @@ bool TakeWorkerChannel(Handle* commands, Handle* events, WorkerStatus** status,
     *error = std::string("bad ") + kChannelVariable + " '" + value + "'";
   unsetenv(kChannelVariable);
   if (!parsed) return false;
-  *commands = DuplicatePrivate(in);
-  *events = DuplicatePrivate(out);
+  *commands = PrivateCopy(in);
+  *events = PrivateCopy(out);
   *status = MapStatus(shared);
   close(in);
   close(out);
@@ -588,9 +591,7 @@ int64_t StandardOutputSize(Handle output) {
   return FileSize(output);
 }
 
-Handle DuplicatePrivate(Handle handle) {
-  return fcntl(static_cast<int>(handle), F_DUPFD_CLOEXEC, kHighFd);
-}
+Handle DuplicateStandardOutput() { return PrivateCopy(STDOUT_FILENO); }
 
 bool DieWithParent(int64_t parent) {
 #if defined(__linux__)

@@ -13,6 +13,9 @@
 #include <windows.h>
 // After windows.h.
 #include <tlhelp32.h>
+// _setmode.
+#include <fcntl.h>
+#include <io.h>
 
 #include <atomic>
 #include <cstdio>
@@ -366,6 +369,10 @@ bool TakeWorkerChannel(Handle* commands, Handle* events, WorkerStatus** status,
     SetHandleInformation(H(static_cast<Handle>(handle)), HANDLE_FLAG_INHERIT,
                          0);
   }
+  // The tests' output reaches the coordinator byte for byte: line ends are
+  // translated once, by the coordinator's own stdout, as in a serial run.
+  _setmode(_fileno(stdout), _O_BINARY);
+  _setmode(_fileno(stderr), _O_BINARY);
   *commands = static_cast<Handle>(in);
   *events = static_cast<Handle>(out);
   HANDLE mapping = H(static_cast<Handle>(shared));
@@ -562,10 +569,11 @@ void KillChild(int64_t pid) {
   CloseHandle(process);
 }
 
-Handle DuplicatePrivate(Handle handle) {
+Handle DuplicateStandardOutput() {
   HANDLE copy = nullptr;
-  if (!DuplicateHandle(GetCurrentProcess(), H(handle), GetCurrentProcess(),
-                       &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+  if (!DuplicateHandle(GetCurrentProcess(), GetStdHandle(STD_OUTPUT_HANDLE),
+                       GetCurrentProcess(), &copy, 0, FALSE,
+                       DUPLICATE_SAME_ACCESS)) {
     return kNoHandle;
   }
   return ToHandle(copy);

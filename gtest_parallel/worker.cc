@@ -63,7 +63,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
               WorkerStatus* status) {
   const char* parent = std::getenv(kCoordinatorVariable);
   if (!DieWithParent(parent ? std::atoll(parent) : 0)) return 0;
-  WorkerChannel channel(commands, events, DuplicatePrivate(1));
+  WorkerChannel channel(commands, events, DuplicateStandardOutput());
 
   Message hello;
   hello.type = MessageType::kHello;

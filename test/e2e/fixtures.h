@@ -24,7 +24,9 @@ inline void PrintTo(const Fixture& fixture, std::ostream* os) {
   *os << fixture.name;
 }
 
-// Every fixture built by test/fixtures, in the order they are declared.
+// Every fixture built by test/fixtures, in the order they are declared; or,
+// when GTEST_PARALLEL_E2E_FIXTURES names a file, the fixtures it lists, one
+// "name<TAB>path<TAB>reference path" line each (the Windows build's, say).
 const std::vector<Fixture>& AllFixtures();
 
 // The fixture called `name`; fails the current test (and returns an empty

@@ -117,7 +117,7 @@ TEST(ParallelFlagTest, HelpListsTheFlag) {
     EXPECT_EQ(run.process.Describe(), reference.process.Describe())
         << run.Context();
     const std::string gtest_help =
-        WithoutRunningMainLine(reference.process.out);
+        WithoutRunningMainLines(reference.process.out);
     ASSERT_NE(gtest_help.find("--gtest_list_tests"), std::string::npos)
         << reference.Context();
     const size_t help_at = run.process.out.find(gtest_help);

@@ -1,9 +1,6 @@
 // Runs fixture programs and compares their results, reports and consoles.
 #include "scenario.h"
 
-#include <set>
-#include <sstream>
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -11,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "text_compare.h"
@@ -143,7 +141,8 @@ void ExpectSameConsole(const FixtureRun& expected, const FixtureRun& actual,
                        bool strip_running_main) {
   auto prepare = [&](const std::string& text) {
     const std::string normalized = NormalizeConsole(text);
-    return strip_running_main ? WithoutRunningMainLine(normalized) : normalized;
+    return strip_running_main ? WithoutRunningMainLines(normalized)
+                              : normalized;
   };
   auto prepare_err = [&](const std::string& text) {
     return prepare(WithoutLinesStartingWith(text, kRunnerNotePrefix));
@@ -159,10 +158,10 @@ void ExpectSameConsole(const FixtureRun& expected, const FixtureRun& actual,
     expected_err = WithoutLinesOf(expected_err, expected_err);
     actual_err = WithoutLinesOf(actual_err, prepare_err(expected.process.err));
   }
-  EXPECT_TRUE(SameText(
-      "stdout (times removed)", expected.label + ": " + expected.command,
-      prepare(expected.process.out), actual.label + ": " + actual.command,
-      actual_out));
+  EXPECT_TRUE(SameText("stdout (times removed)",
+                       expected.label + ": " + expected.command,
+                       prepare(expected.process.out),
+                       actual.label + ": " + actual.command, actual_out));
   EXPECT_TRUE(SameText("stderr (times removed)",
                        expected.label + ": " + expected.command, expected_err,
                        actual.label + ": " + actual.command, actual_err));
@@ -178,8 +177,13 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
                       const ScratchDir& scratch, const std::string& label) {
   FixtureRun run;
   run.label = label;
-  std::vector<std::string> argv = {
-      spec.build == Build::kReference ? fixture.reference_path : fixture.path};
+  std::vector<std::string> argv;
+  // A program that runs the fixtures (Wine for a Windows build).
+  if (const char* launcher = std::getenv("GTEST_PARALLEL_E2E_LAUNCHER")) {
+    argv.push_back(launcher);
+  }
+  argv.push_back(spec.build == Build::kReference ? fixture.reference_path
+                                                 : fixture.path);
   argv.insert(argv.end(), spec.args.begin(), spec.args.end());
   std::string report_dir;
   if (!spec.report_format.empty()) {

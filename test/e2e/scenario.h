@@ -79,10 +79,11 @@ struct FixtureRun {
   std::string Context() const;
 };
 
-// Runs `fixture` as `spec` says; `label` names the run in messages and its
-// directory under `scratch`. XDG_CACHE_HOME is scratch/cache unless `spec`
-// sets it, so that the runner's timing files stay in the scratch directory
-// (and are shared by the runs of one test).
+// Runs `fixture` as `spec` says (through the program
+// GTEST_PARALLEL_E2E_LAUNCHER names, when it is set); `label` names the run in
+// messages and its directory under `scratch`. XDG_CACHE_HOME is scratch/cache
+// unless `spec` sets it, so that the runner's timing files stay in the scratch
+// directory (and are shared by the runs of one test).
 FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
                       const ScratchDir& scratch, const std::string& label);
 

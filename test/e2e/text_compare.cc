@@ -202,11 +202,8 @@ std::string NormalizeConsole(const std::string& console) {
   return ReplaceMilliseconds(console);
 }
 
-std::string WithoutRunningMainLine(const std::string& console) {
-  const std::string prefix = "Running main() from ";
-  if (console.rfind(prefix, 0) != 0) return console;
-  const size_t end = console.find('\n');
-  return end == std::string::npos ? "" : console.substr(end + 1);
+std::string WithoutRunningMainLines(const std::string& console) {
+  return WithoutLinesStartingWith(console, "Running main() from ");
 }
 
 std::string LinesStartingWith(const std::string& text,

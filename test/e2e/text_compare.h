@@ -26,9 +26,10 @@ std::string NormalizeReport(const std::string& format,
 // "(* ms total)".
 std::string NormalizeConsole(const std::string& console);
 
-// Console output without the "Running main() from ..." line that gtest_main
-// prints first.
-std::string WithoutRunningMainLine(const std::string& console);
+// Console output without the "Running main() from ..." lines of gtest_main:
+// the first line, and on Windows one more for every death test (its child
+// runs main() again, writing to the same console).
+std::string WithoutRunningMainLines(const std::string& console);
 
 // The lines starting with `prefix`, each with its newline.
 std::string LinesStartingWith(const std::string& text,

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "scoped_environment.h"
+
 namespace gtest_parallel {
 namespace internal {
 namespace {
@@ -124,6 +126,19 @@ TEST(HistoryTest, TheSameListIsReadByPosition) {
   std::remove(path.c_str());
 }
 
+TEST(HistoryTest, ReadsLinesEndingInCarriageReturns) {
+  const std::string path = TempPath("crlf.timings");
+  std::ofstream(path, std::ios::binary) << "12\t0\tOne.A\r\n30\t1\tTwo.B\r\n";
+  History history;
+  history.Load(path);
+  ASSERT_NE(history.Find("One.A"), nullptr);
+  EXPECT_EQ(history.Find("One.A")->ms, 12);
+  ASSERT_NE(history.Find("Two.B"), nullptr);
+  EXPECT_TRUE(history.Find("Two.B")->failed);
+  EXPECT_EQ(history.Find("Two.B\r"), nullptr);
+  std::remove(path.c_str());
+}
+
 TEST(HistoryTest, SkipsMalformedLines) {
   const std::string path = TempPath("malformed.timings");
   std::ofstream(path) << "12\t0\tGood.One\nnot a line\n-5\t0\tNeg.Ative\n"
@@ -149,11 +164,10 @@ TEST(HistoryTest, SaveReportsAnUnwritablePlace) {
 }
 
 TEST(HistoryTest, DefaultPathIsUnderTheCacheDirectory) {
-  setenv("XDG_CACHE_HOME", "/some/cache", 1);
+  const ScopedEnvironment cache("XDG_CACHE_HOME", "/some/cache");
   const std::string path = History::DefaultPath("/path/to/my_tests");
   EXPECT_EQ(path.rfind("/some/cache/gtest_parallel/my_tests-", 0), 0u) << path;
   EXPECT_NE(path, History::DefaultPath("/other/path/to/my_tests"));
-  unsetenv("XDG_CACHE_HOME");
 }
 
 std::vector<Scheduler::Work> ThreeSuites() {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "scoped_environment.h"
+
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -395,7 +397,7 @@ TEST(ParseOptionsTest, DatabaseUrlsPerAliasRepeatable) {
 }
 
 TEST(ParseOptionsTest, DatabaseFlagWithoutAliasIsAnErrorThatHidesTheValue) {
-  for (const std::string& bad :
+  for (const char* bad :
        {"--gtest_parallel_db=postgresql://u:Secr3t@h/db",
         "--gtest_parallel_db==x", "--gtest_parallel_db=app="}) {
     const Parsed parsed = Parse({"prog", bad});
@@ -417,10 +419,9 @@ TEST(ParseOptionsTest, Keepdb) {
 }
 
 TEST(ParseOptionsTest, KeepdbFromTheEnvironmentFlagWins) {
-  setenv("GTEST_PARALLEL_KEEPDB", "1", 1);
+  const ScopedEnvironment keepdb("GTEST_PARALLEL_KEEPDB", "1");
   EXPECT_TRUE(Parse({"prog"}).options.keepdb);
   EXPECT_FALSE(Parse({"prog", "--gtest_parallel_keepdb=0"}).options.keepdb);
-  unsetenv("GTEST_PARALLEL_KEEPDB");
 }
 
 }  // namespace
