@@ -20,7 +20,13 @@ namespace internal {
 std::string History::DefaultPath(const std::string& executable) {
   const std::string cache = CacheDirectory();
   if (cache.empty()) return "";
-  const std::string base = executable.substr(executable.rfind('/') + 1);
+#ifdef _WIN32
+  const char* const separators = "/\\:";
+#else
+  const char* const separators = "/";
+#endif
+  const std::string base =
+      executable.substr(executable.find_last_of(separators) + 1);
   char hash[17];
   std::snprintf(hash, sizeof(hash), "%016llx",
                 static_cast<unsigned long long>(Fnv1a64(executable)));

@@ -186,10 +186,11 @@ TEST(FlagsTest, ReportInADirectory) {
     return content.str();
   };
   const std::string reference_dir = scratch.NewSubdir("reference");
-  const FixtureRun reference = RunFixture(
-      fixture,
-      {Build::kReference, {"--gtest_output=xml:" + reference_dir + "/"}},
-      scratch, "reference");
+  const FixtureRun reference =
+      RunFixture(fixture,
+                 {Build::kReference,
+                  {"--gtest_output=xml:" + ProgramPath(reference_dir) + "/"}},
+                 scratch, "reference");
   const std::string expected =
       read(reference_dir + "/basic_pass_gtest_main.xml");
   ASSERT_FALSE(expected.empty()) << reference.Context();
@@ -201,7 +202,7 @@ TEST(FlagsTest, ReportInADirectory) {
         RunFixture(fixture,
                    {Build::kGtestParallel,
                     {std::string("--gtest_parallel=") + workers,
-                     "--gtest_output=xml:" + dir + "/"}},
+                     "--gtest_output=xml:" + ProgramPath(dir) + "/"}},
                    scratch, std::string("parallel=") + workers);
     ExpectSameResults(reference, run, "");
     EXPECT_TRUE(SameText("xml reports (times removed)", reference.command,

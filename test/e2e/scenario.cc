@@ -173,6 +173,11 @@ std::string FixtureRun::Context() const {
          Head(process.out, 30);
 }
 
+std::string ProgramPath(const std::string& path) {
+  const char* drive = std::getenv("GTEST_PARALLEL_E2E_DRIVE");
+  return drive != nullptr ? drive + path : path;
+}
+
 FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
                       const ScratchDir& scratch, const std::string& label) {
   FixtureRun run;
@@ -190,16 +195,20 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
     report_dir = scratch.NewSubdir(label);
     run.report_path = report_dir + "/report." + spec.report_format;
     argv.push_back("--gtest_output=" + spec.report_format + ":" +
-                   run.report_path);
+                   ProgramPath(run.report_path));
   }
   EnvChanges env = spec.env;
-  env.emplace("XDG_CACHE_HOME", scratch.path() + "/cache");
+  env.emplace("XDG_CACHE_HOME", ProgramPath(scratch.path() + "/cache"));
   run.command = CommandLine(argv, env);
   run.process = RunProcess(argv, env, kRunTimeoutSeconds);
+  run.process.out = WithUnixLineEnds(run.process.out);
+  run.process.err = WithUnixLineEnds(run.process.err);
   if (!report_dir.empty()) {
     std::error_code error;
     run.report_exists = fs::exists(run.report_path, error);
-    if (run.report_exists) run.report = ReadFile(run.report_path);
+    if (run.report_exists) {
+      run.report = WithUnixLineEnds(ReadFile(run.report_path));
+    }
     for (const auto& entry : fs::directory_iterator(report_dir, error)) {
       if (entry.path().string() != run.report_path) {
         run.stray_files.push_back(entry.path().string());
@@ -227,6 +236,13 @@ FixtureRun CheckScenario(const Scenario& scenario) {
         << "unexpected exit code of the reference run\n"
         << reference.Context();
   }
+  // Otherwise the reports would compare equal for want of any.
+  if (!format.empty()) {
+    EXPECT_TRUE(reference.report_exists)
+        << "the reference run wrote no report at " << reference.report_path
+        << "\n"
+        << reference.Context();
+  }
 
   const FixtureRun serial = RunFixture(
       fixture, {Build::kGtestParallel, scenario.args, scenario.env, format},
@@ -251,6 +267,9 @@ FixtureRun CheckScenario(const Scenario& scenario) {
                    LinesStartingWith(parallel.process.out, "[listener]")));
     }
     ExpectSameConsole(serial, parallel, /*strip_running_main=*/false);
+    // The timing file is kept in the scratch directory: nothing stops it.
+    EXPECT_EQ(parallel.process.err.find("timings not kept"), std::string::npos)
+        << parallel.Context();
   }
   return serial;
 }

@@ -79,11 +79,17 @@ struct FixtureRun {
   std::string Context() const;
 };
 
+// `path` (absolute) as the fixture programs must be given it: with the drive
+// GTEST_PARALLEL_E2E_DRIVE names in front ("Z:" for Windows programs under
+// Wine, which take a path without a drive as relative).
+std::string ProgramPath(const std::string& path);
+
 // Runs `fixture` as `spec` says (through the program
 // GTEST_PARALLEL_E2E_LAUNCHER names, when it is set); `label` names the run in
 // messages and its directory under `scratch`. XDG_CACHE_HOME is scratch/cache
 // unless `spec` sets it, so that the runner's timing files stay in the scratch
-// directory (and are shared by the runs of one test).
+// directory (and are shared by the runs of one test). Output and report
+// written with Windows line ends are read with Unix ones (WithUnixLineEnds).
 FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
                       const ScratchDir& scratch, const std::string& label);
 

@@ -26,9 +26,10 @@ TEST_P(ShardingTest, ParallelShardMatchesSerialShard) {
                  const std::string& label) {
     const std::string status_file =
         scratch.NewSubdir(label + "-status") + "/shard_status";
-    const EnvChanges env = {{"GTEST_TOTAL_SHARDS", "2"},
-                            {"GTEST_SHARD_INDEX", shard},
-                            {"GTEST_SHARD_STATUS_FILE", status_file}};
+    const EnvChanges env = {
+        {"GTEST_TOTAL_SHARDS", "2"},
+        {"GTEST_SHARD_INDEX", shard},
+        {"GTEST_SHARD_STATUS_FILE", ProgramPath(status_file)}};
     FixtureRun result = RunFixture(
         fixture, {build, std::move(args), env, "xml"}, scratch, label);
     EXPECT_TRUE(std::filesystem::exists(status_file))

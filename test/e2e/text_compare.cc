@@ -202,6 +202,21 @@ std::string NormalizeConsole(const std::string& console) {
   return ReplaceMilliseconds(console);
 }
 
+std::string WithUnixLineEnds(const std::string& text) {
+  if (text.find("\r\n") == std::string::npos) return text;
+  for (size_t at = text.find('\n'); at != std::string::npos;
+       at = text.find('\n', at + 1)) {
+    if (at == 0 || text[at - 1] != '\r') return text;
+  }
+  std::string result;
+  result.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    result += text[i];
+  }
+  return result;
+}
+
 std::string WithoutRunningMainLines(const std::string& console) {
   return WithoutLinesStartingWith(console, "Running main() from ");
 }

@@ -41,6 +41,11 @@ std::string WithoutLinesStartingWith(const std::string& text,
 
 std::vector<std::string> SplitLines(const std::string& text);
 
+// `text` with its "\r\n" line ends made "\n" when every line ends so (what a
+// Windows program writes in text mode); otherwise unchanged, so that a mix
+// of line ends still shows in a comparison.
+std::string WithUnixLineEnds(const std::string& text);
+
 // Success when `expected` == `actual`; otherwise a failure whose message
 // names both sides and shows a unified-style diff of the differing lines
 // with some context.

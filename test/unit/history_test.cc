@@ -170,6 +170,15 @@ TEST(HistoryTest, DefaultPathIsUnderTheCacheDirectory) {
   EXPECT_NE(path, History::DefaultPath("/other/path/to/my_tests"));
 }
 
+#ifdef _WIN32
+TEST(HistoryTest, DefaultPathTakesTheNameOfAWindowsPath) {
+  const ScopedEnvironment cache("XDG_CACHE_HOME", "C:\\cache");
+  const std::string path = History::DefaultPath("Z:\\tests\\my_tests.exe");
+  EXPECT_EQ(path.rfind("C:\\cache/gtest_parallel/my_tests.exe-", 0), 0u)
+      << path;
+}
+#endif  // _WIN32
+
 std::vector<Scheduler::Work> ThreeSuites() {
   return {{0, {0, 1}, {}}, {1, {10, 11}, {}}, {2, {20}, {}}};
 }
