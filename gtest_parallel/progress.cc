@@ -43,8 +43,9 @@ void Progress::Start(int tests, int workers, const std::string& note) {
   total_ = tests;
   workers_ = workers;
   start_ = Clock::now();
-  std::fprintf(stderr, "[gtest_parallel] running %d %s on %d workers%s\n",
-               tests, tests == 1 ? "test" : "tests", workers, note.c_str());
+  std::fprintf(stderr, "[gtest_parallel] running %d %s on %d %s%s\n", tests,
+               tests == 1 ? "test" : "tests", workers,
+               workers == 1 ? "worker" : "workers", note.c_str());
   std::fflush(stderr);
 }
 
@@ -98,8 +99,9 @@ void Progress::Finish(const std::string& summary) {
       std::chrono::duration<double>(Clock::now() - start_).count();
   std::fflush(stdout);  // GoogleTest's summary first.
   std::fprintf(stderr,
-               "[gtest_parallel] %d/%d tests done in %.1f s on %d workers%s\n",
-               done_, total_, elapsed, workers_, summary.c_str());
+               "[gtest_parallel] %d/%d tests done in %.1f s on %d %s%s\n",
+               done_, total_, elapsed, workers_,
+               workers_ == 1 ? "worker" : "workers", summary.c_str());
   std::fflush(stderr);
 }
 

@@ -184,9 +184,8 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
   run.label = label;
   std::vector<std::string> argv;
   // A program that runs the fixtures (Wine for a Windows build).
-  if (const char* launcher = std::getenv("GTEST_PARALLEL_E2E_LAUNCHER")) {
-    argv.push_back(launcher);
-  }
+  const char* const launcher = std::getenv("GTEST_PARALLEL_E2E_LAUNCHER");
+  if (launcher != nullptr) argv.push_back(launcher);
   argv.push_back(spec.build == Build::kReference ? fixture.reference_path
                                                  : fixture.path);
   argv.insert(argv.end(), spec.args.begin(), spec.args.end());
@@ -201,8 +200,27 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
   env.emplace("XDG_CACHE_HOME", ProgramPath(scratch.path() + "/cache"));
   run.command = CommandLine(argv, env);
   run.process = RunProcess(argv, env, kRunTimeoutSeconds);
+  if (launcher != nullptr && run.process.exit_code == 1 &&
+      run.process.out.empty() && run.process.err.empty()) {
+    // Rarely, Wine ends a program it starts at once, with exit code 1 and
+    // not a byte of output (any GoogleTest program prints a first line):
+    // the program is run once more, and the log says so.
+    std::printf("%s: nothing printed and exit code 1: run again\n",
+                run.command.c_str());
+    std::fflush(stdout);
+    run.process = RunProcess(argv, env, kRunTimeoutSeconds);
+  }
   run.process.out = WithUnixLineEnds(run.process.out);
   run.process.err = WithUnixLineEnds(run.process.err);
+  if (launcher != nullptr) {
+    // Now and then a Wine process that ends while one of its threads is
+    // busy prints a complaint of Wine's or of the Linux loader (nothing a
+    // Windows program can print); the exit status still counts.
+    for (const char* wine_noise :
+         {"Inconsistency detected by ld.so: ", "wine client error:"}) {
+      run.process.err = WithoutLinesStartingWith(run.process.err, wine_noise);
+    }
+  }
   if (!report_dir.empty()) {
     std::error_code error;
     run.report_exists = fs::exists(run.report_path, error);

@@ -89,7 +89,11 @@ std::string ProgramPath(const std::string& path);
 // messages and its directory under `scratch`. XDG_CACHE_HOME is scratch/cache
 // unless `spec` sets it, so that the runner's timing files stay in the scratch
 // directory (and are shared by the runs of one test). Output and report
-// written with Windows line ends are read with Unix ones (WithUnixLineEnds).
+// written with Windows line ends are read with Unix ones (WithUnixLineEnds);
+// under a launcher, stderr loses the complaints of Wine and of the Linux
+// loader that Wine's processes print now and then, and a run that printed
+// nothing and exited with 1 (Wine failing to start the program) is run once
+// more.
 FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
                       const ScratchDir& scratch, const std::string& label);
 
