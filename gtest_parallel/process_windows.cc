@@ -13,11 +13,12 @@
 #include <windows.h>
 // After windows.h.
 #include <tlhelp32.h>
-// _setmode.
+// _setmode, _get_osfhandle, _open_osfhandle, _dup2.
 #include <fcntl.h>
 #include <io.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -514,7 +515,8 @@ int FirstInterrupt() { return g_first_interrupt.load(); }
 
 int64_t StandardOutputSize(Handle output) {
   std::fflush(nullptr);
-  HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+  // What printf writes to: the C runtime's descriptor 1.
+  const HANDLE out = reinterpret_cast<HANDLE>(_get_osfhandle(1));
   BY_HANDLE_FILE_INFORMATION seen, own;
   if (out != nullptr && out != INVALID_HANDLE_VALUE &&
       GetFileInformationByHandle(out, &seen) &&
@@ -524,9 +526,26 @@ int64_t StandardOutputSize(Handle output) {
       seen.nFileIndexLow == own.nFileIndexLow) {
     return FileSize(output);
   }
-  // A test pointed stdout elsewhere (or closed it): point it back.
-  SetStdHandle(STD_OUTPUT_HANDLE, H(output));
-  SetStdHandle(STD_ERROR_HANDLE, H(output));
+  // A test pointed stdout elsewhere or closed it: descriptors 1 and 2 and
+  // the standard handles are pointed back at the output file.
+  HANDLE copy = nullptr;
+  if (DuplicateHandle(GetCurrentProcess(), H(output), GetCurrentProcess(),
+                      &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+    const int fd = _open_osfhandle(reinterpret_cast<intptr_t>(copy),
+                                   _O_BINARY | _O_APPEND);
+    if (fd >= 0) {
+      // With 1 or 2 closed, the new descriptor may be one of them.
+      if (fd != 1) _dup2(fd, 1);
+      if (fd != 2) _dup2(fd, 2);
+      if (fd > 2) _close(fd);
+    } else {
+      CloseHandle(copy);
+    }
+  }
+  SetStdHandle(STD_OUTPUT_HANDLE, reinterpret_cast<HANDLE>(_get_osfhandle(1)));
+  SetStdHandle(STD_ERROR_HANDLE, reinterpret_cast<HANDLE>(_get_osfhandle(2)));
+  std::clearerr(stdout);
+  std::clearerr(stderr);
   return FileSize(output);
 }
 

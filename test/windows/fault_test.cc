@@ -2,7 +2,8 @@
 // crashes.cc, run under Wine on 2 workers with a 3 s timeout. Every crash,
 // exit and hang fails only its own test, with its cause after the output the
 // test printed; the passing tests pass; the run ends in time with exit code
-// 1 and leaves no process of its own behind.
+// 1 and leaves no process of its own behind. A test that closes stdout and
+// stderr does not take the next tests' output with them.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -46,7 +47,8 @@ constexpr Fault kFaults[] = {
 };
 
 constexpr const char* kPassing[] = {"Passing.First", "Passing.Second",
-                                    "Passing.Third"};
+                                    "Passing.Third",
+                                    "CloseStdio.ClosesStdoutAndStderr"};
 
 // `text` without the "\r" of its Windows line ends.
 std::string WithoutCarriageReturns(std::string text) {
@@ -82,7 +84,7 @@ TEST(WindowsFaults, EachFaultFailsOnlyItsOwnTest) {
   EXPECT_LT(result.seconds, 60) << context;
   const Report report(ReadFile(xml));
   std::remove(xml.c_str());
-  ASSERT_EQ(report.tests().size(), 8u) << context;
+  ASSERT_EQ(report.tests().size(), 10u) << context;
 
   for (const Fault& fault : kFaults) {
     SCOPED_TRACE(fault.test);
@@ -102,6 +104,11 @@ TEST(WindowsFaults, EachFaultFailsOnlyItsOwnTest) {
     ASSERT_NE(test, nullptr) << name;
     EXPECT_TRUE(test->Passed()) << name << "\n" << test->element;
   }
+  // The output of the test after one that closed stdout and stderr.
+  EXPECT_NE(Section(out, "CloseStdio.PrintsAfterwards")
+                .find("crashes: printed after stdout was closed"),
+            std::string::npos)
+      << context;
   EXPECT_EQ(Leftovers(run.run_id(), 5), "") << context;
 }
 

@@ -5,6 +5,7 @@
 // exceptions, so a crash ends the worker, as it would without
 // --gtest_catch_exceptions.)
 #include <gtest/gtest.h>
+#include <io.h>
 #include <windows.h>
 
 #include <cstdio>
@@ -45,6 +46,19 @@ TEST(Crash, ExitThree) {
 TEST(Crash, TerminateProcess) {
   Say("crashes: about to terminate the process with code 7\n");
   ::TerminateProcess(GetCurrentProcess(), 7);
+}
+
+TEST(CloseStdio, ClosesStdoutAndStderr) {
+  std::fflush(nullptr);
+  _close(1);
+  _close(2);
+}
+
+// Runs after ClosesStdoutAndStderr, on the same worker when the scheduler
+// keeps the suite together (it does for this small program).
+TEST(CloseStdio, PrintsAfterwards) {
+  std::printf("crashes: printed after stdout was closed\n");
+  ADD_FAILURE() << "failing, so that the output is shown";
 }
 
 TEST(Hang, SleepsForever) {
