@@ -1,8 +1,6 @@
 // Reading and writing the timing file (see history.h).
 #include "history.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -13,6 +11,7 @@
 #include <system_error>
 
 #include "cache_directory.h"
+#include "child_process.h"
 #include "gtest_parallel/internal/sql_script.h"
 
 namespace gtest_parallel {
@@ -129,7 +128,7 @@ bool History::Save(std::string* error) const {
         "cannot create the directory of " + path_ + ": " + std::strerror(errno);
     return false;
   }
-  const std::string temporary = path_ + ".tmp." + std::to_string(getpid());
+  const std::string temporary = path_ + ".tmp." + std::to_string(CurrentPid());
   std::string text;
   text.reserve((entries_.size() + by_id_.size()) * 48 + 40);
   const auto add = [&text](std::string_view name, const Entry& entry) {
