@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "fixture_programs.h"
 #include "scenario.h"
 
 namespace faults {

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "fixture_programs.h"
 #include "scenario.h"
 
 namespace faults {

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "fixture_programs.h"
 #include "scenario.h"
 
 namespace faults {

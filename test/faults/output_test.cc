@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fixture_programs.h"
 #include "scenario.h"
 
 namespace faults {

@@ -1,6 +1,6 @@
 // One fixture run and everything it left to check: console, XML report,
-// exit status, wall time and processes left behind. Paths of the fixture
-// programs come from compile definitions (test/faults/CMakeLists.txt).
+// exit status, wall time and processes left behind. The fixture programs'
+// paths are in fixture_programs.h.
 #ifndef GTEST_PARALLEL_TEST_FAULTS_SCENARIO_H_
 #define GTEST_PARALLEL_TEST_FAULTS_SCENARIO_H_
 
@@ -11,12 +11,6 @@
 #include "report.h"
 
 namespace faults {
-
-inline constexpr char kFaults[] = FAULTS_FIXTURE_FAULTS;
-inline constexpr char kFlaky[] = FAULTS_FIXTURE_FLAKY;
-inline constexpr char kHang[] = FAULTS_FIXTURE_HANG;
-inline constexpr char kSlowStart[] = FAULTS_FIXTURE_SLOW_START;
-inline constexpr char kGarbage[] = FAULTS_FIXTURE_GARBAGE;
 
 // A fresh directory, removed with its contents at destruction.
 class ScratchDir {

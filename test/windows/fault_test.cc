@@ -5,15 +5,11 @@
 // 1 and leaves no process of its own behind. A test that closes stdout and
 // stderr does not take the next tests' output with them.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 
-#include "harness.h"
-#include "report.h"
+#include "scenario.h"
 
 namespace faults {
 namespace {
@@ -26,7 +22,7 @@ struct Fault {
   const char* output;
 };
 
-constexpr Fault kFaults[] = {
+constexpr Fault kFaultTable[] = {
     {"Crash.AccessViolation",
      "crashed: access violation (exit code 0xC0000005) while running "
      "Crash.AccessViolation.",
@@ -56,43 +52,29 @@ std::string WithoutCarriageReturns(std::string text) {
   return text;
 }
 
-// The console lines from "[ RUN      ] <test>" to the test's end line.
-std::string Section(const std::string& out, const std::string& test) {
-  const size_t start = out.find("[ RUN      ] " + test + "\n");
-  if (start == std::string::npos) return "";
-  const size_t end = out.find("] " + test + " (", start + 13);
-  return out.substr(start,
-                    end == std::string::npos ? std::string::npos : end - start);
-}
-
 TEST(WindowsFaults, EachFaultFailsOnlyItsOwnTest) {
-  const char* tmp = std::getenv("TMPDIR");
-  const std::string xml = std::string(tmp && *tmp ? tmp : "/tmp") +
-                          "/gtest_parallel_windows_faults." +
-                          std::to_string(getpid()) + ".xml";
+  ScratchDir scratch;
+  const std::string xml = scratch.File("report.xml");
   FixtureRun run({GTEST_PARALLEL_WINE, GTEST_PARALLEL_WINDOWS_CRASHES,
                   "--gtest_parallel=2", "--gtest_parallel_timeout=3",
                   "--gtest_output=xml:Z:" + xml},
                  {});
   ASSERT_EQ(run.error(), "");
-  const RunResult& result = run.Wait(120);
-  const std::string out = WithoutCarriageReturns(result.out);
-  const std::string context =
-      "command: " + run.CommandLine() + "\nstatus: " + result.Describe() +
-      "\nstdout:\n" + Tail(out, 4000) + "\nstderr:\n" + Tail(result.err, 2000);
-  EXPECT_EQ(result.exit_code, 1) << context;
-  EXPECT_LT(result.seconds, 60) << context;
-  const Report report(ReadFile(xml));
-  std::remove(xml.c_str());
-  ASSERT_EQ(report.tests().size(), 10u) << context;
+  const Outcome outcome = Finish(&run, xml, 120);
+  const std::string out = WithoutCarriageReturns(outcome.run.out);
+  EXPECT_EQ(outcome.run.exit_code, 1) << outcome.Context();
+  EXPECT_LT(outcome.run.seconds, 60) << outcome.Context();
+  EXPECT_EQ(outcome.leftovers, "") << outcome.Context();
+  const Report& report = outcome.report;
+  ASSERT_EQ(report.tests().size(), 10u) << outcome.Context();
 
-  for (const Fault& fault : kFaults) {
+  for (const Fault& fault : kFaultTable) {
     SCOPED_TRACE(fault.test);
     const TestCase* test = report.Find(fault.test);
     ASSERT_NE(test, nullptr);
     EXPECT_TRUE(test->Failed()) << test->element;
     EXPECT_TRUE(test->Mentions(fault.cause)) << test->element;
-    const std::string section = Section(out, fault.test);
+    const std::string section = ConsoleSection(out, fault.test);
     const size_t output = section.find(fault.output);
     const size_t cause = section.find(fault.cause);
     EXPECT_NE(output, std::string::npos) << section;
@@ -105,11 +87,10 @@ TEST(WindowsFaults, EachFaultFailsOnlyItsOwnTest) {
     EXPECT_TRUE(test->Passed()) << name << "\n" << test->element;
   }
   // The output of the test after one that closed stdout and stderr.
-  EXPECT_NE(Section(out, "CloseStdio.PrintsAfterwards")
+  EXPECT_NE(ConsoleSection(out, "CloseStdio.PrintsAfterwards")
                 .find("crashes: printed after stdout was closed"),
             std::string::npos)
-      << context;
-  EXPECT_EQ(Leftovers(run.run_id(), 5), "") << context;
+      << outcome.Context();
 }
 
 }  // namespace
