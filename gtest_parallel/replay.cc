@@ -322,11 +322,11 @@ size_t TestCount(const std::vector<TestPlan::SuiteRun>& runs) {
 
 bool SameRuns(const std::vector<TestPlan::SuiteRun>& a,
               const std::vector<TestPlan::SuiteRun>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const TestPlan::SuiteRun& x,
-                       const TestPlan::SuiteRun& y) {
-                      return x.suite == y.suite && x.tests == y.tests;
-                    });
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](const TestPlan::SuiteRun& x, const TestPlan::SuiteRun& y) {
+        return x.suite == y.suite && x.tests == y.tests;
+      });
 }
 
 }  // namespace
@@ -347,7 +347,6 @@ void Replay::StartEarly() {
   StartWorkers(to_run, seed);
   coordinator_->BeginIteration(0, runs, seed);
   early_runs_ = std::move(runs);
-  started_early_ = true;
 }
 
 void Replay::StartWorkers(size_t to_run, int seed) {
@@ -359,8 +358,10 @@ void Replay::StartWorkers(size_t to_run, int seed) {
 
 void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
   const size_t to_run = TestCount(plan_.CurrentRuns());
-  if (to_run == 0 && !started_early_) return;
-  if (!started_early_) StartWorkers(to_run, unit_test.random_seed());
+  if (early_runs_.empty()) {
+    if (to_run == 0) return;
+    StartWorkers(to_run, unit_test.random_seed());
+  }
   // The console printer leaves its lines in stdout's buffer: they go out
   // whenever the run has to wait for a worker, so a watcher sees every line
   // up to the test that keeps it waiting.
@@ -389,7 +390,7 @@ void Replay::OnIterationStart(const testing::UnitTest& unit_test,
   test_times_.assign(plan_.test_count(), {0, -1});
   if (coordinator_->worker_count() == 0) return;
   std::vector<TestPlan::SuiteRun> runs = plan_.CurrentRuns();
-  if (started_early_ && iteration == 0) {
+  if (!early_runs_.empty()) {  // Iteration 0, started early.
     // GoogleTest filtered as StartEarly() foresaw, or tests that should not
     // run may have run.
     if (!SameRuns(runs, early_runs_)) {

@@ -93,8 +93,8 @@ class Replay {
   std::unique_ptr<ConsoleLines> lines_;
   Progress progress_{Progress::StderrIsTerminal()};
   std::function<void(int workers)> before_start_;
-  // What StartEarly() handed out, until the first iteration confirms it.
-  bool started_early_ = false;
+  // What StartEarly() handed out (never empty when it did), until the first
+  // iteration confirms it.
   std::vector<TestPlan::SuiteRun> early_runs_;
   // Worker-measured (start, elapsed) of the tests of this iteration, by
   // test id; elapsed -1 for a test not replayed.
