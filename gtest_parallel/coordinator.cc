@@ -84,9 +84,9 @@ struct Coordinator::Slot {
   int id = 0;
   std::unique_ptr<ChildProcess> process;
   Decoder decoder;
-  Message message;  // The one being handled, reused for the next.
-  int64_t consumed = 0;         // Output file offset handed to records so far.
-  int64_t dropped_to = 0;       // Output before this offset was cut (a flood).
+  Message message;         // The one being handled, reused for the next.
+  int64_t consumed = 0;    // Output file offset handed to records so far.
+  int64_t dropped_to = 0;  // Output before this offset was cut (a flood).
   bool events_eof = false;
   int64_t exited_at = 0;      // When the process was seen gone.
   int64_t checked_at = 0;     // When we last looked whether it lives.
@@ -190,10 +190,9 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
                          std::vector<std::string> worker_argv)
     : options_(options), plan_(plan), worker_argv_(std::move(worker_argv)) {
   // Numbered first: a file this list wrote is then read by position.
-  history_.Index(plan_.test_count(), plan_.fingerprint(),
-                 [this](int test, std::string* name) {
-                   plan_.FullName(test, name);
-                 });
+  history_.Index(
+      plan_.test_count(), plan_.fingerprint(),
+      [this](int test, std::string* name) { plan_.FullName(test, name); });
   history_.Load(
       options_.timing_file_set
           ? options_.timing_file

@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include "child_process.h"
 #include "history.h"
 #include "options.h"
-#include "child_process.h"
 #include "protocol.h"
 #include "scheduler.h"
 #include "test_plan.h"

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "coordinator.h"
 #include "early_start.h"
 #include "gtest_access.h"
 #include "options.h"
-#include "child_process.h"
 #include "replay.h"
 #include "run_databases.h"
 #include "serial_databases.h"
@@ -66,9 +66,8 @@ void SetUpWorkerDatabases(internal::RunDatabases* databases,
     internal::DiscardEarlyWorkers();
     std::fprintf(stderr, "gtest_parallel: %s\n", error.c_str());
     std::fflush(stderr);
-    const int signal = internal::InterruptCount() > 0
-                           ? internal::FirstInterrupt()
-                           : 0;
+    const int signal =
+        internal::InterruptCount() > 0 ? internal::FirstInterrupt() : 0;
     std::exit(signal != 0 ? 128 + signal : kUsageErrorExitCode);
   }
   std::vector<std::vector<internal::Property>> per_worker;

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "gtest_parallel/gtest_parallel.h"
 #include "child_process.h"
+#include "gtest_parallel/gtest_parallel.h"
 #include "run_databases.h"
 
 namespace gtest_parallel {
