@@ -345,8 +345,7 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
 }
 
 void ReadyRecords::Reserve(size_t keys) {
-  received_.resize(keys);
-  present_.resize(keys);
+  if (keys > slot_of_.size()) slot_of_.resize(keys, -1);
 }
 
 void ReadyRecords::Put(int key, Record record) {
@@ -362,9 +361,18 @@ void ReadyRecords::Receive() {
   for (auto& [key, record] : batch_) {
     if (key < 0) continue;
     const size_t at = static_cast<size_t>(key);
-    if (at >= received_.size()) Reserve(std::max(at + 1, 2 * received_.size()));
-    received_[at] = std::move(record);
-    present_[at] = true;
+    if (at >= slot_of_.size()) Reserve(std::max(at + 1, 2 * slot_of_.size()));
+    int32_t& slot = slot_of_[at];
+    if (slot < 0) {
+      if (free_.empty()) {
+        slot = static_cast<int32_t>(pool_.size());
+        pool_.emplace_back();
+      } else {
+        slot = free_.back();
+        free_.pop_back();
+      }
+    }
+    pool_[static_cast<size_t>(slot)] = std::move(record);
   }
   batch_.clear();
 }
@@ -372,8 +380,10 @@ void ReadyRecords::Receive() {
 Record* ReadyRecords::Find(int key) {
   if (key < 0) return nullptr;
   const size_t at = static_cast<size_t>(key);
-  if (at >= present_.size() || !present_[at]) Receive();
-  return at < present_.size() && present_[at] ? &received_[at] : nullptr;
+  if (at >= slot_of_.size() || slot_of_[at] < 0) Receive();
+  return at < slot_of_.size() && slot_of_[at] >= 0
+             ? &pool_[static_cast<size_t>(slot_of_[at])]
+             : nullptr;
 }
 
 bool ReadyRecords::Has(int key) { return Find(key) != nullptr; }
@@ -383,17 +393,18 @@ bool ReadyRecords::Take(int key, Record* record) {
   if (found == nullptr) return false;
   *record = std::move(*found);
   *found = Record();
-  present_[static_cast<size_t>(key)] = false;
+  int32_t& slot = slot_of_[static_cast<size_t>(key)];
+  free_.push_back(slot);
+  slot = -1;
   return true;
 }
 
 void ReadyRecords::Clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   handed_.clear();
-  for (size_t at = 0; at < present_.size(); ++at) {
-    if (present_[at]) received_[at] = Record();
-    present_[at] = false;
-  }
+  std::fill(slot_of_.begin(), slot_of_.end(), -1);
+  pool_.clear();
+  free_.clear();
 }
 
 std::vector<std::string> Coordinator::TakeFlaky() {

@@ -91,10 +91,13 @@ class ReadyRecords {
   std::mutex mutex_;
   std::vector<std::pair<int, Record>> handed_;  // Guarded by mutex_.
   std::vector<std::pair<int, Record>> batch_;   // The replay's.
-  // The replay's, by key: keys are test or suite ids, so a table sized once
-  // costs no allocation or hashing per record.
-  std::vector<Record> received_;
-  std::vector<bool> present_;
+  // The replay's. Keys are test or suite ids, so a table sized once finds
+  // a record without hashing: slot_of_[key] is where in pool_ it is, -1
+  // when it is not in. The pool holds only the records received and not
+  // taken yet, and reuses their places.
+  std::vector<int32_t> slot_of_;
+  std::vector<Record> pool_;
+  std::vector<int32_t> free_;  // Places in pool_ no record uses.
 };
 
 class Coordinator {

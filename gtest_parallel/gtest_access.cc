@@ -140,8 +140,6 @@ std::vector<testing::Environment*>& Environments() {
   return Impl()->environments();
 }
 
-void ClearNonAdHocResults() { Impl()->ClearNonAdHocTestResult(); }
-
 void ShuffleTests(int seed) {
   Impl()->random()->Reseed(static_cast<uint32_t>(seed));
   Impl()->ShuffleTests();

@@ -55,9 +55,8 @@ void RunSuite(testing::TestSuite* suite);
 // The registered global environments, in registration order.
 std::vector<testing::Environment*>& Environments();
 
-// Per-iteration bookkeeping of RUN_ALL_TESTS(): clearing the results of the
-// previous iteration and shuffling with a given seed.
-void ClearNonAdHocResults();
+// Per-iteration bookkeeping of RUN_ALL_TESTS(): shuffling with a given
+// seed.
 void ShuffleTests(int seed);
 void UnshuffleTests();
 int NextRandomSeed(int seed);

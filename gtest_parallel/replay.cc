@@ -62,14 +62,20 @@ class FirstListener : public testing::EmptyTestEventListener {
   void OnEnvironmentsTearDownStart(const testing::UnitTest&) override {
     Clear();
   }
-  void OnTestSuiteStart(const testing::TestSuite&) override { Clear(); }
+  void OnTestSuiteStart(const testing::TestSuite& suite) override {
+    g_replay->EnterSuite(suite);
+    Clear();
+  }
   void OnTestStart(const testing::TestInfo&) override { Clear(); }
   void OnTestDisabled(const testing::TestInfo&) override { Clear(); }
   void OnTestPartResult(const testing::TestPartResult&) override { Clear(); }
   void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override { Draw(); }
   void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override { Draw(); }
   void OnTestEnd(const testing::TestInfo&) override { Draw(); }
-  void OnTestSuiteEnd(const testing::TestSuite&) override { Draw(); }
+  void OnTestSuiteEnd(const testing::TestSuite& suite) override {
+    g_replay->LeaveSuite(suite);
+    Draw();
+  }
   void OnTestIterationEnd(const testing::UnitTest& unit_test,
                           int iteration) override {
     g_replay->OnIterationEnd(unit_test, iteration);
@@ -211,9 +217,7 @@ void Replay::Install() {
   if (installed_) return;
   installed_ = true;
   g_replay = this;
-  for (int id = 0; id < plan_.test_count(); ++id) {
-    factories_.push_back(SwapTestFactory(plan_.test(id), new StandInFactory));
-  }
+  factories_.assign(plan_.test_count(), nullptr);
   for (int id = 0; id < plan_.suite_count(); ++id) {
     SuiteHook set_up = &SuiteSetUpHook, tear_down = &SuiteTearDownHook;
     SwapSuiteHooks(plan_.suite(id), &set_up, &tear_down);
@@ -256,7 +260,9 @@ void Replay::Uninstall() {
   }
   hooks_.clear();
   for (int id = 0; id < plan_.test_count(); ++id) {
-    delete SwapTestFactory(plan_.test(id), factories_[id]);
+    if (factories_[id] != nullptr) {
+      delete SwapTestFactory(plan_.test(id), factories_[id]);
+    }
   }
   factories_.clear();
   g_replay = nullptr;
@@ -429,6 +435,27 @@ void Replay::OnTestEnd(const testing::TestInfo& test) {
   }
   if (GTEST_FLAG_GET(fail_fast) && test.result()->Failed()) {
     coordinator_->StopDispatch();
+  }
+}
+
+void Replay::EnterSuite(const testing::TestSuite& suite) {
+  const int suite_id = plan_.IdOf(&suite);
+  if (suite_id < 0) return;
+  for (int id : plan_.tests_of(suite_id)) {
+    if (factories_[id] == nullptr) {
+      factories_[id] = SwapTestFactory(plan_.test(id), new StandInFactory);
+    }
+  }
+}
+
+void Replay::LeaveSuite(const testing::TestSuite& suite) {
+  const int suite_id = plan_.IdOf(&suite);
+  if (suite_id < 0) return;
+  for (int id : plan_.tests_of(suite_id)) {
+    if (factories_[id] != nullptr) {
+      delete SwapTestFactory(plan_.test(id), factories_[id]);
+      factories_[id] = nullptr;
+    }
   }
 }
 

@@ -68,6 +68,10 @@ class Replay {
   void OnTestEnd(const testing::TestInfo& test);
   void OnSuiteEnd(const testing::TestSuite& suite);
   void OnProgramEnd();
+  // Puts stand-ins in the place of the suite's fixtures before GoogleTest
+  // runs it, and the fixtures back after.
+  void EnterSuite(const testing::TestSuite& suite);
+  void LeaveSuite(const testing::TestSuite& suite);
   Progress& progress() { return progress_; }
 
  private:
@@ -82,6 +86,9 @@ class Replay {
   const TestPlan& plan_;
   const Options& options_;
   bool installed_ = false;
+  // By test id: the fixture factories of the suite being replayed, null
+  // for the tests of every other suite. Swapped a suite at a time, when
+  // GoogleTest is about to touch its tests anyway.
   std::vector<testing::internal::TestFactoryBase*> factories_;
   std::vector<std::pair<SuiteHook, SuiteHook>> hooks_;
   std::vector<testing::Environment*> environments_;

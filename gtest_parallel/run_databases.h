@@ -80,10 +80,8 @@ class RunDatabases {
   struct Entry;
 
   bool SetUpEntry(Entry* entry, int workers,
-                  const std::function<bool()>& interrupted,
-                  std::string* error);
-  bool MakeTemplate(Entry* entry, const std::string& token,
-                    std::string* error);
+                  const std::function<bool()>& interrupted, std::string* error);
+  bool MakeTemplate(Entry* entry, const std::string& token, std::string* error);
   bool ReuseKeptTemplate(Entry* entry, std::string* error);
   void DropEntry(Entry* entry);
 

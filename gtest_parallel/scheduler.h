@@ -88,8 +88,8 @@ class Scheduler {
   };
   struct SuiteState {
     int suite = 0;
-    std::deque<Item> remaining;           // Sorted by position.
-    std::vector<Item> items;  // Every test of the suite, by position.
+    std::deque<Item> remaining;  // Sorted by position.
+    std::vector<Item> items;     // Every test of the suite, by position.
     double remaining_cost = 0;
     int active = 0;  // Workers inside the suite.
     bool granted_once = false;

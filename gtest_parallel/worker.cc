@@ -112,7 +112,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
   bool environments_up = false;
   for (int i = first_iteration; repeat < 0 || i < repeat; ++i) {
-    ClearNonAdHocResults();
+    // Results need no clearing here: each grant clears its suite's.
     if (shuffle) ShuffleTests(seed);
     listener->BeginIteration(i);
     listener->EnterGlobal();

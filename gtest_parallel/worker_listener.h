@@ -30,7 +30,8 @@ class WorkerChannel {
   void Send(Message message, bool at_output);
   // Writes what is queued.
   void Flush();
-  void MaybeFlush();
+  // `now_us`: the time on the steady clock, in microseconds.
+  void MaybeFlush(int64_t now_us);
   // Size of the output file after flushing the standard streams.
   int64_t OutputOffset();
   // Flushes, then blocks for the next command. Exits the process when the
@@ -101,7 +102,8 @@ class WorkerListener : public testing::EmptyTestEventListener {
   int first_granted_ = -1;   // The first test of a grant not yet started.
   bool last_grant_ = false;  // No use asking for more tests of the suite.
   int64_t phase_start_ms_ = 0;
-  int64_t last_offset_ = 0;  // Output offset at the last test's end.
+  int64_t test_start_us_ = 0;  // Steady clock, when the running test began.
+  int64_t last_offset_ = 0;    // Output offset at the last test's end.
   std::vector<int64_t> known_children_;  // Running, and nobody's fault.
 };
 
