@@ -474,7 +474,7 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
       static_cast<Scope>(status.scope.load(std::memory_order_acquire));
   const int64_t since = status.since_ms.load(std::memory_order_relaxed);
   if (scope == Scope::kIdle || since <= 0) return;
-  const double running = (EpochMs() - since) / 1000.0;
+  const double running = (NowMs() - since) / 1000.0;
   const bool slow =
       options_.slow_seconds > 0 && running >= options_.slow_seconds;
   const bool late =
@@ -578,7 +578,7 @@ void Coordinator::WaitLocked(std::unique_lock<std::mutex>* lock,
 std::vector<std::pair<std::string, double>> Coordinator::Running() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::pair<std::string, double>> running;
-  const int64_t now = EpochMs();
+  const int64_t now = NowMs();
   for (const auto& slot : slots_) {
     if (!slot->process || !slot->hello) continue;
     const WorkerStatus& status = slot->process->status();
@@ -1066,12 +1066,14 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   if (slot->blamed_test < 0 && offset > slot->consumed) slot->consumed = offset;
   // What the worker reported of its last step so far, unless the step's
   // start was lost with it.
+  // The status keeps steady-clock times; records keep wall-clock ones.
+  const int64_t running_ms = since_ms > 0 ? NowMs() - since_ms : 0;
   Record record;
-  record.start_ms = since_ms;
+  record.start_ms = since_ms > 0 ? EpochMs() - running_ms : 0;
   if (scope != Scope::kIdle && (scope != Scope::kTest || slot->test == test)) {
     record = std::move(*CurrentRecordLocked(slot, scope));
   }
-  record.elapsed_ms = std::max<int64_t>(0, EpochMs() - since_ms);
+  record.elapsed_ms = std::max<int64_t>(0, running_ms);
   TakeOutputLocked(slot, end, &record);
 
   // A worker that dies in a test is the test's fault; one that dies before

@@ -127,7 +127,8 @@ struct WorkerStatus {
   std::atomic<int32_t> scope;          // A Scope.
   std::atomic<int32_t> suite;          // -1 outside a suite.
   std::atomic<int32_t> test;           // -1 outside a test.
-  std::atomic<int64_t> since_ms;       // When the scope began (epoch ms).
+  std::atomic<int64_t> since_ms;       // When the scope began (steady
+                                       // clock ms, alike in every process).
   std::atomic<int64_t> output_offset;  // Output file size at that moment.
 };
 static_assert(std::atomic<int64_t>::is_always_lock_free &&

@@ -18,22 +18,17 @@ namespace gtest_parallel {
 namespace internal {
 namespace {
 
-// Leaves every test and suite unmarked: only granted tests run.
-void UnmarkAll(const TestPlan& plan) {
-  for (int s = 0; s < plan.suite_count(); ++s) {
-    SetShouldRun(plan.suite(s), false);
-  }
-  for (int t = 0; t < plan.test_count(); ++t) {
-    SetShouldRun(plan.test(t), false);
-  }
-}
-
 // Runs one grant: the suite with just the granted tests marked; more may be
-// granted while it runs (WorkerListener::OnTestEnd).
+// granted while it runs (WorkerListener::OnTestEnd). Every test and suite
+// is unmarked otherwise: GoogleTest marks them only when it filters, which
+// a worker never lets it do. `ran` tells, by suite, which suites this
+// process has run before (a retry, a repeat): their results are cleared.
 void RunGrant(const TestPlan& plan, const Message& grant,
-              WorkerListener* listener) {
-  testing::TestSuite* suite = plan.suite(static_cast<int>(grant.id));
-  ClearSuiteResults(suite);  // A retry may run a test again.
+              WorkerListener* listener, std::vector<bool>* ran) {
+  const int suite_id = static_cast<int>(grant.id);
+  testing::TestSuite* suite = plan.suite(suite_id);
+  if ((*ran)[suite_id]) ClearSuiteResults(suite);
+  (*ran)[suite_id] = true;
   SetShouldRun(suite, true);
   listener->BeginSuite(static_cast<int>(grant.id),
                        std::vector<int>(grant.ids.begin(), grant.ids.end()),
@@ -107,7 +102,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   auto* listener = new WorkerListener(&channel, &plan, status);
   own.Append(listener);
   SwapRepeaters(&own);
-  UnmarkAll(plan);
+  std::vector<bool> ran(plan.suite_count(), false);
 
   testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
   bool environments_up = false;
@@ -137,7 +132,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
       channel.Send(std::move(request), false);
       const Message reply = channel.Receive();
       if (reply.type != MessageType::kGrant) break;
-      RunGrant(plan, reply, listener);
+      RunGrant(plan, reply, listener, &ran);
     }
     if (i == repeat - 1 || recreate) {
       listener->EnterGlobal();

@@ -25,16 +25,24 @@ constexpr size_t kBatchBytes = 64 << 10;
 // Less than the shortest time in which a test can start a process.
 constexpr int64_t kMicrosToStartAProcess = 3;
 
+// The steady clock, which every process of the machine shares (the
+// shared status is in its milliseconds). A reading costs tens of
+// nanoseconds, so a test costs two: one at its start, one at its end.
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
-int64_t EpochMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+// The wall-clock time (epoch ms) of a steady-clock reading, for the times
+// reports show.
+int64_t EpochMsAt(int64_t steady_us) {
+  static const int64_t offset_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count() -
+      NowMicros();
+  return (steady_us + offset_us) / 1000;
 }
 
 // True when `stream` writes straight through to C's stdio, as libstdc++'s
@@ -84,7 +92,11 @@ int64_t WorkerChannel::OutputOffset() {
     std::cerr.flush();
     std::clog.flush();
   }
-  std::fflush(nullptr);
+  // The C streams that write to the output. (Streams of the test's own
+  // on other files are its business, and flushing them all walks and
+  // locks every open stream.)
+  std::fflush(stdout);
+  std::fflush(stderr);
   // Also repairs stdout and stderr if a test closed them: the next tests'
   // output must not go with them.
   return StandardOutputSize(output_);
@@ -137,12 +149,12 @@ WorkerListener::WorkerListener(WorkerChannel* channel, const TestPlan* plan,
                                WorkerStatus* status)
     : channel_(channel), plan_(plan), status_(status) {}
 
-void WorkerListener::Enter(Scope scope, int test, int64_t now_ms,
+void WorkerListener::Enter(Scope scope, int test, int64_t now_us,
                            int64_t offset) {
   scope_ = scope;
   test_ = test;
   status_->output_offset.store(offset, std::memory_order_relaxed);
-  status_->since_ms.store(now_ms, std::memory_order_relaxed);
+  status_->since_ms.store(now_us / 1000, std::memory_order_relaxed);
   status_->suite.store(scope == Scope::kGlobal ? -1 : suite_,
                        std::memory_order_relaxed);
   status_->test.store(test, std::memory_order_relaxed);
@@ -150,7 +162,7 @@ void WorkerListener::Enter(Scope scope, int test, int64_t now_ms,
 }
 
 void WorkerListener::EnterGlobal() {
-  Enter(Scope::kGlobal, -1, EpochMs(), channel_->OutputOffset());
+  Enter(Scope::kGlobal, -1, NowMicros(), channel_->OutputOffset());
 }
 
 void WorkerListener::CheckChildren(bool blame) {
@@ -196,7 +208,7 @@ bool WorkerListener::Cancelled() const {
 }
 
 void WorkerListener::EnterIdle() {
-  Enter(Scope::kIdle, -1, EpochMs(), channel_->OutputOffset());
+  Enter(Scope::kIdle, -1, NowMicros(), channel_->OutputOffset());
 }
 
 void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests,
@@ -214,12 +226,12 @@ void WorkerListener::Grant(const std::vector<int>& tests, bool last) {
 }
 
 void WorkerListener::OnTestSuiteStart(const testing::TestSuite& /*suite*/) {
-  phase_start_ms_ = EpochMs();
-  Enter(Scope::kSuiteSetUp, -1, phase_start_ms_, channel_->OutputOffset());
+  phase_start_us_ = NowMicros();
+  Enter(Scope::kSuiteSetUp, -1, phase_start_us_, channel_->OutputOffset());
 }
 
 void WorkerListener::OnTestStart(const testing::TestInfo& test) {
-  const int64_t now = EpochMs();
+  const int64_t now_us = NowMicros();
   // Right after the previous test's end nothing has run that could print:
   // its offset still holds.
   const int64_t offset =
@@ -229,21 +241,21 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
     set_up.type = MessageType::kSuiteSetUp;
     set_up.offset = offset;
     set_up.id = suite_;
-    set_up.a = phase_start_ms_;
-    set_up.b = now - phase_start_ms_;
+    set_up.a = EpochMsAt(phase_start_us_);
+    set_up.b = (now_us - phase_start_us_) / 1000;
     channel_->Send(std::move(set_up), false);
   }
   if (scope_ == Scope::kSuiteSetUp) NoteChildren();
-  Enter(Scope::kTest, plan_->IdOf(&test, first_granted_), now, offset);
+  Enter(Scope::kTest, plan_->IdOf(&test, first_granted_), now_us, offset);
   first_granted_ = -1;
   Message start;
   start.type = MessageType::kTestStart;
   start.offset = offset;
   start.id = test_;
-  start.a = now;
+  start.a = EpochMsAt(now_us);
   channel_->Send(std::move(start), false);
-  test_start_us_ = NowMicros();
-  channel_->MaybeFlush(test_start_us_);
+  test_start_us_ = now_us;
+  channel_->MaybeFlush(now_us);
 }
 
 void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
@@ -268,7 +280,8 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   // Starting a process takes longer than that (fork, clone and vfork copy
   // or set up a whole task): a test that short cannot have left one, and
   // is spared the system call.
-  if (NowMicros() - test_start_us_ >= kMicrosToStartAProcess) {
+  const int64_t end_us = NowMicros();
+  if (end_us - test_start_us_ >= kMicrosToStartAProcess) {
     CheckChildren(true);
   }
   Message end;
@@ -285,8 +298,8 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   // be lost should the next one crash: a lost passing test is merely run
   // again.
   if (test.result()->total_part_count() > 0) channel_->Flush();
-  phase_start_ms_ = EpochMs();
-  Enter(Scope::kSuiteTearDown, -1, phase_start_ms_, offset);
+  phase_start_us_ = end_us;
+  Enter(Scope::kSuiteTearDown, -1, phase_start_us_, offset);
   if (granted_left_ > 0) --granted_left_;
   if (granted_left_ > 0) {
     if (!Cancelled()) return;
@@ -312,13 +325,14 @@ void WorkerListener::OnTestSuiteEnd(const testing::TestSuite& suite) {
   Message end;
   end.type = MessageType::kSuiteEnd;
   end.id = suite_;
-  end.a = EpochMs() - phase_start_ms_;
+  const int64_t now_us = NowMicros();
+  end.a = (now_us - phase_start_us_) / 1000;
   end.props = PropertiesOf(suite.ad_hoc_test_result());
   end.offset = channel_->OutputOffset();
   const int64_t offset = end.offset;
   channel_->Send(std::move(end), false);
   channel_->Flush();
-  Enter(Scope::kGlobal, -1, EpochMs(), offset);
+  Enter(Scope::kGlobal, -1, now_us, offset);
 }
 
 }  // namespace internal

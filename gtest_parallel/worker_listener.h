@@ -89,7 +89,8 @@ class WorkerListener : public testing::EmptyTestEventListener {
   // running, and kills them.
   void CheckChildren(bool blame);
   // Publishes what the worker does now in the shared status.
-  void Enter(Scope scope, int test, int64_t now_ms, int64_t offset);
+  // `now_us`: the steady clock's time.
+  void Enter(Scope scope, int test, int64_t now_us, int64_t offset);
 
   WorkerChannel* channel_;
   const TestPlan* plan_;
@@ -98,12 +99,12 @@ class WorkerListener : public testing::EmptyTestEventListener {
   Scope scope_ = Scope::kGlobal;
   int suite_ = -1;
   int test_ = -1;
-  size_t granted_left_ = 0;  // Granted tests of the suite not yet ended.
-  int first_granted_ = -1;   // The first test of a grant not yet started.
-  bool last_grant_ = false;  // No use asking for more tests of the suite.
-  int64_t phase_start_ms_ = 0;
-  int64_t test_start_us_ = 0;  // Steady clock, when the running test began.
-  int64_t last_offset_ = 0;    // Output offset at the last test's end.
+  size_t granted_left_ = 0;     // Granted tests of the suite not yet ended.
+  int first_granted_ = -1;      // The first test of a grant not yet started.
+  bool last_grant_ = false;     // No use asking for more tests of the suite.
+  int64_t phase_start_us_ = 0;  // Steady clock, when the phase began.
+  int64_t test_start_us_ = 0;   // Steady clock, when the running test began.
+  int64_t last_offset_ = 0;     // Output offset at the last test's end.
   std::vector<int64_t> known_children_;  // Running, and nobody's fault.
 };
 
