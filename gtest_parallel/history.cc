@@ -34,6 +34,7 @@ std::string History::DefaultPath(const std::string& executable) {
 
 void History::Load(const std::string& path) {
   path_ = path;
+  changed_ = true;
   entries_.clear();
   added_.clear();
   text_.clear();
@@ -63,6 +64,7 @@ void History::Load(const std::string& path) {
   if (!by_id_.empty() && header_count == static_cast<int>(by_id_.size()) &&
       header_fingerprint == fingerprint_) {
     Parse(body, &by_id_);
+    changed_ = false;  // Read as Save would write it.
   } else {
     Parse(body, nullptr);
     Bind();
@@ -120,7 +122,7 @@ void History::Bind() {
 }
 
 bool History::Save(std::string* error) const {
-  if (path_.empty()) return true;
+  if (path_.empty() || !changed_) return true;
   const size_t slash = path_.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
       !MakeDirectories(path_.substr(0, slash), 0755)) {
@@ -175,6 +177,7 @@ bool History::Save(std::string* error) const {
 
 void History::Set(const std::string& test, Entry entry) {
   // Looked up first: the name is copied only for a test seen the first time.
+  changed_ = true;
   auto found = entries_.find(test);
   if (found != entries_.end()) {
     found->second = entry;
@@ -193,6 +196,7 @@ void History::Index(int count, uint64_t fingerprint,
                     std::function<void(int, std::string*)> name_of) {
   name_of_ = std::move(name_of);
   fingerprint_ = fingerprint;
+  changed_ = true;
   by_id_.assign(count, Entry{-1, false});
   Bind();
 }
@@ -204,7 +208,9 @@ const History::Entry* History::Find(int test) const {
 
 void History::Set(int test, Entry entry) {
   if (test < 0 || test >= static_cast<int>(by_id_.size())) return;
-  by_id_[test] = entry;
+  Entry& kept = by_id_[test];
+  changed_ = changed_ || kept.ms != entry.ms || kept.failed != entry.failed;
+  kept = entry;
 }
 
 bool History::empty() const {

@@ -43,8 +43,8 @@ class History {
   // Reads `path`; a missing or unreadable file is an empty history, and
   // malformed lines are skipped.
   void Load(const std::string& path);
-  // Writes the history back (atomically: a temporary file, then rename).
-  // False, with `error`, when that fails.
+  // Writes the history back (atomically: a temporary file, then rename),
+  // unless it is what the file held. False, with `error`, when that fails.
   bool Save(std::string* error) const;
 
   // By name: null when the test is unknown.
@@ -84,6 +84,8 @@ class History {
   std::function<void(int, std::string*)> name_of_;
   uint64_t fingerprint_ = 0;
   std::vector<Entry> by_id_;
+  // Whether Save has anything to write that the file does not hold.
+  bool changed_ = true;
 };
 
 // Costs and order for the scheduler from `history` (its numbered tests,

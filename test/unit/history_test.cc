@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,44 @@ TEST(HistoryTest, TheSameListIsReadByPosition) {
   ASSERT_NE(by_name.Find(3), nullptr);  // S0.T3, found by its name.
   EXPECT_EQ(by_name.Find(3)->ms, 55);
   EXPECT_EQ(by_name.Find(4), nullptr);  // Its "-1" line means unknown.
+  std::remove(path.c_str());
+}
+
+// Whether the file at `path` contains `text`.
+bool FileContains(const std::string& path, const std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string content((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+  return content.find(text) != std::string::npos;
+}
+
+TEST(HistoryTest, AnUnchangedHistoryIsNotWrittenAgain) {
+  const std::string path = TempPath("unchanged.timings");
+  {
+    History history;
+    history.Index(30, kFingerprint, Name);
+    history.Load(path);
+    history.Set(3, {55, false});
+    std::string error;
+    ASSERT_TRUE(history.Save(&error)) << error;
+  }
+  History again;
+  again.Index(30, kFingerprint, Name);
+  again.Load(path);
+  again.Set(3, {55, false});  // As it was.
+  // A line the history did not read: it stays unless the file is written.
+  std::ofstream(path, std::ios::app | std::ios::binary) << "7\t0\tMarker.T\n";
+  std::string error;
+  ASSERT_TRUE(again.Save(&error)) << error;
+  EXPECT_TRUE(FileContains(path, "Marker.T"));
+  again.Set(3, {56, false});
+  ASSERT_TRUE(again.Save(&error)) << error;
+  EXPECT_FALSE(FileContains(path, "Marker.T"));
+  History last;
+  last.Index(30, kFingerprint, Name);
+  last.Load(path);
+  ASSERT_NE(last.Find(3), nullptr);
+  EXPECT_EQ(last.Find(3)->ms, 56);
   std::remove(path.c_str());
 }
 
