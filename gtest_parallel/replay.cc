@@ -21,9 +21,18 @@ class StandIn : public testing::Test {
   }
 };
 
+// One factory serves every stand-in. GoogleTest deletes a test's factory
+// with the test, which it does at exit should the program end while a
+// suite is replayed: deleting this one does nothing, however often.
 class StandInFactory : public testing::internal::TestFactoryBase {
  public:
   testing::Test* CreateTest() override { return new StandIn; }
+  static void operator delete(void*) {}
+
+  static StandInFactory* Get() {
+    static StandInFactory* const factory = new StandInFactory;
+    return factory;
+  }
 };
 
 void SuiteSetUpHook() {
@@ -261,7 +270,7 @@ void Replay::Uninstall() {
   hooks_.clear();
   for (int id = 0; id < plan_.test_count(); ++id) {
     if (factories_[id] != nullptr) {
-      delete SwapTestFactory(plan_.test(id), factories_[id]);
+      SwapTestFactory(plan_.test(id), factories_[id]);
     }
   }
   factories_.clear();
@@ -443,7 +452,7 @@ void Replay::EnterSuite(const testing::TestSuite& suite) {
   if (suite_id < 0) return;
   for (int id : plan_.tests_of(suite_id)) {
     if (factories_[id] == nullptr) {
-      factories_[id] = SwapTestFactory(plan_.test(id), new StandInFactory);
+      factories_[id] = SwapTestFactory(plan_.test(id), StandInFactory::Get());
     }
   }
 }
@@ -453,7 +462,7 @@ void Replay::LeaveSuite(const testing::TestSuite& suite) {
   if (suite_id < 0) return;
   for (int id : plan_.tests_of(suite_id)) {
     if (factories_[id] != nullptr) {
-      delete SwapTestFactory(plan_.test(id), factories_[id]);
+      SwapTestFactory(plan_.test(id), factories_[id]);
       factories_[id] = nullptr;
     }
   }
