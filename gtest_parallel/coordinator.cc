@@ -47,11 +47,8 @@ constexpr int64_t kInterruptGraceMs = 2000;
 // How long Finish() waits for workers to leave by themselves.
 constexpr int64_t kFinishGraceMs = 5000;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+// The clock of the workers' shared status, in milliseconds.
+int64_t NowMs() { return SteadyMicros() / 1000; }
 
 int64_t EpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -1064,10 +1061,10 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   // those tests run again. (Garbage in the channel is blamed on a test the
   // status may have moved past: keep all its output then.)
   if (slot->blamed_test < 0 && offset > slot->consumed) slot->consumed = offset;
-  // What the worker reported of its last step so far, unless the step's
-  // start was lost with it.
   // The status keeps steady-clock times; records keep wall-clock ones.
   const int64_t running_ms = since_ms > 0 ? NowMs() - since_ms : 0;
+  // What the worker reported of its last step so far, unless the step's
+  // start was lost with it.
   Record record;
   record.start_ms = since_ms > 0 ? EpochMs() - running_ms : 0;
   if (scope != Scope::kIdle && (scope != Scope::kTest || slot->test == test)) {

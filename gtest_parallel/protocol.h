@@ -14,6 +14,7 @@
 #define GTEST_PARALLEL_PROTOCOL_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -119,6 +120,14 @@ class Decoder {
   std::string error_;
 };
 
+// The clock of WorkerStatus::since_ms, in microseconds: the steady clock,
+// which every process of the machine shares.
+inline int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // What a worker is doing, in memory shared with the coordinator. Written
 // by the worker, except `cancel`; fields are independent snapshots.
 struct WorkerStatus {
@@ -127,8 +136,8 @@ struct WorkerStatus {
   std::atomic<int32_t> scope;          // A Scope.
   std::atomic<int32_t> suite;          // -1 outside a suite.
   std::atomic<int32_t> test;           // -1 outside a test.
-  std::atomic<int64_t> since_ms;       // When the scope began (steady
-                                       // clock ms, alike in every process).
+  std::atomic<int64_t> since_ms;       // When the scope began
+                                       // (SteadyMicros() / 1000).
   std::atomic<int64_t> output_offset;  // Output file size at that moment.
 };
 static_assert(std::atomic<int64_t>::is_always_lock_free &&

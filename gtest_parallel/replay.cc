@@ -268,11 +268,7 @@ void Replay::Uninstall() {
     SwapSuiteHooks(plan_.suite(id), &hooks_[id].first, &hooks_[id].second);
   }
   hooks_.clear();
-  for (int id = 0; id < plan_.test_count(); ++id) {
-    if (factories_[id] != nullptr) {
-      SwapTestFactory(plan_.test(id), factories_[id]);
-    }
-  }
+  for (int id = 0; id < plan_.test_count(); ++id) RestoreFactory(id);
   factories_.clear();
   g_replay = nullptr;
 }
@@ -460,12 +456,13 @@ void Replay::EnterSuite(const testing::TestSuite& suite) {
 void Replay::LeaveSuite(const testing::TestSuite& suite) {
   const int suite_id = plan_.IdOf(&suite);
   if (suite_id < 0) return;
-  for (int id : plan_.tests_of(suite_id)) {
-    if (factories_[id] != nullptr) {
-      SwapTestFactory(plan_.test(id), factories_[id]);
-      factories_[id] = nullptr;
-    }
-  }
+  for (int id : plan_.tests_of(suite_id)) RestoreFactory(id);
+}
+
+void Replay::RestoreFactory(int id) {
+  if (factories_[id] == nullptr) return;
+  SwapTestFactory(plan_.test(id), factories_[id]);
+  factories_[id] = nullptr;
 }
 
 void Replay::OnSuiteEnd(const testing::TestSuite& suite) {

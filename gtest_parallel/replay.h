@@ -78,6 +78,8 @@ class Replay {
   // Starts as many workers as `to_run` tests can use (at most the number
   // asked for), after the before-start callback.
   void StartWorkers(size_t to_run, int seed);
+  // Gives test `id` its own fixture factory back, if a stand-in had it.
+  void RestoreFactory(int id);
   // Re-raises a record's output and results into the current test, suite
   // or global result.
   void Raise(const Record& record);

@@ -25,14 +25,9 @@ constexpr size_t kBatchBytes = 64 << 10;
 // Less than the shortest time in which a test can start a process.
 constexpr int64_t kMicrosToStartAProcess = 3;
 
-// The steady clock, which every process of the machine shares (the
-// shared status is in its milliseconds). A reading costs tens of
-// nanoseconds, so a test costs two: one at its start, one at its end.
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+// Times are read from the shared status's clock: a reading costs tens of
+// nanoseconds, so a test costs two, one at its start, one at its end.
+int64_t NowMicros() { return SteadyMicros(); }
 
 // The wall-clock time (epoch ms) of a steady-clock reading, for the times
 // reports show.
