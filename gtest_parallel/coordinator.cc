@@ -929,6 +929,8 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       return;
     }
     case MessageType::kTestEnd: {
+      // Usually no kTestStart came: the record is still empty then, and
+      // the output since the last event is all the test's.
       Record record = std::move(slot->test_record);
       slot->test_record = Record();
       TakeOutputLocked(slot, message.offset, &record);

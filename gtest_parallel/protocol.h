@@ -35,7 +35,8 @@ enum class MessageType : uint8_t {
   kEnvSetUp = 2,       // id: iteration, a: 1 if tests may run, props.
   kRequest = 3,        // id: iteration: give me a suite to run.
   kSuiteSetUp = 4,     // id: suite, a: start ms, b: SetUpTestSuite ms.
-  kTestStart = 5,      // id: test, a: start ms (epoch).
+  kTestStart = 5,      // id: test, a: start ms (epoch). Sent only when
+                       // something (a part) comes before the test's end.
   kPart = 6,           // id: scope id, a: scope, part.
   kTestEnd = 7,        // id: test, a: start ms, b: elapsed ms, props.
   kMore = 8,           // id: suite: more tests of the suite being run?

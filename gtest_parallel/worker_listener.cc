@@ -79,7 +79,9 @@ bool WorkerChannel::StandardStreams::Unchanged() const {
          std::clog.rdbuf() == log;
 }
 
-int64_t WorkerChannel::OutputOffset() {
+int64_t WorkerChannel::OutputOffset() { return FlushStreams(false); }
+
+int64_t WorkerChannel::FlushStreams(bool checked) {
   // Usually the C++ streams have nothing of their own to flush: a test
   // costs no stream flushes then, only C's.
   if (!streams_.through || !streams_.Unchanged()) {
@@ -92,18 +94,42 @@ int64_t WorkerChannel::OutputOffset() {
   // locks every open stream.)
   std::fflush(stdout);
   std::fflush(stderr);
-  // Also repairs stdout and stderr if a test closed them: the next tests'
-  // output must not go with them.
-  return StandardOutputSize(output_);
+  // The check also repairs stdout and stderr if a test closed them or
+  // pointed them elsewhere: the next tests' output must not go with them.
+  // It is made whenever events go out, so within a batch interval.
+  const int64_t end =
+      checked ? StandardOutputSize(output_) : OutputEnd(output_);
+  output_offset_ = std::max(output_offset_, end);
+  return output_offset_;
 }
 
 void WorkerChannel::Send(Message message, bool at_output) {
-  if (at_output) message.offset = OutputOffset();
+  if (at_output) message.offset = FlushStreams(true);
+  // A test's end says all its start would have said.
+  if (start_held_ && message.type == MessageType::kTestEnd &&
+      message.id == held_start_.id) {
+    start_held_ = false;
+  }
+  QueueHeldStart();
   Encode(message, &pending_events_);
+}
+
+void WorkerChannel::HoldStart(Message start) {
+  QueueHeldStart();
+  held_start_ = std::move(start);
+  start_held_ = true;
+}
+
+void WorkerChannel::QueueHeldStart() {
+  if (!start_held_) return;
+  Encode(held_start_, &pending_events_);
+  start_held_ = false;
 }
 
 void WorkerChannel::Flush() {
   last_flush_us_ = NowMicros();
+  FlushStreams(true);
+  QueueHeldStart();
   if (pending_events_.empty()) return;
   if (!WriteAll(events_, pending_events_.data(), pending_events_.size())) {
     Lost("cannot write to the coordinator");
@@ -248,9 +274,10 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
   start.offset = offset;
   start.id = test_;
   start.a = EpochMsAt(now_us);
-  channel_->Send(std::move(start), false);
   test_start_us_ = now_us;
   channel_->MaybeFlush(now_us);
+  // Most tests end with nothing else to say first: their kTestEnd says it.
+  channel_->HoldStart(std::move(start));
 }
 
 void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {

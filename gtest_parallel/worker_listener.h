@@ -26,13 +26,19 @@ class WorkerChannel {
   WorkerChannel(Handle commands, Handle events, Handle output);
 
   // Queues a message. With `at_output`, it records the size the output
-  // file has once the standard streams are flushed.
+  // file has once the standard streams are flushed, checking first that
+  // stdout and stderr still write to it.
   void Send(Message message, bool at_output);
-  // Writes what is queued.
+  // Keeps a test's kTestStart back: it is queued before whatever comes
+  // next, unless that is the same test's kTestEnd, which says it all.
+  void HoldStart(Message start);
+  // Writes what is queued, after checking that stdout and stderr still
+  // write to the output file.
   void Flush();
   // `now_us`: the time on the steady clock, in microseconds.
   void MaybeFlush(int64_t now_us);
-  // Size of the output file after flushing the standard streams.
+  // Size of the output file after flushing the standard streams, as this
+  // process's writes left it. Never less than an earlier answer.
   int64_t OutputOffset();
   // Flushes, then blocks for the next command. Exits the process when the
   // coordinator has gone away.
@@ -48,10 +54,17 @@ class WorkerChannel {
   };
 
   void ReadMore();
+  void QueueHeldStart();
+  // Flushes the standard streams; when `checked`, points stdout and stderr
+  // back at the output file if a test moved them. Returns OutputOffset().
+  int64_t FlushStreams(bool checked);
   [[noreturn]] void Lost(const std::string& why);
 
   Handle commands_, events_, output_;
   const StandardStreams streams_;
+  int64_t output_offset_ = 0;
+  Message held_start_;
+  bool start_held_ = false;
   std::string pending_events_;
   int64_t last_flush_us_ = 0;
   Decoder decoder_;
