@@ -156,12 +156,6 @@ int FirstInterrupt();
 // are first pointed back at `output`.
 int64_t StandardOutputSize(Handle output);
 
-// Where the output file `output` ends as this process's own writes left
-// it, without looking at what stdout is now: cheaper than
-// StandardOutputSize, and never more. (POSIX: the position of the file's
-// append-only description, which the worker's stdout and stderr share.)
-int64_t OutputEnd(Handle output);
-
 // Makes processes that this process's children leave behind become this
 // process's children when orphaned, so that they can be found (Linux).
 void AdoptOrphans();

@@ -159,9 +159,17 @@ void Record::Merge(const Record& other) {
   elapsed_ms += other.elapsed_ms;
 }
 
+void Record::ClearParts(size_t keep) {
+  const size_t parts = static_cast<size_t>(
+      std::count_if(items.begin(), items.end(),
+                    [](const Item& item) { return item.is_part; }));
+  cleared_parts = parts > keep ? parts - keep : 0;
+}
+
 bool Record::Failed() const {
-  return std::any_of(items.begin(), items.end(), [](const Item& item) {
-    return item.is_part &&
+  size_t parts = 0;
+  return std::any_of(items.begin(), items.end(), [&](const Item& item) {
+    return item.is_part && ++parts > cleared_parts &&
            (item.part.type == testing::TestPartResult::kNonFatalFailure ||
             item.part.type == testing::TestPartResult::kFatalFailure);
   });
@@ -937,6 +945,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.start_ms = message.a;
       record.elapsed_ms = message.b;
       record.properties = message.props;
+      if (!message.ids.empty()) record.ClearParts(message.ids[0]);
       const int test = static_cast<int>(message.id);
       auto granted =
           std::find(slot->granted.begin(), slot->granted.end(), test);

@@ -49,6 +49,10 @@ struct Record {
 
   void AddOutput(const std::string& text, size_t limit);
   void AddPart(const Part& part) { items.push_back(Item{true, {}, part}); }
+  // The test cleared its results after its first parts: all but the last
+  // `keep` parts no longer count (they were printed when they happened).
+  void ClearParts(size_t keep);
+  size_t cleared_parts = 0;  // The first parts, cleared by the test.
   // Appends other's items and properties (for merged suite tear-downs).
   void Merge(const Record& other);
   bool Failed() const;

@@ -76,6 +76,10 @@ GTEST_PARALLEL_EXPOSE(ImplSetCatchExceptions,
                       void (testing::internal::UnitTestImpl::*)(bool),
                       testing::internal::UnitTestImpl::set_catch_exceptions);
 
+GTEST_PARALLEL_EXPOSE(ImplStart,
+                      testing::TimeInMillis testing::internal::UnitTestImpl::*,
+                      testing::internal::UnitTestImpl::start_timestamp_);
+
 #undef GTEST_PARALLEL_EXPOSE
 
 // The hooks are plain function pointers; both names must stay the same type.
@@ -153,6 +157,17 @@ int NextRandomSeed(int seed) {
 
 void ApplyCatchExceptionsFlag() {
   (Impl()->*Get(ImplSetCatchExceptions()))(GTEST_FLAG_GET(catch_exceptions));
+}
+
+void ClearCurrentTestParts() {
+  testing::TestResult* result = Impl()->current_test_result();
+  if (result != nullptr) {
+    testing::internal::TestResultAccessor::ClearTestPartResults(result);
+  }
+}
+
+void MarkRunStart() {
+  Impl()->*Get(ImplStart()) = testing::internal::GetTimeInMillis();
 }
 
 bool HelpRequested() { return testing::internal::g_help_flag; }

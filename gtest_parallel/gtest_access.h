@@ -61,6 +61,14 @@ void ShuffleTests(int seed);
 void UnshuffleTests();
 int NextRandomSeed(int seed);
 
+// Clears the parts of the running test's result, as a test can through
+// GoogleTest's internal TestResultAccessor (GoogleTest's own tests do).
+void ClearCurrentTestParts();
+
+// Sets UnitTest::start_timestamp() to now, as RUN_ALL_TESTS() does when it
+// starts (a worker, which runs suites one by one, must do it here).
+void MarkRunStart();
+
 // True when GoogleTest saw --help (or an unknown --gtest_ flag) and will
 // print its help instead of running tests.
 bool HelpRequested();

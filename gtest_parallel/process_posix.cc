@@ -591,13 +591,6 @@ int64_t StandardOutputSize(Handle output) {
   return FileSize(output);
 }
 
-int64_t OutputEnd(Handle output) {
-  // Each append leaves the shared description's position at the end: one
-  // system call, cheaper than a stat.
-  const off_t position = lseek(static_cast<int>(output), 0, SEEK_CUR);
-  return position >= 0 ? position : FileSize(output);
-}
-
 Handle DuplicateStandardOutput() { return PrivateCopy(STDOUT_FILENO); }
 
 bool DieWithParent(int64_t parent) {

@@ -588,8 +588,6 @@ void KillChild(int64_t pid) {
   CloseHandle(process);
 }
 
-int64_t OutputEnd(Handle output) { return FileSize(output); }
-
 Handle DuplicateStandardOutput() {
   HANDLE copy = nullptr;
   if (!DuplicateHandle(GetCurrentProcess(), GetStdHandle(STD_OUTPUT_HANDLE),

@@ -38,7 +38,9 @@ enum class MessageType : uint8_t {
   kTestStart = 5,      // id: test, a: start ms (epoch). Sent only when
                        // something (a part) comes before the test's end.
   kPart = 6,           // id: scope id, a: scope, part.
-  kTestEnd = 7,        // id: test, a: start ms, b: elapsed ms, props.
+  kTestEnd = 7,        // id: test, a: start ms, b: elapsed ms, props,
+                       // ids: [n] when the test cleared its results: only
+                       // the last n parts it sent stand.
   kMore = 8,           // id: suite: more tests of the suite being run?
   kSuiteEnd = 9,       // id: suite, a: TearDownTestSuite ms, props.
   kEnvTearDown = 10,   // id: iteration, props.

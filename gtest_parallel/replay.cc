@@ -279,6 +279,7 @@ void Replay::Raise(const Record& record) {
                      (record.Failed() || record.flaky));
   bool noted = !show || record.output_dropped == 0;
   progress_.Clear();
+  size_t parts = 0;
   for (const Record::Item& item : record.items) {
     if (item.is_part) {
       const Part& part = item.part;
@@ -286,6 +287,8 @@ void Replay::Raise(const Record& record) {
           static_cast<testing::TestPartResult::Type>(part.type),
           part.has_file ? part.file.c_str() : nullptr, part.line,
           part.message.c_str()) = testing::Message();
+      // Where the test cleared its results, so does its replay.
+      if (++parts == record.cleared_parts) ClearCurrentTestParts();
       continue;
     }
     if (!show || item.output.empty()) continue;

@@ -91,6 +91,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   GTEST_FLAG_SET(list_tests, false);
   GTEST_FLAG_SET(repeat, 1);
   ApplyCatchExceptionsFlag();
+  MarkRunStart();
   AdoptOrphans();
   const bool shuffle = GTEST_FLAG_GET(shuffle);
   const bool recreate =

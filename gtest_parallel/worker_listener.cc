@@ -79,9 +79,7 @@ bool WorkerChannel::StandardStreams::Unchanged() const {
          std::clog.rdbuf() == log;
 }
 
-int64_t WorkerChannel::OutputOffset() { return FlushStreams(false); }
-
-int64_t WorkerChannel::FlushStreams(bool checked) {
+int64_t WorkerChannel::OutputOffset() {
   // Usually the C++ streams have nothing of their own to flush: a test
   // costs no stream flushes then, only C's.
   if (!streams_.through || !streams_.Unchanged()) {
@@ -94,17 +92,13 @@ int64_t WorkerChannel::FlushStreams(bool checked) {
   // locks every open stream.)
   std::fflush(stdout);
   std::fflush(stderr);
-  // The check also repairs stdout and stderr if a test closed them or
-  // pointed them elsewhere: the next tests' output must not go with them.
-  // It is made whenever events go out, so within a batch interval.
-  const int64_t end =
-      checked ? StandardOutputSize(output_) : OutputEnd(output_);
-  output_offset_ = std::max(output_offset_, end);
-  return output_offset_;
+  // Also repairs stdout and stderr if a test closed them: the next tests'
+  // output must not go with them.
+  return StandardOutputSize(output_);
 }
 
 void WorkerChannel::Send(Message message, bool at_output) {
-  if (at_output) message.offset = FlushStreams(true);
+  if (at_output) message.offset = OutputOffset();
   // A test's end says all its start would have said.
   if (start_held_ && message.type == MessageType::kTestEnd &&
       message.id == held_start_.id) {
@@ -128,7 +122,6 @@ void WorkerChannel::QueueHeldStart() {
 
 void WorkerChannel::Flush() {
   last_flush_us_ = NowMicros();
-  FlushStreams(true);
   QueueHeldStart();
   if (pending_events_.empty()) return;
   if (!WriteAll(events_, pending_events_.data(), pending_events_.size())) {
@@ -268,6 +261,7 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
   }
   if (scope_ == Scope::kSuiteSetUp) NoteChildren();
   Enter(Scope::kTest, plan_->IdOf(&test, first_granted_), now_us, offset);
+  test_parts_ = 0;
   first_granted_ = -1;
   Message start;
   start.type = MessageType::kTestStart;
@@ -292,6 +286,7 @@ void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
   part.part.file = part.part.has_file ? result.file_name() : "";
   part.part.line = result.line_number();
   part.part.message = result.message();
+  if (scope_ == Scope::kTest) ++test_parts_;
   channel_->Send(std::move(part), true);
   // Results are rare and precious: should the test crash next, this one
   // must already be out.
@@ -312,6 +307,10 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   end.a = test.result()->start_timestamp();
   end.b = test.result()->elapsed_time();
   end.props = PropertiesOf(*test.result());
+  // A test may clear its results (TestResult::ClearTestPartResults()): what
+  // counts is what its result holds at the end.
+  const int parts = test.result()->total_part_count();
+  if (parts != test_parts_) end.ids.push_back(parts);
   end.offset = channel_->OutputOffset();
   const int64_t offset = end.offset;
   last_offset_ = offset;

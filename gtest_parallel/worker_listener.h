@@ -26,19 +26,16 @@ class WorkerChannel {
   WorkerChannel(Handle commands, Handle events, Handle output);
 
   // Queues a message. With `at_output`, it records the size the output
-  // file has once the standard streams are flushed, checking first that
-  // stdout and stderr still write to it.
+  // file has once the standard streams are flushed.
   void Send(Message message, bool at_output);
   // Keeps a test's kTestStart back: it is queued before whatever comes
   // next, unless that is the same test's kTestEnd, which says it all.
   void HoldStart(Message start);
-  // Writes what is queued, after checking that stdout and stderr still
-  // write to the output file.
+  // Writes what is queued.
   void Flush();
   // `now_us`: the time on the steady clock, in microseconds.
   void MaybeFlush(int64_t now_us);
-  // Size of the output file after flushing the standard streams, as this
-  // process's writes left it. Never less than an earlier answer.
+  // Size of the output file after flushing the standard streams.
   int64_t OutputOffset();
   // Flushes, then blocks for the next command. Exits the process when the
   // coordinator has gone away.
@@ -55,14 +52,10 @@ class WorkerChannel {
 
   void ReadMore();
   void QueueHeldStart();
-  // Flushes the standard streams; when `checked`, points stdout and stderr
-  // back at the output file if a test moved them. Returns OutputOffset().
-  int64_t FlushStreams(bool checked);
   [[noreturn]] void Lost(const std::string& why);
 
   Handle commands_, events_, output_;
   const StandardStreams streams_;
-  int64_t output_offset_ = 0;
   Message held_start_;
   bool start_held_ = false;
   std::string pending_events_;
@@ -118,6 +111,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   int64_t phase_start_us_ = 0;  // Steady clock, when the phase began.
   int64_t test_start_us_ = 0;   // Steady clock, when the running test began.
   int64_t last_offset_ = 0;     // Output offset at the last test's end.
+  int test_parts_ = 0;          // Parts the running test has sent.
   std::vector<int64_t> known_children_;  // Running, and nobody's fault.
 };
 

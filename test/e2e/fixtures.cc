@@ -27,13 +27,14 @@ constexpr FixturePaths kFixturePaths[] = {
 // when some fail.
 const std::map<std::string, int>& ExitCodes() {
   static const auto* const codes = new std::map<std::string, int>{
-      {"basic_pass", 0},           {"typed_param", 0},
-      {"environment", 0},          {"setup_once", 0},
-      {"worker_env", 0},           {"sleepy", 0},
-      {"assertion_failures", 1},   {"fixture_failures", 1},
-      {"exceptions", 1},           {"test_output", 1},
-      {"environment_failures", 1}, {"death_fast", 1},
-      {"death_threadsafe", 1},     {"listener", 1},
+      {"basic_pass", 0},       {"typed_param", 0},
+      {"environment", 0},      {"setup_once", 0},
+      {"worker_env", 0},       {"sleepy", 0},
+      {"gtest_state", 0},      {"assertion_failures", 1},
+      {"fixture_failures", 1}, {"exceptions", 1},
+      {"test_output", 1},      {"environment_failures", 1},
+      {"death_fast", 1},       {"death_threadsafe", 1},
+      {"listener", 1},
   };
   return *codes;
 }
