@@ -156,6 +156,15 @@ int FirstInterrupt();
 // are first pointed back at `output`.
 int64_t StandardOutputSize(Handle output);
 
+// Where the output file `output` ends as seen through stdout, more cheaply
+// than StandardOutputSize where that can be had: on POSIX, the position of
+// stdout's append-only description, which every write through it leaves at
+// the end. Falls back on StandardOutputSize (and its repair) when stdout is
+// closed, cannot seek, or stands before `at_least` (it points elsewhere).
+// A test that pointed stdout at another file further along is caught by the
+// next StandardOutputSize.
+int64_t StandardOutputEnd(Handle output, int64_t at_least);
+
 // Makes processes that this process's children leave behind become this
 // process's children when orphaned, so that they can be found (Linux).
 void AdoptOrphans();

@@ -798,10 +798,12 @@ void Coordinator::TakeOutputLocked(Slot* slot, int64_t offset, Record* record) {
     record->output_dropped += static_cast<size_t>(offset - from - limit);
     from = offset - limit;
   }
-  record->AddOutput(
-      ReadAt(slot->process->output(), from, static_cast<size_t>(offset - from)),
-      options_.output_limit);
-  slot->consumed = offset;
+  const std::string text =
+      ReadAt(slot->process->output(), from, static_cast<size_t>(offset - from));
+  record->AddOutput(text, options_.output_limit);
+  // An offset past the file's end (read through a stdout a test pointed
+  // elsewhere) must not skip output still to come.
+  slot->consumed = from + static_cast<int64_t>(text.size());
 }
 
 void Coordinator::LimitOutputLocked(Slot* slot) {
@@ -1071,7 +1073,9 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   // Output of tests whose results were lost with the worker is not kept:
   // those tests run again. (Garbage in the channel is blamed on a test the
   // status may have moved past: keep all its output then.)
-  if (slot->blamed_test < 0 && offset > slot->consumed) slot->consumed = offset;
+  if (slot->blamed_test < 0 && offset > slot->consumed) {
+    slot->consumed = std::min(offset, end);
+  }
   // The status keeps steady-clock times; records keep wall-clock ones.
   const int64_t running_ms = since_ms > 0 ? NowMs() - since_ms : 0;
   // What the worker reported of its last step so far, unless the step's

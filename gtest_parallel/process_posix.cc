@@ -591,6 +591,13 @@ int64_t StandardOutputSize(Handle output) {
   return FileSize(output);
 }
 
+int64_t StandardOutputEnd(Handle output, int64_t at_least) {
+  // One system call, cheaper than a stat.
+  const off_t position = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+  if (position < 0 || position < at_least) return StandardOutputSize(output);
+  return position;
+}
+
 Handle DuplicateStandardOutput() { return PrivateCopy(STDOUT_FILENO); }
 
 bool DieWithParent(int64_t parent) {

@@ -588,6 +588,10 @@ void KillChild(int64_t pid) {
   CloseHandle(process);
 }
 
+int64_t StandardOutputEnd(Handle output, int64_t /*at_least*/) {
+  return StandardOutputSize(output);
+}
+
 Handle DuplicateStandardOutput() {
   HANDLE copy = nullptr;
   if (!DuplicateHandle(GetCurrentProcess(), GetStdHandle(STD_OUTPUT_HANDLE),

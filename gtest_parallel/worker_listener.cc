@@ -79,7 +79,9 @@ bool WorkerChannel::StandardStreams::Unchanged() const {
          std::clog.rdbuf() == log;
 }
 
-int64_t WorkerChannel::OutputOffset() {
+int64_t WorkerChannel::OutputOffset() { return FlushStreams(false); }
+
+int64_t WorkerChannel::FlushStreams(bool checked) {
   // Usually the C++ streams have nothing of their own to flush: a test
   // costs no stream flushes then, only C's.
   if (!streams_.through || !streams_.Unchanged()) {
@@ -92,13 +94,16 @@ int64_t WorkerChannel::OutputOffset() {
   // locks every open stream.)
   std::fflush(stdout);
   std::fflush(stderr);
-  // Also repairs stdout and stderr if a test closed them: the next tests'
+  // Both also repair stdout and stderr if a test closed them, the checked
+  // one also if a test pointed them at another file: the next tests'
   // output must not go with them.
-  return StandardOutputSize(output_);
+  output_offset_ = checked ? StandardOutputSize(output_)
+                           : StandardOutputEnd(output_, output_offset_);
+  return output_offset_;
 }
 
 void WorkerChannel::Send(Message message, bool at_output) {
-  if (at_output) message.offset = OutputOffset();
+  if (at_output) message.offset = FlushStreams(true);
   // A test's end says all its start would have said.
   if (start_held_ && message.type == MessageType::kTestEnd &&
       message.id == held_start_.id) {
@@ -122,6 +127,7 @@ void WorkerChannel::QueueHeldStart() {
 
 void WorkerChannel::Flush() {
   last_flush_us_ = NowMicros();
+  FlushStreams(true);
   QueueHeldStart();
   if (pending_events_.empty()) return;
   if (!WriteAll(events_, pending_events_.data(), pending_events_.size())) {

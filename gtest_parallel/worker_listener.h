@@ -26,17 +26,22 @@ class WorkerChannel {
   WorkerChannel(Handle commands, Handle events, Handle output);
 
   // Queues a message. With `at_output`, it records the size the output
-  // file has once the standard streams are flushed.
+  // file has once the standard streams are flushed (checked: see
+  // FlushStreams).
   void Send(Message message, bool at_output);
   // Keeps a test's kTestStart back: it is queued before whatever comes
   // next, unless that is the same test's kTestEnd, which says it all.
   void HoldStart(Message start);
-  // Writes what is queued.
+  // Writes what is queued, after a checked FlushStreams.
   void Flush();
   // `now_us`: the time on the steady clock, in microseconds.
   void MaybeFlush(int64_t now_us);
   // Size of the output file after flushing the standard streams.
   int64_t OutputOffset();
+  // The same; `checked`: with the stat that also catches a test that
+  // pointed stdout at another file (StandardOutputSize), rather than the
+  // cheaper StandardOutputEnd.
+  int64_t FlushStreams(bool checked);
   // Flushes, then blocks for the next command. Exits the process when the
   // coordinator has gone away.
   Message Receive();
@@ -56,6 +61,7 @@ class WorkerChannel {
 
   Handle commands_, events_, output_;
   const StandardStreams streams_;
+  int64_t output_offset_ = 0;  // The last OutputOffset().
   Message held_start_;
   bool start_held_ = false;
   std::string pending_events_;

@@ -113,6 +113,19 @@ TEST(CloseStdio, PrintsAfterwards) {
   SUCCEED();
 }
 
+// The same without a failure: only stdout itself shows the worker that
+// the test closed it.
+TEST(CloseStdioQuietly, ClosesStdoutAndStderr) {
+  std::fflush(nullptr);
+  close(1);
+  close(2);
+}
+
+TEST(CloseStdioQuietly, PrintsAfterwards) {
+  Say("printed after stdout was closed quietly");
+  SUCCEED();
+}
+
 TEST(Flood, Writes200MB) {
   faults::WriteFlood(200 << 20);
   Say("end of flood");

@@ -117,6 +117,21 @@ TEST(Output, CapturedAfterATestClosedStdoutAndStderr) {
   EXPECT_EQ(Count(run.run.out, kPassingOutput), 40) << run.Context();
 }
 
+// The same when the test that closed them passes: no failure makes the
+// worker look at stdout, only the test's end does.
+TEST(Output, CapturedAfterAPassingTestClosedStdoutAndStderr) {
+  const Outcome run =
+      RunFaults("CloseStdioQuietly.*:A/*", {"--gtest_parallel_output=all"});
+  EXPECT_EQ(run.run.exit_code, 0) << run.Context();
+  EXPECT_EQ(run.report.NotPassed(), "") << run.Context();
+  const std::string console =
+      ConsoleSection(run.run.out, "CloseStdioQuietly.PrintsAfterwards");
+  EXPECT_NE(console.find("faults: printed after stdout was closed quietly"),
+            std::string::npos)
+      << run.Context();
+  EXPECT_EQ(Count(run.run.out, kPassingOutput), 40) << run.Context();
+}
+
 // The coordinator does not flush stdout after every test line, but all the
 // lines are out while it waits: a pipe reader sees the "[ RUN      ]" line of
 // the test that keeps the run waiting, and the line of the one before it.
