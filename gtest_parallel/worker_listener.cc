@@ -324,7 +324,7 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   // A test with results (a failure, a skip) is rare and its end must not
   // be lost should the next one crash: a lost passing test is merely run
   // again.
-  if (test.result()->total_part_count() > 0) channel_->Flush();
+  if (parts > 0) channel_->Flush();
   phase_start_us_ = end_us;
   Enter(Scope::kSuiteTearDown, -1, phase_start_us_, offset);
   if (granted_left_ > 0) --granted_left_;

@@ -53,6 +53,16 @@ class OutputEndTest : public ::testing::Test {
     close(output_);
   }
 
+  // Points stdout at a new file holding `text`, as a test that redirects
+  // it would.
+  static void PointStdoutAtNewFile(const std::string& text) {
+    const int other = NewFile();
+    ASSERT_GE(other, 0);
+    Write(other, text);
+    dup2(other, 1);
+    close(other);
+  }
+
   int output_ = -1;
 
  private:
@@ -80,10 +90,7 @@ TEST_F(OutputEndTest, RepairsAClosedStdoutAndStderr) {
 
 TEST_F(OutputEndTest, RepairsStdoutPointedAtAFileThatIsBehind) {
   Write(1, "abcdef");
-  const int other = NewFile();
-  ASSERT_GE(other, 0);
-  dup2(other, 1);
-  close(other);
+  ASSERT_NO_FATAL_FAILURE(PointStdoutAtNewFile(""));
   EXPECT_EQ(StandardOutputEnd(output_, 6), 6);
   Write(1, "g");
   EXPECT_EQ(StandardOutputEnd(output_, 6), 7);
@@ -93,11 +100,7 @@ TEST_F(OutputEndTest, RepairsStdoutPointedAtAFileThatIsBehind) {
 // position); the stat made whenever events go out catches it.
 TEST_F(OutputEndTest, StatRepairsStdoutPointedAtAFileThatIsAhead) {
   Write(1, "ab");
-  const int other = NewFile();
-  ASSERT_GE(other, 0);
-  Write(other, "0123456789");
-  dup2(other, 1);
-  close(other);
+  ASSERT_NO_FATAL_FAILURE(PointStdoutAtNewFile("0123456789"));
   EXPECT_EQ(StandardOutputEnd(output_, 2), 10);
   EXPECT_EQ(StandardOutputSize(output_), 2);
   Write(1, "c");
