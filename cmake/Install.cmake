@@ -55,10 +55,9 @@ foreach(backend IN ITEMS sqlite postgresql mariadb)
     DESTINATION "${GTEST_PARALLEL_INSTALL_CMAKEDIR}")
 endforeach()
 
-# The GoogleTest version the library was compiled against: gtest_parallel
-# uses GoogleTest internals, so consumers must link the same version.
-set(GTEST_PARALLEL_GTEST_VERSION "${GTest_VERSION}")
-
+# The config file names GTEST_PARALLEL_GTEST_VERSION, the GoogleTest the
+# library was compiled against (see GtestParallelGoogleTest.cmake):
+# gtest_parallel uses GoogleTest internals, so consumers must link the same.
 configure_package_config_file(
   "${CMAKE_CURRENT_LIST_DIR}/gtest_parallelConfig.cmake.in"
   "${gtest_parallel_BINARY_DIR}/gtest_parallelConfig.cmake"

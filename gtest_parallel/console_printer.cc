@@ -2,6 +2,8 @@
 // console_printer.h).
 #include "console_printer.h"
 
+#include "gtest_version.h"
+
 #include <charconv>
 #include <cstdio>
 #include <cstring>

@@ -34,6 +34,9 @@ void Notice(const char* format, ...) {
 // A worker that dies this many times in a row without finishing a test is
 // not restarted again.
 constexpr int kMaxFailuresInARow = 3;
+// How often a test granted but not reached (see NotRunLocked) is offered
+// again before it fails.
+constexpr int kMaxNotRun = 2;
 // How long a child a dead worker forked may keep its event pipe open.
 constexpr int64_t kEventsGraceMs = 200;
 // How long a worker may live on after closing its channel.
@@ -274,6 +277,7 @@ void Coordinator::BeginIteration(int iteration,
       std::make_unique<Scheduler>(workers_, PlanWorkLocked(std::move(runs)));
   if (!fatal_error_.empty() || interrupt_signal_ != 0) scheduler_->Stop();
   attempts_.assign(plan_.test_count(), 0);
+  not_run_.assign(plan_.test_count(), 0);
   failed_attempts_.clear();
   tests_ready_.Clear();
   setups_ready_.Clear();
@@ -607,11 +611,22 @@ Record Coordinator::TakeTest(int test) {
   // to let go of the main lock.
   if (tests_ready_.Take(test, &record)) return record;
   std::unique_lock<std::mutex> lock(mutex_);
+  // A test that no worker holds and none will be given cannot come: it
+  // fails rather than being waited for forever.
+  bool lost = false;
   WaitLocked(&lock, [&] {
-    return tests_ready_.Has(test) || NoWorkersLocked() ||
-           (interrupt_signal_ != 0 && !InFlightLocked(test));
+    if (tests_ready_.Has(test) || NoWorkersLocked()) return true;
+    if (interrupt_signal_ != 0) return !InFlightLocked(test);
+    lost = test < 0 || test >= plan_.test_count() || !ComingLocked(test);
+    return lost;
   });
   if (tests_ready_.Take(test, &record)) return record;
+  if (lost && interrupt_signal_ == 0 && fatal_error_.empty()) {
+    record.AddPart(RunnerFailure(
+        "gtest_parallel: no worker ran this test and none was going to: "
+        "the tests handed out differ from the ones GoogleTest runs"));
+    return record;
+  }
   if (interrupt_signal_ != 0) {
     Part part;
     part.type = testing::TestPartResult::kSkip;
@@ -980,6 +995,8 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.elapsed_ms = message.a;
       teardowns_[suite].Merge(record);
       if (scheduler_) scheduler_->Leave(slot->id, suite);
+      NotRunLocked(suite, std::vector<int>(message.ids.begin(),
+                                           message.ids.end()));
       slot->suite = -1;
       slot->granted.clear();
       PublishTearDownLocked(suite);
@@ -993,6 +1010,32 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       slot->process->Kill();
       return;
   }
+}
+
+void Coordinator::NotRunLocked(int suite, const std::vector<int>& tests) {
+  std::vector<int> again;
+  for (int test : tests) {
+    if (test < 0 || test >= plan_.test_count()) continue;
+    if (++not_run_[test] <= kMaxNotRun) {
+      again.push_back(test);
+      continue;
+    }
+    Record record;
+    record.AddPart(RunnerFailure(
+        "gtest_parallel: GoogleTest did not run this test when its worker "
+        "ran the suite with it selected (" +
+        std::to_string(kMaxNotRun + 1) +
+        " times); it ran the suite's tests in an order gtest_parallel does "
+        "not support. Run it without --gtest_parallel."));
+    tests_ready_.Put(test, std::move(record));
+  }
+  if (scheduler_) scheduler_->NotRun(suite, again);
+}
+
+bool Coordinator::ComingLocked(int test) const {
+  return InFlightLocked(test) ||
+         (scheduler_ && !scheduler_->stopped() &&
+          scheduler_->Pending(plan_.suite_of(test), test));
 }
 
 void Coordinator::ServeRequestLocked(Slot* slot) {

@@ -191,6 +191,11 @@ class Coordinator {
   void HandleInterruptsLocked(int64_t now);
   void WatchClockLocked(Slot* slot, int64_t now);
   bool InFlightLocked(int test) const;
+  // True while a worker holds `test` or the scheduler will hand it out.
+  bool ComingLocked(int test) const;
+  // A worker's run of `suite` ended without reaching these granted tests:
+  // they are offered again, at most kMaxNotRun times each, then failed.
+  void NotRunLocked(int suite, const std::vector<int>& tests);
   std::vector<Scheduler::Work> PlanWorkLocked(
       std::vector<TestPlan::SuiteRun> runs) const;
   void SaveHistoryLocked();
@@ -226,6 +231,7 @@ class Coordinator {
   std::map<std::pair<int, int>, Record> env_setups_;
   std::map<std::pair<int, int>, Record> env_teardowns_;
   std::vector<int> attempts_;  // Per test id, this iteration.
+  std::vector<int> not_run_;   // Per test id: granted, not reached.
   std::map<int, std::vector<Record>> failed_attempts_;
   std::vector<std::string> flaky_;
   History history_;

@@ -7,6 +7,8 @@
 // layout differs fails to build here instead of misbehaving at run time.
 #include "gtest_access.h"
 
+#include "gtest_version.h"
+
 #include <utility>
 
 // GoogleTest's internal header ships with its sources (Debian installs them
@@ -44,6 +46,11 @@ GTEST_PARALLEL_EXPOSE(
     SuiteTearDown,
     testing::internal::TearDownTestSuiteFunc testing::TestSuite::*,
     testing::TestSuite::tear_down_tc_);
+GTEST_PARALLEL_EXPOSE(SuiteTests,
+                      std::vector<testing::TestInfo*> testing::TestSuite::*,
+                      testing::TestSuite::test_info_list_);
+GTEST_PARALLEL_EXPOSE(SuiteTestOrder, std::vector<int> testing::TestSuite::*,
+                      testing::TestSuite::test_indices_);
 GTEST_PARALLEL_EXPOSE(SuiteShouldRun, bool testing::TestSuite::*,
                       testing::TestSuite::should_run_);
 GTEST_PARALLEL_EXPOSE(SuiteStart, testing::TimeInMillis testing::TestSuite::*,
@@ -136,6 +143,48 @@ void SetShouldRun(testing::TestSuite* suite, bool should_run) {
 
 void RunSuite(testing::TestSuite* suite) { (suite->*Get(SuiteRun()))(); }
 
+std::vector<std::vector<testing::TestInfo*>> RunOrders() {
+  testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
+  std::vector<std::vector<testing::TestInfo*>> orders;
+  orders.reserve(unit_test->total_test_suite_count());
+  // Nobody hears the events of these runs.
+  testing::TestEventListeners silent;
+  SwapRepeaters(&silent);
+  for (int s = 0; s < unit_test->total_test_suite_count(); ++s) {
+    auto* suite = const_cast<testing::TestSuite*>(unit_test->GetTestSuite(s));
+    std::vector<testing::TestInfo*>& tests = suite->*Get(SuiteTests());
+    const std::vector<testing::TestInfo*> registered = tests;
+    std::vector<char> selected(registered.size());
+    for (size_t i = 0; i < registered.size(); ++i) {
+      selected[i] = registered[i]->*Get(TestInfoShouldRun());
+      SetShouldRun(registered[i], false);
+    }
+    const bool suite_selected = suite->*Get(SuiteShouldRun());
+    SetShouldRun(suite, true);
+    SuiteHook set_up = nullptr, tear_down = nullptr;
+    SwapSuiteHooks(suite, &set_up, &tear_down);
+    const testing::TimeInMillis start = suite->*Get(SuiteStart());
+    const testing::TimeInMillis elapsed = suite->*Get(SuiteElapsed());
+
+    RunSuite(suite);
+    orders.push_back(tests);
+
+    tests = registered;
+    SetSuiteTimes(*suite, start, elapsed);
+    SwapSuiteHooks(suite, &set_up, &tear_down);
+    SetShouldRun(suite, suite_selected);
+    for (size_t i = 0; i < registered.size(); ++i) {
+      SetShouldRun(registered[i], selected[i] != 0);
+    }
+  }
+  SwapRepeaters(&silent);
+  return orders;
+}
+
+const std::vector<int>& TestOrder(const testing::TestSuite& suite) {
+  return const_cast<testing::TestSuite&>(suite).*Get(SuiteTestOrder());
+}
+
 void ClearSuiteResults(testing::TestSuite* suite) {
   (suite->*Get(SuiteClearResult()))();
 }
@@ -157,6 +206,12 @@ int NextRandomSeed(int seed) {
 
 void ApplyCatchExceptionsFlag() {
   (Impl()->*Get(ImplSetCatchExceptions()))(GTEST_FLAG_GET(catch_exceptions));
+}
+
+void ReportTestPart(testing::TestPartResult::Type type, const char* file,
+                    int line, const std::string& message) {
+  Impl()->GetTestPartResultReporterForCurrentThread()->ReportTestPartResult(
+      testing::TestPartResult(type, file, line, message.c_str()));
 }
 
 void ClearCurrentTestParts() {

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace gtest_parallel {
@@ -48,6 +49,20 @@ void SetShouldRun(testing::TestSuite* suite, bool should_run);
 // (GoogleTest would otherwise take an old fatal failure for a new one).
 void ClearSuiteResults(testing::TestSuite* suite);
 
+// The tests of every registered suite in the order in which GoogleTest
+// runs them unshuffled. That is not always registration order (1.14 and
+// later sort a suite's tests by file and line each time the suite runs), so
+// GoogleTest is asked rather than second-guessed: each suite is run once
+// with none of its tests selected, its SetUpTestSuite/TearDownTestSuite and
+// every listener left out, and whatever the run changed is put back. Call
+// before RUN_ALL_TESTS(), from one thread.
+std::vector<std::vector<testing::TestInfo*>> RunOrders();
+
+// GoogleTest's current order of the suite's tests: the i-th test it runs is
+// the test at position TestOrder(suite)[i] of the suite's RunOrders() entry
+// (the identity unless --gtest_shuffle shuffled it).
+const std::vector<int>& TestOrder(const testing::TestSuite& suite);
+
 // Runs one test suite exactly as RUN_ALL_TESTS() would: SetUpTestSuite, the
 // tests marked to run, TearDownTestSuite, with all events.
 void RunSuite(testing::TestSuite* suite);
@@ -60,6 +75,13 @@ std::vector<testing::Environment*>& Environments();
 void ShuffleTests(int seed);
 void UnshuffleTests();
 int NextRandomSeed(int seed);
+
+// Adds a part, message and all, to the result of the running test (or
+// suite set-up or tear-down, or global environment) exactly as given:
+// unlike an assertion, it adds no trace, stack trace or line end of its own
+// (GoogleTest 1.14 and later end every assertion's message with one).
+void ReportTestPart(testing::TestPartResult::Type type, const char* file,
+                    int line, const std::string& message);
 
 // Clears the parts of the running test's result, as a test can through
 // GoogleTest's internal TestResultAccessor (GoogleTest's own tests do).

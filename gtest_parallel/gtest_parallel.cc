@@ -13,6 +13,7 @@
 #include "child_process.h"
 #include "coordinator.h"
 #include "early_start.h"
+#include "gtest_version.h"
 #include "gtest_access.h"
 #include "options.h"
 #include "replay.h"

@@ -42,7 +42,8 @@ enum class MessageType : uint8_t {
                        // ids: [n] when the test cleared its results: only
                        // the last n parts it sent stand.
   kMore = 8,           // id: suite: more tests of the suite being run?
-  kSuiteEnd = 9,       // id: suite, a: TearDownTestSuite ms, props.
+  kSuiteEnd = 9,       // id: suite, a: TearDownTestSuite ms, props,
+                       // ids: granted tests the suite's run did not reach.
   kEnvTearDown = 10,   // id: iteration, props.
   kIterationEnd = 11,  // id: iteration.
   // Coordinator to worker.

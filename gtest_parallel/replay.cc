@@ -1,6 +1,8 @@
 // Stand-ins that replay worker records into GoogleTest (see replay.h).
 #include "replay.h"
 
+#include "gtest_version.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -76,7 +78,9 @@ class FirstListener : public testing::EmptyTestEventListener {
     Clear();
   }
   void OnTestStart(const testing::TestInfo&) override { Clear(); }
+#if GTEST_PARALLEL_HAS_ON_TEST_DISABLED
   void OnTestDisabled(const testing::TestInfo&) override { Clear(); }
+#endif
   void OnTestPartResult(const testing::TestPartResult&) override { Clear(); }
   void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override { Draw(); }
   void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override { Draw(); }
@@ -164,9 +168,11 @@ class Forwarder : public testing::TestEventListener {
     if (printer_ != nullptr && !lines_->PrintStart(t)) printer_->OnTestStart(t);
     target_->OnTestStart(t);
   }
+#if GTEST_PARALLEL_HAS_ON_TEST_DISABLED
   void OnTestDisabled(const testing::TestInfo& t) override {
     Forward([&](auto* l) { l->OnTestDisabled(t); });
   }
+#endif
   void OnTestPartResult(const testing::TestPartResult& r) override {
     Forward([&](auto* l) { l->OnTestPartResult(r); });
   }
@@ -261,8 +267,16 @@ void Replay::Uninstall() {
     RestoreDefaultResultPrinter(printer_.release());
     lines_.reset();
   }
-  Environments().swap(environments_);
-  delete replay_environment_;
+  // GoogleTest 1.15 and later delete the environments (only the stand-in
+  // is registered now) when RUN_ALL_TESTS() ends and empty the list; older
+  // ones leave that to the stand-in's owner.
+  std::vector<testing::Environment*>& registered = Environments();
+  const bool still_registered =
+      std::find(registered.begin(), registered.end(), replay_environment_) !=
+      registered.end();
+  registered.swap(environments_);
+  if (still_registered) delete replay_environment_;
+  replay_environment_ = nullptr;
   environments_.clear();
   for (int id = 0; id < plan_.suite_count(); ++id) {
     SwapSuiteHooks(plan_.suite(id), &hooks_[id].first, &hooks_[id].second);
@@ -283,10 +297,9 @@ void Replay::Raise(const Record& record) {
   for (const Record::Item& item : record.items) {
     if (item.is_part) {
       const Part& part = item.part;
-      testing::internal::AssertHelper(
-          static_cast<testing::TestPartResult::Type>(part.type),
-          part.has_file ? part.file.c_str() : nullptr, part.line,
-          part.message.c_str()) = testing::Message();
+      ReportTestPart(static_cast<testing::TestPartResult::Type>(part.type),
+                     part.has_file ? part.file.c_str() : nullptr, part.line,
+                     part.message);
       // Where the test cleared its results, so does its replay.
       if (++parts == record.cleared_parts) ClearCurrentTestParts();
       continue;
@@ -349,8 +362,7 @@ void Replay::StartEarly() {
   const std::string& filter = GTEST_FLAG_GET(filter);
   // --gtest_repeat=0 runs no iteration at all.
   if (!installed_ || filter != "*" || GTEST_FLAG_GET(repeat) == 0 ||
-      GTEST_FLAG_GET(shuffle) || std::getenv("GTEST_TOTAL_SHARDS") != nullptr ||
-      std::getenv("GTEST_SHARD_INDEX") != nullptr) {
+      GTEST_FLAG_GET(shuffle) || ShardingRequested()) {
     return;
   }
   std::vector<TestPlan::SuiteRun> runs =

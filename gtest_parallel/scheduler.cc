@@ -184,6 +184,26 @@ void Scheduler::GiveBack(int suite, const std::vector<int>& tests) {
   }
 }
 
+void Scheduler::NotRun(int suite, const std::vector<int>& tests) {
+  const int index = IndexOf(suite);
+  if (index < 0 || tests.empty()) return;
+  GiveBack(suite, tests);
+  // Whoever left the suite may enter it again for these.
+  for (WorkerState& worker : worker_state_) worker.left.erase(index);
+}
+
+bool Scheduler::Pending(int suite, int test) const {
+  const int index = IndexOf(suite);
+  if (index < 0) return false;
+  const auto is_test = [test](const Item& item) { return item.test == test; };
+  const std::deque<Item>& remaining = suites_[index].remaining;
+  return std::any_of(remaining.begin(), remaining.end(), is_test) ||
+         std::any_of(retries_.begin(), retries_.end(),
+                     [&](const PendingRetry& retry) {
+                       return retry.suite_index == index && retry.test == test;
+                     });
+}
+
 void Scheduler::Retry(int suite, int test, int avoid) {
   const int index = IndexOf(suite);
   if (index >= 0) retries_.push_back(PendingRetry{index, test, avoid});

@@ -54,12 +54,22 @@ class Scheduler {
   // its run of the suite.
   bool More(int worker, int suite, Grant* grant);
 
-  // `worker` has ended its run of `suite` (torn it down).
+  // `worker` has ended its run of `suite` (torn it down). It will not be
+  // offered the suite again (but see NotRun).
   void Leave(int worker, int suite);
 
   // Tests granted to a worker that will never run them (it died); they are
   // offered again, ahead of the rest of their suite.
   void GiveBack(int suite, const std::vector<int>& tests);
+
+  // Tests granted to a worker whose run of the suite ended (Leave) without
+  // reaching them (GoogleTest ran the suite in an order the plan did not
+  // foresee): offered again, as a new run of the suite that any worker may
+  // start, the ones that left it included.
+  void NotRun(int suite, const std::vector<int>& tests);
+
+  // True while `test` of `suite` waits to be granted (a retry included).
+  bool Pending(int suite, int test) const;
 
   // Runs `test` of `suite` once more (a retry), preferably not on `avoid`.
   void Retry(int suite, int test, int avoid);

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "gtest_access.h"
+
 namespace gtest_parallel {
 namespace internal {
 namespace {
@@ -40,6 +42,7 @@ TestPlan TestPlan::Snapshot() {
   TestPlan plan;
   plan.fingerprint_ = 14695981039346656037ull;
   testing::UnitTest* unit_test = testing::UnitTest::GetInstance();
+  const std::vector<std::vector<testing::TestInfo*>> orders = RunOrders();
   plan.tests_.reserve(unit_test->total_test_count());
   plan.suite_of_.reserve(unit_test->total_test_count());
   plan.suite_ids_.reserve(unit_test->total_test_suite_count());
@@ -48,10 +51,9 @@ TestPlan TestPlan::Snapshot() {
     plan.suite_ids_[suite] = s;
     plan.suites_.push_back(suite);
     plan.suite_tests_.emplace_back();
-    plan.suite_tests_.back().reserve(suite->total_test_count());
+    plan.suite_tests_.back().reserve(orders[s].size());
     Mix(suite->name(), &plan.fingerprint_);
-    for (int t = 0; t < suite->total_test_count(); ++t) {
-      auto* test = const_cast<testing::TestInfo*>(suite->GetTestInfo(t));
+    for (testing::TestInfo* test : orders[s]) {
       const int id = static_cast<int>(plan.tests_.size());
       plan.tests_.push_back(test);
       plan.suite_of_.push_back(s);
@@ -106,14 +108,16 @@ std::vector<TestPlan::SuiteRun> TestPlan::CurrentRuns() const {
     SuiteRun run;
     run.suite = IdOf(suite);
     if (run.suite < 0) continue;  // Registered after the snapshot.
-    const std::vector<int>& registered = suite_tests_[run.suite];
-    for (int t = 0; t < suite->total_test_count(); ++t) {
-      const testing::TestInfo* test = suite->GetTestInfo(t);
-      if (!test->should_run()) continue;
-      // Unless shuffled, the t-th test is the t-th registered.
-      const bool in_place = static_cast<size_t>(t) < registered.size() &&
-                            tests_[registered[t]] == test;
-      run.tests.push_back(in_place ? registered[t] : IdOf(test));
+    // GoogleTest runs the i-th test of the suite's run order's order[i]-th
+    // (before the suite first runs, its own list may still be in
+    // registration order: the plan's is the one it will run in).
+    const std::vector<int>& in_order = suite_tests_[run.suite];
+    for (int position : TestOrder(*suite)) {
+      if (position < 0 || static_cast<size_t>(position) >= in_order.size()) {
+        continue;  // Registered after the snapshot.
+      }
+      const int id = in_order[position];
+      if (tests_[id]->should_run()) run.tests.push_back(id);
     }
     if (!run.tests.empty()) runs.push_back(std::move(run));
   }

@@ -1,8 +1,9 @@
 // The registered tests, numbered the same way in the coordinator and in
 // every worker.
 //
-// A test's id is its position in registration order (suite by suite), which
-// is the same in every process started from the same executable. The
+// A test's id is its position in the order GoogleTest runs the tests
+// unshuffled (suite by suite, see RunOrders in gtest_access.h), which is
+// the same in every process started from the same executable. The
 // fingerprint lets a worker prove it sees the same list.
 #ifndef GTEST_PARALLEL_TEST_PLAN_H_
 #define GTEST_PARALLEL_TEST_PLAN_H_
@@ -37,7 +38,7 @@ class TestPlan {
   testing::TestInfo* test(int id) const { return tests_[id]; }
   testing::TestSuite* suite(int id) const { return suites_[id]; }
   int suite_of(int test_id) const { return suite_of_[test_id]; }
-  // All tests of a suite, in registration order.
+  // All tests of a suite, in the order GoogleTest runs them unshuffled.
   const std::vector<int>& tests_of(int suite_id) const {
     return suite_tests_[suite_id];
   }
@@ -57,7 +58,7 @@ class TestPlan {
 
   // What CurrentRuns() will be in an iteration that GoogleTest neither
   // filters (--gtest_filter=*), shards nor shuffles: every test in
-  // registration order, less the disabled ones unless they run too.
+  // run order, less the disabled ones unless they run too.
   std::vector<SuiteRun> UnfilteredRuns(bool also_run_disabled) const;
 
  private:

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gtest_access.h"
+#include "gtest_version.h"
 #include "gtest_parallel/gtest_parallel.h"
 #include "run_databases.h"
 #include "worker_listener.h"
@@ -94,8 +95,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   MarkRunStart();
   AdoptOrphans();
   const bool shuffle = GTEST_FLAG_GET(shuffle);
-  const bool recreate =
-      GTEST_FLAG_GET(recreate_environments_when_repeating) || repeat < 0;
+  const bool recreate = RecreateEnvironmentsWhenRepeating() || repeat < 0;
 
   // Only our listener hears this process's events; the user's listeners
   // and the printers hear the replay in the coordinator.

@@ -234,14 +234,14 @@ void WorkerListener::EnterIdle() {
 void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests,
                                 bool last) {
   suite_ = suite;
-  granted_left_ = 0;
+  unfinished_.clear();
   Grant(tests, last);
 }
 
 void WorkerListener::Grant(const std::vector<int>& tests, bool last) {
   for (int id : tests) SetShouldRun(plan_->test(id), true);
   if (!tests.empty()) first_granted_ = tests.front();
-  granted_left_ += tests.size();
+  unfinished_.insert(unfinished_.end(), tests.begin(), tests.end());
   last_grant_ = last;
 }
 
@@ -309,7 +309,8 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   }
   Message end;
   end.type = MessageType::kTestEnd;
-  end.id = plan_->IdOf(&test);
+  const int end_id = plan_->IdOf(&test);
+  end.id = end_id;
   end.a = test.result()->start_timestamp();
   end.b = test.result()->elapsed_time();
   end.props = PropertiesOf(*test.result());
@@ -327,14 +328,17 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   if (parts > 0) channel_->Flush();
   phase_start_us_ = end_us;
   Enter(Scope::kSuiteTearDown, -1, phase_start_us_, offset);
-  if (granted_left_ > 0) --granted_left_;
-  if (granted_left_ > 0) {
+  // Tests end in the order granted, unless GoogleTest ran the suite in
+  // another order than the plan's: search from the front.
+  const auto ended = std::find(unfinished_.begin(), unfinished_.end(), end_id);
+  if (ended != unfinished_.end()) unfinished_.erase(ended);
+  if (!unfinished_.empty()) {
     if (!Cancelled()) return;
-    // Stop early: the rest of the grant is not run.
+    // Stop early: the rest of the grant is not run (and said so at the
+    // suite's end).
     for (int id : plan_->tests_of(suite_)) {
-      if (id != plan_->IdOf(&test)) SetShouldRun(plan_->test(id), false);
+      if (id != end_id) SetShouldRun(plan_->test(id), false);
     }
-    granted_left_ = 0;
     return;
   }
   if (Cancelled() || last_grant_) return;
@@ -355,6 +359,9 @@ void WorkerListener::OnTestSuiteEnd(const testing::TestSuite& suite) {
   const int64_t now_us = NowMicros();
   end.a = (now_us - phase_start_us_) / 1000;
   end.props = PropertiesOf(suite.ad_hoc_test_result());
+  // Granted tests GoogleTest's run of the suite did not reach go back.
+  end.ids.assign(unfinished_.begin(), unfinished_.end());
+  unfinished_.clear();
   end.offset = channel_->OutputOffset();
   const int64_t offset = end.offset;
   channel_->Send(std::move(end), false);

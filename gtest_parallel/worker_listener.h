@@ -111,7 +111,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   Scope scope_ = Scope::kGlobal;
   int suite_ = -1;
   int test_ = -1;
-  size_t granted_left_ = 0;     // Granted tests of the suite not yet ended.
+  std::vector<int> unfinished_;  // Granted tests of the suite not ended.
   int first_granted_ = -1;      // The first test of a grant not yet started.
   bool last_grant_ = false;     // No use asking for more tests of the suite.
   int64_t phase_start_us_ = 0;  // Steady clock, when the phase began.

@@ -34,7 +34,7 @@ const std::map<std::string, int>& ExitCodes() {
       {"fixture_failures", 1}, {"exceptions", 1},
       {"test_output", 1},      {"environment_failures", 1},
       {"death_fast", 1},       {"death_threadsafe", 1},
-      {"listener", 1},
+      {"listener", 1},         {"split_suites", 1},
   };
   return *codes;
 }
