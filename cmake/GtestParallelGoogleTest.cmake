@@ -102,6 +102,10 @@ else()
   if(NOT _gtp_linked_version)
     set(_gtp_linked_version "${_gtp_sources_version}")
   endif()
+  if(NOT _gtp_problem AND NOT _gtp_linked_version)
+    set(_gtp_problem "neither it nor the CMakeLists.txt of the sources in "
+                     "${_gtp_sources} names its version")
+  endif()
 endif()
 string(CONCAT _gtp_problem ${_gtp_problem})
 
@@ -135,14 +139,19 @@ if(_gtp_linked_version VERSION_GREATER GTEST_PARALLEL_GTEST_NEWEST_TESTED)
     "tested with (${GTEST_PARALLEL_GTEST_NEWEST_TESTED}); it builds only if "
     "the GoogleTest internals it uses are unchanged.")
 endif()
-set(GTEST_PARALLEL_GTEST_VERSION "${_gtp_linked_version}")
-# The same as one number (1.17.0: 11700), for the sources.
+# The version as one number too (1.17.0: 11700), for the sources.
 string(REGEX MATCHALL "[0-9]+" _gtp_parts "${_gtp_linked_version}")
 list(GET _gtp_parts 0 _gtp_major)
 list(GET _gtp_parts 1 _gtp_minor)
 list(GET _gtp_parts 2 _gtp_patch)
-math(EXPR GTEST_PARALLEL_GTEST_VERSION_NUMBER
+math(EXPR _gtp_number
      "${_gtp_major} * 10000 + ${_gtp_minor} * 100 + ${_gtp_patch}")
+# Cached, so that every directory of the build sees them (the fixtures of
+# gtest_parallel's tests are added beside it by other projects too).
+set(GTEST_PARALLEL_GTEST_VERSION_NUMBER "${_gtp_number}" CACHE INTERNAL
+    "The linked GoogleTest's version as one number")
+set(GTEST_PARALLEL_GTEST_VERSION "${_gtp_linked_version}" CACHE INTERNAL
+    "The linked GoogleTest's version")
 message(STATUS "gtest_parallel: ${_gtp_name}, ${_gtp_where}; private header "
                "from ${_gtp_sources}")
 
@@ -165,3 +174,4 @@ unset(_gtp_parts)
 unset(_gtp_major)
 unset(_gtp_minor)
 unset(_gtp_patch)
+unset(_gtp_number)

@@ -2,13 +2,13 @@
 // console_printer.h).
 #include "console_printer.h"
 
-#include "gtest_version.h"
-
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <locale>
 #include <memory>
+
+#include "gtest_version.h"
 
 namespace gtest_parallel {
 namespace internal {

@@ -34,8 +34,9 @@ void Notice(const char* format, ...) {
 // A worker that dies this many times in a row without finishing a test is
 // not restarted again.
 constexpr int kMaxFailuresInARow = 3;
-// How often a test granted but not reached (see NotRunLocked) is offered
-// again before it fails.
+// How often a test a worker's run of its suite started with, but which
+// GoogleTest did not reach (see NotRunLocked), is offered again before it
+// fails.
 constexpr int kMaxNotRun = 2;
 // How long a child a dead worker forked may keep its event pipe open.
 constexpr int64_t kEventsGraceMs = 200;
@@ -114,6 +115,9 @@ struct Coordinator::Slot {
   bool first_of_suite = false;
   int test = -1;
   std::deque<int> granted;  // Granted tests not yet ended.
+  // The tests its run of the suite started with: GoogleTest reaches every
+  // one of them, whatever order it runs the suite in.
+  std::vector<int> run_start;
   Record test_record, setup_record, teardown_record, global_record;
 };
 
@@ -995,8 +999,8 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       record.elapsed_ms = message.a;
       teardowns_[suite].Merge(record);
       if (scheduler_) scheduler_->Leave(slot->id, suite);
-      NotRunLocked(suite, std::vector<int>(message.ids.begin(),
-                                           message.ids.end()));
+      NotRunLocked(slot, suite,
+                   std::vector<int>(message.ids.begin(), message.ids.end()));
       slot->suite = -1;
       slot->granted.clear();
       PublishTearDownLocked(suite);
@@ -1012,11 +1016,18 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
   }
 }
 
-void Coordinator::NotRunLocked(int suite, const std::vector<int>& tests) {
+void Coordinator::NotRunLocked(Slot* slot, int suite,
+                               const std::vector<int>& tests) {
   std::vector<int> again;
   for (int test : tests) {
     if (test < 0 || test >= plan_.test_count()) continue;
-    if (++not_run_[test] <= kMaxNotRun) {
+    // Tests handed out later in the run (kMore) may lie behind where
+    // GoogleTest's loop already was: those go back freely. A test the run
+    // started with was passed over by GoogleTest itself.
+    const bool passed_over =
+        std::find(slot->run_start.begin(), slot->run_start.end(), test) !=
+        slot->run_start.end();
+    if (!passed_over || ++not_run_[test] <= kMaxNotRun) {
       again.push_back(test);
       continue;
     }
@@ -1050,6 +1061,7 @@ void Coordinator::ServeRequestLocked(Slot* slot) {
     slot->suite = grant.suite;
     slot->first_of_suite = grant.first_of_suite;
     slot->granted.assign(grant.tests.begin(), grant.tests.end());
+    slot->run_start = grant.tests;
     slot->setup_record = Record();
     slot->teardown_record = Record();
   } else {

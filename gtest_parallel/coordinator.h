@@ -193,9 +193,10 @@ class Coordinator {
   bool InFlightLocked(int test) const;
   // True while a worker holds `test` or the scheduler will hand it out.
   bool ComingLocked(int test) const;
-  // A worker's run of `suite` ended without reaching these granted tests:
-  // they are offered again, at most kMaxNotRun times each, then failed.
-  void NotRunLocked(int suite, const std::vector<int>& tests);
+  // The slot's run of `suite` ended without reaching these granted tests:
+  // they are offered again (those the run started with at most kMaxNotRun
+  // times each, then they fail).
+  void NotRunLocked(Slot* slot, int suite, const std::vector<int>& tests);
   std::vector<Scheduler::Work> PlanWorkLocked(
       std::vector<TestPlan::SuiteRun> runs) const;
   void SaveHistoryLocked();

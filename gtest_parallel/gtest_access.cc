@@ -7,9 +7,10 @@
 // layout differs fails to build here instead of misbehaving at run time.
 #include "gtest_access.h"
 
-#include "gtest_version.h"
-
+#include <numeric>
 #include <utility>
+
+#include "gtest_version.h"
 
 // GoogleTest's internal header ships with its sources (Debian installs them
 // with libgtest-dev under /usr/src/googletest); CMake locates it.
@@ -181,6 +182,11 @@ std::vector<std::vector<testing::TestInfo*>> RunOrders() {
   return orders;
 }
 
+void ReverseTestOrder(testing::TestSuite* suite) {
+  std::vector<int>& order = suite->*Get(SuiteTestOrder());
+  std::iota(order.rbegin(), order.rend(), 0);
+}
+
 const std::vector<int>& TestOrder(const testing::TestSuite& suite) {
   return const_cast<testing::TestSuite&>(suite).*Get(SuiteTestOrder());
 }
@@ -210,8 +216,11 @@ void ApplyCatchExceptionsFlag() {
 
 void ReportTestPart(testing::TestPartResult::Type type, const char* file,
                     int line, const std::string& message) {
+  // No file is an empty name (1.18 takes a string_view, which a null
+  // pointer is not).
   Impl()->GetTestPartResultReporterForCurrentThread()->ReportTestPartResult(
-      testing::TestPartResult(type, file, line, message.c_str()));
+      testing::TestPartResult(type, file == nullptr ? "" : file, line,
+                              message.c_str()));
 }
 
 void ClearCurrentTestParts() {

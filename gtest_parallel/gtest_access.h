@@ -63,6 +63,10 @@ std::vector<std::vector<testing::TestInfo*>> RunOrders();
 // (the identity unless --gtest_shuffle shuffled it).
 const std::vector<int>& TestOrder(const testing::TestSuite& suite);
 
+// Makes GoogleTest run the suite's tests last to first (fault injection for
+// gtest_parallel's own tests: a GoogleTest whose order nobody foresaw).
+void ReverseTestOrder(testing::TestSuite* suite);
+
 // Runs one test suite exactly as RUN_ALL_TESTS() would: SetUpTestSuite, the
 // tests marked to run, TearDownTestSuite, with all events.
 void RunSuite(testing::TestSuite* suite);

@@ -4,7 +4,8 @@
 // One text file per test executable: a line per test, "<ms>\t<failed>\t
 // <Suite.Name>" (ms -1: not known), after a header line "#\t<fingerprint of
 // the test list>\t<number of tests>" when the run's own tests come first, in
-// the order the plan numbers them. By default it lives in $XDG_CACHE_HOME/gtest_parallel (or
+// the order the plan numbers them. By default it lives in
+// $XDG_CACHE_HOME/gtest_parallel (or
 // ~/.cache/gtest_parallel), named after the executable and a hash of its
 // path; --gtest_parallel_timing_file (or GTEST_PARALLEL_TIMING_FILE) puts it
 // elsewhere, "none" turns it off.

@@ -1,12 +1,12 @@
 // Stand-ins that replay worker records into GoogleTest (see replay.h).
 #include "replay.h"
 
-#include "gtest_version.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include "gtest_version.h"
 
 namespace gtest_parallel {
 namespace internal {

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "gtest_access.h"
-#include "gtest_version.h"
 #include "gtest_parallel/gtest_parallel.h"
+#include "gtest_version.h"
 #include "run_databases.h"
 #include "worker_listener.h"
 
@@ -28,6 +28,11 @@ void RunGrant(const TestPlan& plan, const Message& grant,
               WorkerListener* listener, std::vector<bool>* ran) {
   const int suite_id = static_cast<int>(grant.id);
   testing::TestSuite* suite = plan.suite(suite_id);
+  // Fault injection for gtest_parallel's own tests: a GoogleTest that runs
+  // a suite's tests in an order the plan did not foresee.
+  static const bool reverse =
+      std::getenv("GTEST_PARALLEL_TESTING_REVERSE_SUITES") != nullptr;
+  if (reverse) ReverseTestOrder(suite);
   if ((*ran)[suite_id]) ClearSuiteResults(suite);
   (*ran)[suite_id] = true;
   SetShouldRun(suite, true);

@@ -1,6 +1,7 @@
 // Properties of the worker processes: SetUpTestSuite at most once per suite
 // per process, the worker environment, a run of the `sleepy` fixture on 8
-// workers, and what the coordinator adds to stderr.
+// workers and one in an unforeseen test order, and what the coordinator
+// adds to stderr.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -47,6 +48,18 @@ TEST(WorkersTest, WorkerEnvironmentOfSerialRuns) {
 TEST(WorkersTest, SleepyOnEightWorkers) {
   ExpectPasses(Build::kGtestParallel, "sleepy", {"--gtest_parallel=8"}, {},
                "[  PASSED  ] 200 tests.\n");
+}
+
+// A GoogleTest that runs a suite's tests in an order nobody foresaw (here
+// workers made to run every suite last to first): the tests a worker's run
+// of a suite did not reach go back and run in a new run of the suite. The
+// run ends and the reports are the serial ones.
+TEST(WorkersTest, UnforeseenTestOrderStillRunsEveryTest) {
+  Scenario scenario;
+  scenario.fixture = "sleepy";
+  scenario.env = {{"GTEST_PARALLEL_TESTING_REVERSE_SUITES", "1"}};
+  scenario.workers = {2, 3};
+  CheckScenario(scenario);
 }
 
 // --gtest_repeat=0 runs no iteration: the run ends at once, prints no test
