@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <streambuf>
 #include <string>
 #include <vector>
@@ -111,13 +112,13 @@ class WorkerListener : public testing::EmptyTestEventListener {
   Scope scope_ = Scope::kGlobal;
   int suite_ = -1;
   int test_ = -1;
-  std::vector<int> unfinished_;  // Granted tests of the suite not ended.
-  int first_granted_ = -1;       // The first test of a grant not yet started.
-  bool last_grant_ = false;      // No use asking for more tests of the suite.
-  int64_t phase_start_us_ = 0;   // Steady clock, when the phase began.
-  int64_t test_start_us_ = 0;    // Steady clock, when the running test began.
-  int64_t last_offset_ = 0;      // Output offset at the last test's end.
-  int test_parts_ = 0;           // Parts the running test has sent.
+  std::deque<int> unfinished_;  // Granted tests of the suite not ended.
+  int first_granted_ = -1;      // The first test of a grant not yet started.
+  bool last_grant_ = false;     // No use asking for more tests of the suite.
+  int64_t phase_start_us_ = 0;  // Steady clock, when the phase began.
+  int64_t test_start_us_ = 0;   // Steady clock, when the running test began.
+  int64_t last_offset_ = 0;     // Output offset at the last test's end.
+  int test_parts_ = 0;          // Parts the running test has sent.
   std::vector<int64_t> known_children_;  // Running, and nobody's fault.
 };
 
