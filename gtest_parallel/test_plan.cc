@@ -108,9 +108,9 @@ std::vector<TestPlan::SuiteRun> TestPlan::CurrentRuns() const {
     SuiteRun run;
     run.suite = IdOf(suite);
     if (run.suite < 0) continue;  // Registered after the snapshot.
-    // GoogleTest runs the i-th test of the suite's run order's order[i]-th
-    // (before the suite first runs, its own list may still be in
-    // registration order: the plan's is the one it will run in).
+    // The i-th test GoogleTest runs is the one at position TestOrder[i] of
+    // the plan's run order (the suite's own list may still be in
+    // registration order before the suite first runs).
     const std::vector<int>& in_order = suite_tests_[run.suite];
     for (int position : TestOrder(*suite)) {
       if (position < 0 || static_cast<size_t>(position) >= in_order.size()) {
