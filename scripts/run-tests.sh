@@ -7,18 +7,26 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --tests
 
 # The GoogleTest version matrix (test/gtest_versions) runs where the release
-# archives are: ../shared/googletest by default, or the directory
-# GTEST_PARALLEL_GTEST_ARCHIVES names. With GTEST_PARALLEL_REQUIRE_GTEST_VERSIONS=1
-# (as CI sets it) missing archives fail the run instead.
-matrix_args=()
-if [[ -n "${GTEST_PARALLEL_GTEST_ARCHIVES:-}" ]]; then
-  matrix_args+=("-DGTEST_PARALLEL_GTEST_ARCHIVES=$GTEST_PARALLEL_GTEST_ARCHIVES")
+# archives are: the directory GTEST_PARALLEL_GTEST_ARCHIVES names, else
+# ../shared/googletest beside this checkout, else, in a clone of a local
+# repository, ../shared/googletest beside that repository. With
+# GTEST_PARALLEL_REQUIRE_GTEST_VERSIONS=1 (as CI sets it) missing archives
+# fail the run instead.
+archives=${GTEST_PARALLEL_GTEST_ARCHIVES:-}
+if [[ -z "$archives" ]]; then
+  archives=../shared/googletest
+  origin=$(git remote get-url origin 2>/dev/null || true)
+  if [[ ! -f "$archives/SHA256SUMS" && -d "$origin" &&
+        -f "$origin/../shared/googletest/SHA256SUMS" ]]; then
+    archives=$origin/../shared/googletest
+  fi
 fi
+matrix_args=("-DGTEST_PARALLEL_GTEST_ARCHIVES=$(realpath -m "$archives")")
 if [[ "${GTEST_PARALLEL_REQUIRE_GTEST_VERSIONS:-0}" == 1 ]]; then
   matrix_args+=(-DGTEST_PARALLEL_REQUIRE_GTEST_VERSIONS=ON)
 fi
 bash scripts/build.sh -DGTEST_PARALLEL_REQUIRE_WINDOWS_CHECK=ON \
-  ${matrix_args[@]+"${matrix_args[@]}"}
+  "${matrix_args[@]}"
 
 # The database tests run against throwaway PostgreSQL and MariaDB servers;
 # a server that does not start fails the run (it is never skipped). They are
