@@ -83,6 +83,9 @@ inline WorkerStatus* StartWorkerStatus(void* memory) {
   status->test = -1;
   status->since_ms = 0;
   status->output_offset = 0;
+  status->last_test = -1;
+  status->fault = 0;
+  status->fault_fd = -1;
   return status;
 }
 
@@ -190,7 +193,32 @@ Handle DuplicateStandardOutput();
 
 // Arranges for this process to die when its parent does (Linux); checks
 // that `parent` is still the parent. False if the parent is already gone.
+// Dying, it first kills every process below it (see EndProcessTree), so
+// that nothing a test started outlives a coordinator killed by SIGKILL.
 bool DieWithParent(int64_t parent);
+
+// Kills every descendant of this process, however deep and whatever
+// session it moved to (with AdoptOrphans() in effect, orphans become this
+// process's children and are found), then ends this process with `code`
+// at once. Async-signal-safe (Linux; elsewhere it only ends the process).
+[[noreturn]] void EndProcessTree(int code);
+
+// Kills and reaps this process's children that are not in `keep` and not
+// in its process group: with AdoptOrphans() in the coordinator, what dead
+// workers' tests left running (daemons that left the worker's process
+// group included). Returns how many it killed (Linux; 0 elsewhere).
+int KillAdoptedOrphans(const std::vector<int64_t>& keep);
+
+// What a handle refers to, to tell later whether it was closed or replaced.
+struct HandleIdentity {
+  bool open = false;
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  bool operator==(const HandleIdentity& o) const {
+    return open == o.open && device == o.device && inode == o.inode;
+  }
+};
+HandleIdentity IdentityOf(Handle handle);
 
 // Current process id.
 int64_t CurrentPid();

@@ -99,12 +99,14 @@ struct Coordinator::Slot {
   bool reaped = false;
   std::string kill_cause;  // Why we killed it, if we did.
   bool garbled = false;    // Its event stream broke.
+  bool channel_closed = false;  // Closed while it lived on.
   int blamed_test = -1;    // The test running when it broke.
 
   bool hello = false;
   bool retired = false;
   int failures_in_a_row = 0;
   bool final = false;  // Ended its last iteration: leaving is expected.
+  int final_iteration = -1;
 
   // What it is doing.
   bool parked = false;  // A kRequest waits for an answer.
@@ -243,6 +245,9 @@ void Coordinator::Start(int workers, int repeat, int seed) {
   repeat_ = repeat;
   seed_ = seed;
   CatchInterrupts();
+  // Processes the tests start and move out of their worker's process group
+  // become ours when their worker dies, so that they can be ended.
+  AdoptOrphans();
   for (int id = 1; id <= workers; ++id) {
     slots_.push_back(std::make_unique<Slot>());
     Slot* slot = slots_.back().get();
@@ -496,7 +501,9 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
   const int test = status.test.load(std::memory_order_relaxed);
   const int suite = status.suite.load(std::memory_order_relaxed);
   std::string what = "the global test environments";
-  if (scope == Scope::kTest && test >= 0 && test < plan_.test_count()) {
+  if (scope == Scope::kExit) {
+    what = "the exit after the last test";
+  } else if (scope == Scope::kTest && test >= 0 && test < plan_.test_count()) {
     what = plan_.FullName(test);
   } else if (suite >= 0 && suite < plan_.suite_count()) {
     what =
@@ -508,7 +515,9 @@ void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
     char limit[32];
     std::snprintf(limit, sizeof(limit), "%g", options_.timeout_seconds);
     slot->kill_cause = std::string("was stopped: the ") +
-                       (scope == Scope::kTest ? "test" : "step") +
+                       (scope == Scope::kTest   ? "test"
+                        : scope == Scope::kExit ? "exit"
+                                                : "step") +
                        " ran longer than " + limit +
                        " s (--gtest_parallel_timeout)";
     slot->terminate_at = now;
@@ -703,11 +712,14 @@ Record Coordinator::TakeEnvSetUp() {
 
 Record Coordinator::TakeEnvTearDown() {
   std::unique_lock<std::mutex> lock(mutex_);
+  // After the last iteration's, a worker's exit belongs to the report too:
+  // how it ended and what it wrote on the way (AccountExitLocked).
   WaitLocked(&lock, [&] {
     return NoWorkersLocked() ||
            std::all_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
              return !slot->process ||
-                    env_teardowns_.count({iteration_, slot->id}) != 0;
+                    (env_teardowns_.count({iteration_, slot->id}) != 0 &&
+                     !slot->final);
            });
   });
   return TakeGlobalLocked(&env_teardowns_);
@@ -923,6 +935,12 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       TakeOutputLocked(slot, message.offset, &record);
       record.properties = message.props;
       env_teardowns_[{static_cast<int>(message.id), slot->id}].Merge(record);
+      // What comes after the last tear-down is the program's exit, which
+      // the report waits for (TakeEnvTearDown).
+      if (repeat_ >= 0 && message.id >= repeat_ - 1) {
+        slot->final = true;
+        slot->final_iteration = static_cast<int>(message.id);
+      }
       return;
     }
     case MessageType::kRequest:
@@ -1007,7 +1025,10 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       return;
     }
     case MessageType::kIterationEnd:
-      if (repeat_ >= 0 && message.id >= repeat_ - 1) slot->final = true;
+      if (repeat_ >= 0 && message.id >= repeat_ - 1) {
+        slot->final = true;
+        slot->final_iteration = static_cast<int>(message.id);
+      }
       return;
     default:
       slot->kill_cause = "sent an unexpected message";
@@ -1086,6 +1107,12 @@ void Coordinator::ReapLocked(Slot* slot) {
   if (!slot->reaped) {
     // Alive. A worker that closed its channel is of no further use.
     if (slot->events_eof && now - slot->events_eof_at > kChannelGraceMs) {
+      if (slot->kill_cause.empty() && !slot->final && !finishing_) {
+        slot->kill_cause =
+            "was stopped: its result channel was closed (by a test?) but it "
+            "did not exit";
+        slot->channel_closed = true;
+      }
       slot->process->Kill();
     }
     return;
@@ -1105,9 +1132,82 @@ void Coordinator::ReapLocked(Slot* slot) {
   if (!expected) {
     DiedLocked(slot, cause);
   } else {
+    if (slot->final && !finishing_) AccountExitLocked(slot, cause);
     slot->process.reset();
   }
+  // What its tests started and moved out of its process group became ours
+  // when it died.
+  std::vector<int64_t> workers;
+  for (const auto& other : slots_) {
+    if (other->process) workers.push_back(other->process->pid());
+  }
+  KillAdoptedOrphans(workers);
   ready_.notify_all();
+}
+
+void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
+  const int64_t end = FileSize(slot->process->output());
+  Record tail;
+  TakeOutputLocked(slot, end, &tail);
+  std::string output;
+  for (const Record::Item& item : tail.items) output += item.output;
+  const bool clean = slot->kill_cause.empty() && slot->status.exited &&
+                     slot->status.code == 0;
+  const std::string who = "worker " + std::to_string(slot->id) + " (pid " +
+                          std::to_string(slot->process->pid()) + ")";
+  if (clean) {
+    // Nothing failed, but nothing a serial run shows may be hidden either
+    // (valgrind's summaries, say).
+    if (!output.empty()) {
+      Notice("[gtest_parallel] %s wrote this after its last test:\n%s%s",
+             who.c_str(), output.c_str(),
+             output.back() == '\n' ? "" : "\n");
+    }
+    return;
+  }
+  std::string message = "gtest_parallel: " + who + " " + cause +
+                        " after its last test (at its exit: static "
+                        "destructors, exit handlers, sanitizer or valgrind "
+                        "checks)";
+  if (tail.output_dropped > 0) {
+    message += "; the last " + std::to_string(output.size()) + " of the " +
+               std::to_string(output.size() + tail.output_dropped) +
+               " bytes it wrote after it:\n" + output;
+  } else if (!output.empty()) {
+    message += "; what it wrote after it:\n" + output;
+  } else {
+    message += "; it wrote nothing after it.";
+  }
+  Record record;
+  record.AddPart(RunnerFailure(message));
+  env_teardowns_[{slot->final_iteration, slot->id}].Merge(record);
+}
+
+bool Coordinator::BlameLastTestLocked(Slot* slot, std::string* why) const {
+  const WorkerStatus& status = slot->process->status();
+  const auto fault =
+      static_cast<Fault>(status.fault.load(std::memory_order_acquire));
+  const int last = status.last_test.load(std::memory_order_relaxed);
+  // Only a test whose end never arrived: the worker lost it with the
+  // channel.
+  const bool unreported =
+      last >= 0 && last < plan_.test_count() &&
+      std::find(slot->granted.begin(), slot->granted.end(), last) !=
+          slot->granted.end();
+  if (fault == Fault::kChannelBroken && last >= 0) {
+    *why = "could not report and ended: file descriptor " +
+           std::to_string(status.fault_fd.load(std::memory_order_relaxed)) +
+           ", its channel to the coordinator, was closed or replaced (a "
+           "test must leave alone the descriptors it did not open)";
+    return last < plan_.test_count();
+  }
+  if (slot->channel_closed && unreported) {
+    *why = "could not report: its channel to the coordinator was closed (a "
+           "test must leave alone the descriptors it did not open); it was "
+           "stopped";
+    return true;
+  }
+  return false;
 }
 
 void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
@@ -1115,16 +1215,21 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   Scope scope =
       static_cast<Scope>(status.scope.load(std::memory_order_acquire));
   int test = status.test.load(std::memory_order_relaxed);
+  std::string why = cause;
   if (slot->blamed_test >= 0) {
     scope = Scope::kTest;
     test = slot->blamed_test;
+  } else if (BlameLastTestLocked(slot, &why)) {
+    scope = Scope::kTest;
+    test = status.last_test.load(std::memory_order_relaxed);
+    slot->blamed_test = test;
   }
   const int64_t since_ms = status.since_ms.load(std::memory_order_relaxed);
   const int64_t offset = status.output_offset.load(std::memory_order_relaxed);
   const int64_t end = FileSize(slot->process->output());
   const std::string who = "gtest_parallel: worker " + std::to_string(slot->id) +
                           " (pid " + std::to_string(slot->process->pid()) +
-                          ") " + cause;
+                          ") " + why;
   // Output of tests whose results were lost with the worker is not kept:
   // those tests run again. (Garbage in the channel is blamed on a test the
   // status may have moved past: keep all its output then.)
@@ -1143,9 +1248,14 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   record.elapsed_ms = std::max<int64_t>(0, running_ms);
   TakeOutputLocked(slot, end, &record);
 
-  // A worker that dies in a test is the test's fault; one that dies before
-  // it could run any may never manage to (a broken environment, say).
-  if (!slot->hello || scope == Scope::kGlobal) slot->failures_in_a_row++;
+  // A worker that dies in a test is the test's fault, and the test's
+  // failure is the run's progress. Any other death counts against the
+  // worker: one that dies this way kMaxFailuresInARow times without a test
+  // ending in between is not replaced (see "Termination" in
+  // docs/design.md).
+  if (!slot->hello || scope != Scope::kTest || test < 0) {
+    slot->failures_in_a_row++;
+  }
   const int suite = slot->suite;
   std::vector<int> lost(slot->granted.begin(), slot->granted.end());
   // SetUpTestSuite evidently ended if a test or the tear-down began; its

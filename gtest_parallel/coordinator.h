@@ -184,6 +184,14 @@ class Coordinator {
   void ServeRequestLocked(Slot* slot);
   void ReapLocked(Slot* slot);
   void DiedLocked(Slot* slot, const std::string& cause);
+  // True when the worker's death is the fault of the last test it started,
+  // which broke its channel; `why` then says how.
+  bool BlameLastTestLocked(Slot* slot, std::string* why) const;
+  // A worker that ended after its last iteration: a failed exit, and what
+  // it wrote after its last test, go to the last global tear-down's record
+  // (GoogleTest reports it as "NonTestSuiteFailure"); a clean exit's output
+  // is shown as a notice.
+  void AccountExitLocked(Slot* slot, const std::string& cause);
   void SendLocked(Slot* slot, Message message);
   void AbortLocked(const std::string& error);
   // Publishes a test's final record, or schedules a retry.

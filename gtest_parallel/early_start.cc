@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "coordinator.h"
+#include "debugger.h"
 #include "options.h"
 
 namespace gtest_parallel {
@@ -44,6 +45,11 @@ void StartWorkersEarly(int argc, char** argv) {
   }
   const char* list = std::getenv("GTEST_LIST_TESTS");
   if (list != nullptr && std::strcmp(list, "0") != 0) return;
+  // Under a debugger or with --gtest_break_on_failure the run is most likely
+  // serial (unless --gtest_parallel_force, seen below).
+  const char* trap = std::getenv("GTEST_BREAK_ON_FAILURE");
+  bool serial_likely =
+      DebuggerAttached() || (trap != nullptr && std::strcmp(trap, "0") != 0);
   int limit = -1;
   std::vector<char*> args(argv, argv + argc);
   for (int i = 1; i < argc; ++i) {
@@ -55,6 +61,10 @@ void StartWorkersEarly(int argc, char** argv) {
         StartsWith(arg, "--gtest_help")) {
       return;
     }
+    if (StartsWith(arg, "--gtest_break_on_failure") ||
+        StartsWith(arg, "-gtest_break_on_failure")) {
+      serial_likely = true;
+    }
     if (StartsWith(arg, "--gtest_filter=")) {
       limit = ExactFilterSize(arg + std::strlen("--gtest_filter="));
     }
@@ -65,7 +75,7 @@ void StartWorkersEarly(int argc, char** argv) {
   std::string error;
   if (!ParseOptions(&count, args.data(), std::getenv("GTEST_PARALLEL"),
                     &options, &error) ||
-      options.workers <= 1) {
+      options.workers <= 1 || (serial_likely && !options.force_parallel)) {
     return;
   }
   const int workers =

@@ -12,6 +12,7 @@
 
 #include "child_process.h"
 #include "coordinator.h"
+#include "debugger.h"
 #include "early_start.h"
 #include "gtest_access.h"
 #include "gtest_version.h"
@@ -52,6 +53,19 @@ int EnvInt(const char* name) {
   std::fprintf(stderr, "gtest_parallel: %s\n", message.c_str());
   std::fflush(stderr);
   std::exit(kUsageErrorExitCode);
+}
+
+// Why a run asked to use workers stays in this process, or null when it
+// need not: a debugger sees only this process (its breakpoints would never
+// be reached in a worker), and --gtest_break_on_failure would kill a worker
+// with a trap no debugger catches.
+const char* SerialReason(const internal::Options& options) {
+  if (options.force_parallel) return nullptr;
+  if (internal::DebuggerAttached()) return "a debugger is attached";
+  if (GTEST_FLAG_GET(break_on_failure)) {
+    return "--gtest_break_on_failure is set";
+  }
+  return nullptr;
 }
 
 // Makes the databases of `workers` workers before they start; a run that
@@ -170,7 +184,18 @@ int RunAllTests() {
       GTEST_FLAG_GET(list_tests)) {
     return RUN_ALL_TESTS();
   }
-  if (state.options.workers <= 1) {
+  bool serial = state.options.workers <= 1;
+  if (const char* reason = serial ? nullptr : SerialReason(state.options)) {
+    std::fprintf(stderr,
+                 "[gtest_parallel] %s: running the tests serially in this "
+                 "process (--gtest_parallel_force runs them in parallel "
+                 "anyway)\n",
+                 reason);
+    std::fflush(stderr);
+    internal::DiscardEarlyWorkers();
+    serial = true;
+  }
+  if (serial) {
     if (!internal::RunDatabases::Declared()) return RUN_ALL_TESTS();
     return internal::RunSerialWithDatabases(state.options);
   }

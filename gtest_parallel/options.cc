@@ -89,18 +89,28 @@ bool ApplyTimingFile(const std::string& value, const std::string& /*source*/,
   return true;
 }
 
-bool ApplyKeepdb(const std::string& value, const std::string& source,
-                 Options* options, std::string* error) {
+bool ParseBool(const std::string& value, const std::string& source, bool* flag,
+               std::string* error) {
   if (value == "1" || value == "true" || value == "yes") {
-    options->keepdb = true;
+    *flag = true;
   } else if (value == "0" || value == "false" || value == "no") {
-    options->keepdb = false;
+    *flag = false;
   } else {
     *error = "invalid value '" + value + "' for " + source +
              ": expected 1 or 0 (true/false, yes/no)";
     return false;
   }
   return true;
+}
+
+bool ApplyKeepdb(const std::string& value, const std::string& source,
+                 Options* options, std::string* error) {
+  return ParseBool(value, source, &options->keepdb, error);
+}
+
+bool ApplyForce(const std::string& value, const std::string& source,
+                Options* options, std::string* error) {
+  return ParseBool(value, source, &options->force_parallel, error);
 }
 
 // ALIAS=URL; the alias is checked against the declared databases later.
@@ -127,6 +137,7 @@ constexpr Setting kSettings[] = {
     {"gtest_parallel_timing_file", "GTEST_PARALLEL_TIMING_FILE", nullptr,
      &ApplyTimingFile},
     {"gtest_parallel_keepdb", "GTEST_PARALLEL_KEEPDB", "1", &ApplyKeepdb},
+    {"gtest_parallel_force", "GTEST_PARALLEL_FORCE", "1", &ApplyForce},
 };
 
 // Repeatable; its variables are per alias (GTEST_PARALLEL_DB_<ALIAS>) and
@@ -285,6 +296,9 @@ std::string FlagsHelp() {
          "  --gtest_parallel_keepdb\n"
          "      Keep the test databases, and reuse a template whose schema\n"
          "      has not changed.\n"
+         "  --gtest_parallel_force\n"
+         "      Run in parallel even under a debugger or with\n"
+         "      --gtest_break_on_failure (which otherwise run serially).\n"
          "\n"
          "  Each flag has an environment variable of the same name in upper\n"
          "  case (GTEST_PARALLEL, GTEST_PARALLEL_TIMEOUT, ...); flags win.\n";

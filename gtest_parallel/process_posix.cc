@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -600,11 +601,152 @@ int64_t StandardOutputEnd(Handle output, int64_t at_least) {
 
 Handle DuplicateStandardOutput() { return PrivateCopy(STDOUT_FILENO); }
 
+namespace {
+
+#if defined(__linux__)
+// The signal a worker gets when its coordinator dies: one that can be
+// caught, so that it takes its tests' processes with it, and that nothing
+// else sends (valgrind keeps the last real-time signal for itself).
+int ParentDeathSignal() { return SIGRTMIN + 3; }
+
+void OnParentDeath(int /*signal*/) { EndProcessTree(1); }
+
+// Appends the decimal digits of `value` to `out` (async-signal-safe).
+char* AppendNumber(char* out, long value) {
+  char digits[24];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  while (count > 0) *out++ = digits[--count];
+  return out;
+}
+
+// The layout getdents64 fills in.
+struct DirectoryEntry {
+  uint64_t inode;
+  int64_t offset;
+  unsigned short length;
+  unsigned char type;
+  char name[1];
+};
+
+// This process's children, every thread's, at most `capacity` of them:
+// raw system calls and stack buffers only, so that a signal handler may
+// call it.
+size_t ChildrenOfSelf(pid_t* pids, size_t capacity) {
+  const int tasks = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (tasks < 0) return 0;
+  size_t count = 0;
+  alignas(8) char entries[2048];
+  long got;
+  while ((got = syscall(SYS_getdents64, tasks, entries, sizeof(entries))) >
+         0) {
+    for (long at = 0; at < got;) {
+      const auto* entry = reinterpret_cast<const DirectoryEntry*>(entries + at);
+      at += entry->length;
+      if (entry->name[0] < '0' || entry->name[0] > '9') continue;
+      char path[96] = "/proc/self/task/";
+      char* end = path + strlen(path);
+      for (const char* c = entry->name; *c != '\0' && end < path + 80; ++c) {
+        *end++ = *c;
+      }
+      memcpy(end, "/children", sizeof("/children"));
+      const int file = open(path, O_RDONLY | O_CLOEXEC);
+      if (file < 0) continue;
+      char text[4096];
+      const ssize_t size = read(file, text, sizeof(text) - 1);
+      close(file);
+      long pid = 0;
+      bool digits = false;
+      for (ssize_t i = 0; i <= size; ++i) {
+        if (i < size && text[i] >= '0' && text[i] <= '9') {
+          pid = pid * 10 + (text[i] - '0');
+          digits = true;
+        } else if (digits) {
+          if (count < capacity) pids[count++] = static_cast<pid_t>(pid);
+          pid = 0;
+          digits = false;
+        }
+      }
+    }
+  }
+  close(tasks);
+  return count;
+}
+#endif
+
+}  // namespace
+
 bool DieWithParent(int64_t parent) {
 #if defined(__linux__)
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  struct sigaction action;
+  memset(&action, 0, sizeof(action));
+  action.sa_handler = OnParentDeath;
+  sigfillset(&action.sa_mask);
+  sigaction(ParentDeathSignal(), &action, nullptr);
+  prctl(PR_SET_PDEATHSIG, ParentDeathSignal());
 #endif
   return parent <= 0 || getppid() == static_cast<pid_t>(parent);
+}
+
+void EndProcessTree(int code) {
+#if defined(__linux__)
+  // Killing a child makes its children ours (AdoptOrphans): round after
+  // round, the tree shrinks to nothing. Bounded all the same.
+  pid_t pids[256];
+  for (int round = 0; round < 10000; ++round) {
+    const size_t count = ChildrenOfSelf(pids, 256);
+    if (count == 0) break;
+    for (size_t i = 0; i < count; ++i) kill(pids[i], SIGKILL);
+    // Once one has been waited for, its children have been handed on.
+    if (wait4(-1, nullptr, __WALL, nullptr) < 0 && errno != EINTR &&
+        errno != ECHILD) {
+      break;
+    }
+  }
+#endif
+  _exit(code);
+}
+
+int KillAdoptedOrphans(const std::vector<int64_t>& keep) {
+  int killed = 0;
+#if defined(__linux__)
+  const pid_t group = getpgrp();
+  for (int round = 0; round < 100; ++round) {
+    pid_t pids[256];
+    const size_t count = ChildrenOfSelf(pids, 256);
+    std::vector<pid_t> doomed;
+    for (size_t i = 0; i < count; ++i) {
+      const bool kept =
+          std::find(keep.begin(), keep.end(), pids[i]) != keep.end();
+      // Children of the program's own, outside the workers' trees, stay in
+      // its process group: those are not ours to end.
+      if (!kept && getpgid(pids[i]) != group) doomed.push_back(pids[i]);
+    }
+    if (doomed.empty()) break;
+    for (pid_t pid : doomed) kill(pid, SIGKILL);
+    for (pid_t pid : doomed) {
+      if (waitpid(pid, nullptr, __WALL) == pid) ++killed;
+    }
+  }
+#else
+  (void)keep;
+#endif
+  return killed;
+}
+
+HandleIdentity IdentityOf(Handle handle) {
+  HandleIdentity identity;
+  struct stat info;
+  if (handle == kNoHandle || fstat(static_cast<int>(handle), &info) != 0) {
+    return identity;
+  }
+  identity.open = true;
+  identity.device = static_cast<uint64_t>(info.st_dev);
+  identity.inode = static_cast<uint64_t>(info.st_ino);
+  return identity;
 }
 
 int64_t CurrentPid() { return getpid(); }

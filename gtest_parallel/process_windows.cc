@@ -613,6 +613,21 @@ bool DieWithParent(int64_t parent) {
   return alive;
 }
 
+void EndProcessTree(int code) {
+  // The worker's job object ends what its tests started.
+  ExitProcess(static_cast<UINT>(code));
+}
+
+int KillAdoptedOrphans(const std::vector<int64_t>& /*keep*/) { return 0; }
+
+HandleIdentity IdentityOf(Handle handle) {
+  HandleIdentity identity;
+  DWORD flags = 0;
+  identity.open = handle != kNoHandle &&
+                  GetHandleInformation(H(handle), &flags) != 0;
+  return identity;
+}
+
 int64_t CurrentPid() { return GetCurrentProcessId(); }
 
 void SetOwnEnvironment(const std::string& name, const std::string& value) {

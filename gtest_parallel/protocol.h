@@ -62,7 +62,21 @@ enum class Scope : uint8_t {
   kTest = 2,           // A test, fixture included (id: test).
   kSuiteTearDown = 3,  // TearDownTestSuite (id: suite).
   kIdle = 4,           // Waiting for work (WorkerStatus only).
+  kExit = 5,           // Past its last iteration: leaving (WorkerStatus
+                       // only). Static destructors, sanitizers' exit checks.
 };
+
+// Why a worker ended on its own, told through WorkerStatus::fault where its
+// channel can no longer tell it.
+enum class Fault : int32_t {
+  kNone = 0,
+  // A test closed or replaced the file descriptors of the worker's channel
+  // (WorkerStatus::fault_fd says which); WorkerStatus::last_test ran last.
+  kChannelBroken = 1,
+};
+
+// The exit status of a worker that left because of a Fault.
+inline constexpr int kBrokenChannelExitCode = 3;
 
 // One testing::TestPartResult.
 struct Part {
@@ -143,6 +157,9 @@ struct WorkerStatus {
   std::atomic<int64_t> since_ms;       // When the scope began
                                        // (SteadyMicros() / 1000).
   std::atomic<int64_t> output_offset;  // Output file size at that moment.
+  std::atomic<int32_t> last_test;      // The last test started, -1: none.
+  std::atomic<int32_t> fault;          // A Fault, set just before leaving.
+  std::atomic<int32_t> fault_fd;       // The descriptor a fault is about.
 };
 static_assert(std::atomic<int64_t>::is_always_lock_free &&
                   std::atomic<int32_t>::is_always_lock_free,

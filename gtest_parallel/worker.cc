@@ -64,7 +64,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
               WorkerStatus* status) {
   const char* parent = std::getenv(kCoordinatorVariable);
   if (!DieWithParent(parent ? std::atoll(parent) : 0)) return 0;
-  WorkerChannel channel(commands, events, DuplicateStandardOutput());
+  WorkerChannel channel(commands, events, DuplicateStandardOutput(), status);
 
   Message hello;
   hello.type = MessageType::kHello;
@@ -147,6 +147,10 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
                     [](testing::Environment* e) { e->TearDown(); });
       SendGlobal(&channel, MessageType::kEnvTearDown, i, 0);
     }
+    // After the last iteration comes the program's exit (static
+    // destructors, sanitizers' exit checks), which the coordinator watches
+    // and accounts for like a test.
+    if (i == repeat - 1) listener->EnterExit();
     Message end;
     end.type = MessageType::kIterationEnd;
     end.id = i;

@@ -12,6 +12,7 @@
 #endif
 
 #include "gtest_access.h"
+#include "sanitizers.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -64,8 +65,34 @@ std::vector<Property> PropertiesOf(const testing::TestResult& result) {
   return properties;
 }
 
-WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output)
-    : commands_(commands), events_(events), output_(output) {}
+WorkerChannel::WorkerChannel(Handle commands, Handle events, Handle output,
+                             WorkerStatus* status)
+    : commands_(commands),
+      events_(events),
+      output_(output),
+      status_(status),
+      identities_{IdentityOf(commands), IdentityOf(events),
+                  IdentityOf(output)} {}
+
+Handle WorkerChannel::BrokenHandle() const {
+  const Handle handles[] = {commands_, events_, output_};
+  for (int i = 0; i < 3; ++i) {
+    if (!(IdentityOf(handles[i]) == identities_[i])) return handles[i];
+  }
+  return kNoHandle;
+}
+
+void WorkerChannel::CheckIntact() {
+  const Handle broken = BrokenHandle();
+  if (broken == kNoHandle) return;
+  status_->fault_fd.store(static_cast<int32_t>(broken),
+                          std::memory_order_relaxed);
+  status_->fault.store(static_cast<int32_t>(Fault::kChannelBroken),
+                       std::memory_order_release);
+  // Nothing can be reported any more: leave at once, without running the
+  // program's exit handlers in the middle of a test.
+  EndProcessTree(kBrokenChannelExitCode);
+}
 
 WorkerChannel::StandardStreams::StandardStreams()
     : out(std::cout.rdbuf()),
@@ -159,15 +186,21 @@ Message WorkerChannel::Receive() {
 }
 
 void WorkerChannel::Lost(const std::string& why) {
-  // Nobody is left to report to: leave at once, without running the
-  // program's exit handlers in the middle of a test.
   (void)why;
-  std::_Exit(0);
+  // A test that broke the channel is named through the shared status.
+  CheckIntact();
+  // Otherwise the coordinator is gone: nobody is left to report to. Leave
+  // at once, without running the program's exit handlers in the middle of
+  // a test, and take the tests' processes along.
+  EndProcessTree(0);
 }
 
 WorkerListener::WorkerListener(WorkerChannel* channel, const TestPlan* plan,
                                WorkerStatus* status)
-    : channel_(channel), plan_(plan), status_(status) {}
+    : channel_(channel),
+      plan_(plan),
+      status_(status),
+      sanitizers_(DetectSanitizers()) {}
 
 void WorkerListener::Enter(Scope scope, int test, int64_t now_us,
                            int64_t offset) {
@@ -178,6 +211,9 @@ void WorkerListener::Enter(Scope scope, int test, int64_t now_us,
   status_->suite.store(scope == Scope::kGlobal ? -1 : suite_,
                        std::memory_order_relaxed);
   status_->test.store(test, std::memory_order_relaxed);
+  if (scope == Scope::kTest) {
+    status_->last_test.store(test, std::memory_order_relaxed);
+  }
   status_->scope.store(static_cast<int32_t>(scope), std::memory_order_release);
 }
 
@@ -231,6 +267,39 @@ void WorkerListener::EnterIdle() {
   Enter(Scope::kIdle, -1, NowMicros(), channel_->OutputOffset());
 }
 
+void WorkerListener::EnterExit() {
+  Enter(Scope::kExit, -1, NowMicros(), channel_->OutputOffset());
+}
+
+void WorkerListener::CheckSanitizers() {
+  // Reports the sanitizers printed while the test ran (ThreadSanitizer,
+  // UndefinedBehaviorSanitizer, recoverable AddressSanitizer errors, and
+  // those of processes the test started).
+  std::vector<std::string> found;
+  const int64_t end = channel_->OutputOffset();
+  if (end > test_offset_) {
+    found = SanitizerReportsIn(ReadAt(channel_->output(), test_offset_,
+                                      static_cast<size_t>(end - test_offset_)));
+  }
+  // Leaks: checked now, and printed into the test's output.
+  if (sanitizers_.leak) {
+    const std::string leaks = leaks_.NewLeaks();
+    if (!leaks.empty()) {
+      std::fputs(leaks.c_str(), stderr);
+      std::fflush(stderr);
+      found.push_back("LeakSanitizer found memory the test leaked");
+    }
+  }
+  for (const std::string& what : found) {
+    const std::string message =
+        "gtest_parallel: " + what +
+        " while this test ran (the report is in the test's output)";
+    testing::internal::AssertHelper(testing::TestPartResult::kNonFatalFailure,
+                                    nullptr, -1, message.c_str()) =
+        testing::Message();
+  }
+}
+
 void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests,
                                 bool last) {
   suite_ = suite;
@@ -267,6 +336,7 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
   }
   if (scope_ == Scope::kSuiteSetUp) NoteChildren();
   Enter(Scope::kTest, plan_->IdOf(&test, first_granted_), now_us, offset);
+  test_offset_ = offset;
   test_parts_ = 0;
   first_granted_ = -1;
   Message start;
@@ -305,8 +375,10 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
   // is spared the system call.
   const int64_t end_us = NowMicros();
   if (end_us - test_start_us_ >= kMicrosToStartAProcess) {
+    channel_->CheckIntact();
     CheckChildren(true);
   }
+  if (sanitizers_.any) CheckSanitizers();
   Message end;
   end.type = MessageType::kTestEnd;
   const int end_id = plan_->IdOf(&test);
@@ -340,9 +412,15 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
     for (int id : plan_->tests_of(suite_)) {
       if (id != end_id) SetShouldRun(plan_->test(id), false);
     }
+    channel_->Flush();
     return;
   }
-  if (Cancelled() || last_grant_) return;
+  if (Cancelled() || last_grant_) {
+    // TearDownTestSuite() comes next: should it crash, the tests' results
+    // must already be out (they would be run again, and it crash again).
+    channel_->Flush();
+    return;
+  }
   Message more;
   more.type = MessageType::kMore;
   more.id = suite_;

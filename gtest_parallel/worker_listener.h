@@ -13,6 +13,7 @@
 
 #include "child_process.h"
 #include "protocol.h"
+#include "sanitizers.h"
 #include "test_plan.h"
 
 namespace gtest_parallel {
@@ -24,7 +25,14 @@ namespace internal {
 // enough.
 class WorkerChannel {
  public:
-  WorkerChannel(Handle commands, Handle events, Handle output);
+  // `status`: where a channel a test broke is reported (see Fault).
+  WorkerChannel(Handle commands, Handle events, Handle output,
+                WorkerStatus* status);
+
+  // Leaves through the shared status (Fault::kChannelBroken) if a test
+  // closed or replaced one of the channel's handles; the events cannot say
+  // it any more. Costs a system call per handle.
+  void CheckIntact();
 
   // Queues a message. With `at_output`, it records the size the output
   // file has once the standard streams are flushed (checked: see
@@ -39,6 +47,8 @@ class WorkerChannel {
   void MaybeFlush(int64_t now_us);
   // Size of the output file after flushing the standard streams.
   int64_t OutputOffset();
+  // The output file, for reading back what a test wrote.
+  Handle output() const { return output_; }
   // The same; `checked`: with the stat that also catches a test that
   // pointed stdout at another file (StandardOutputSize), rather than the
   // cheaper StandardOutputEnd.
@@ -60,7 +70,12 @@ class WorkerChannel {
   void QueueHeldStart();
   [[noreturn]] void Lost(const std::string& why);
 
+  // The first of the channel's handles that no longer is what it was.
+  Handle BrokenHandle() const;
+
   Handle commands_, events_, output_;
+  WorkerStatus* status_;
+  HandleIdentity identities_[3];  // commands_, events_, output_ at the start.
   const StandardStreams streams_;
   int64_t output_offset_ = 0;  // The last OutputOffset().
   Message held_start_;
@@ -86,6 +101,8 @@ class WorkerListener : public testing::EmptyTestEventListener {
   // Entering the global environments' SetUp/TearDown, or waiting for work.
   void EnterGlobal();
   void EnterIdle();
+  // Past the last iteration: what follows is the program's exit.
+  void EnterExit();
   // `last`: the suite has nothing more to give after these tests.
   void BeginSuite(int suite, const std::vector<int>& tests, bool last);
 
@@ -101,6 +118,9 @@ class WorkerListener : public testing::EmptyTestEventListener {
   // Fails the running test (when `blame`) for child processes it left
   // running, and kills them.
   void CheckChildren(bool blame);
+  // Fails the running test for the sanitizer reports it caused: leaks
+  // (checked now) and reports printed while it ran.
+  void CheckSanitizers();
   // Publishes what the worker does now in the shared status.
   // `now_us`: the steady clock's time.
   void Enter(Scope scope, int test, int64_t now_us, int64_t offset);
@@ -120,6 +140,9 @@ class WorkerListener : public testing::EmptyTestEventListener {
   int64_t last_offset_ = 0;     // Output offset at the last test's end.
   int test_parts_ = 0;          // Parts the running test has sent.
   std::vector<int64_t> known_children_;  // Running, and nobody's fault.
+  int64_t test_offset_ = 0;  // Output offset at the running test's start.
+  const Sanitizers sanitizers_;
+  LeakChecker leaks_;
 };
 
 // The properties recorded in a result.

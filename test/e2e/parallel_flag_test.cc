@@ -78,6 +78,10 @@ TEST(ParallelFlagTest, BadValuesAreRefused) {
       {{"--gtest_parallel=abc"}, {}, "--gtest_parallel"},
       {{"--gtest_parallel=-3"}, {}, "--gtest_parallel"},
       {{}, {{"GTEST_PARALLEL", "abc"}}, "GTEST_PARALLEL"},
+      {{"--gtest_parallel=2", "--gtest_parallel_force=maybe"},
+       {},
+       "--gtest_parallel_force"},
+      {{}, {{"GTEST_PARALLEL_FORCE", "maybe"}}, "GTEST_PARALLEL_FORCE"},
   };
   for (const BadValue& bad : bad_values) {
     ScratchDir scratch;

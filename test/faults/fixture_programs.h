@@ -10,6 +10,7 @@ inline constexpr char kFlaky[] = FAULTS_FIXTURE_FLAKY;
 inline constexpr char kHang[] = FAULTS_FIXTURE_HANG;
 inline constexpr char kSlowStart[] = FAULTS_FIXTURE_SLOW_START;
 inline constexpr char kGarbage[] = FAULTS_FIXTURE_GARBAGE;
+inline constexpr char kLifecycle[] = FAULTS_FIXTURE_LIFECYCLE;
 
 }  // namespace faults
 

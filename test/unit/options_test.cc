@@ -424,6 +424,31 @@ TEST(ParseOptionsTest, KeepdbFromTheEnvironmentFlagWins) {
   EXPECT_FALSE(Parse({"prog", "--gtest_parallel_keepdb=0"}).options.keepdb);
 }
 
+TEST(ParseOptionsTest, Force) {
+  EXPECT_FALSE(Parse({"prog"}).options.force_parallel);
+  EXPECT_TRUE(Parse({"prog", "--gtest_parallel_force"}).options.force_parallel);
+  EXPECT_TRUE(
+      Parse({"prog", "--gtest_parallel_force=true"}).options.force_parallel);
+  EXPECT_FALSE(
+      Parse({"prog", "--gtest_parallel_force=0"}).options.force_parallel);
+  const Parsed bad = Parse({"prog", "--gtest_parallel_force=maybe"});
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.error.find("--gtest_parallel_force"), std::string::npos);
+}
+
+TEST(ParseOptionsTest, ForceFromTheEnvironmentFlagWins) {
+  {
+    const ScopedEnvironment force("GTEST_PARALLEL_FORCE", "1");
+    EXPECT_TRUE(Parse({"prog"}).options.force_parallel);
+    EXPECT_FALSE(
+        Parse({"prog", "--gtest_parallel_force=false"}).options.force_parallel);
+  }
+  const ScopedEnvironment bad_force("GTEST_PARALLEL_FORCE", "maybe");
+  const Parsed bad = Parse({"prog"});
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.error.find("GTEST_PARALLEL_FORCE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace internal
 }  // namespace gtest_parallel
