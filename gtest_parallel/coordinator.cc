@@ -11,6 +11,7 @@
 #include <deque>
 
 #include "early_start.h"
+#include "sanitizers.h"
 
 extern char** environ;
 
@@ -107,6 +108,9 @@ struct Coordinator::Slot {
   int failures_in_a_row = 0;
   bool final = false;  // Ended its last iteration: leaving is expected.
   int final_iteration = -1;
+  // What sanitizers reported on its tests (their exit checks repeat it).
+  int64_t leaked_objects = 0;
+  int races = 0;
 
   // What it is doing.
   bool parked = false;  // A kRequest waits for an answer.
@@ -1029,6 +1033,8 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
         slot->final = true;
         slot->final_iteration = static_cast<int>(message.id);
       }
+      slot->leaked_objects = message.a;
+      slot->races = static_cast<int>(message.b);
       return;
     default:
       slot->kill_cause = "sent an unexpected message";
@@ -1163,6 +1169,16 @@ void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
              who.c_str(), output.c_str(),
              output.back() == '\n' ? "" : "\n");
     }
+    return;
+  }
+  if (slot->kill_cause.empty() && slot->status.exited &&
+      OnlyRepeatsReported(output, static_cast<long>(slot->leaked_objects),
+                          slot->races)) {
+    // The failed tests already carry the findings and fail the run.
+    Notice(
+        "[gtest_parallel] %s %s after its last test: its sanitizer's exit "
+        "check repeated what was reported on its tests.\n",
+        who.c_str(), cause.c_str());
     return;
   }
   std::string message = "gtest_parallel: " + who + " " + cause +

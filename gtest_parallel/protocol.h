@@ -45,7 +45,9 @@ enum class MessageType : uint8_t {
   kSuiteEnd = 9,       // id: suite, a: TearDownTestSuite ms, props,
                        // ids: granted tests the suite's run did not reach.
   kEnvTearDown = 10,   // id: iteration, props.
-  kIterationEnd = 11,  // id: iteration.
+  kIterationEnd = 11,  // id: iteration, a: objects LeakSanitizer found
+                       // leaked by tests so far, b: ThreadSanitizer
+                       // reports on tests so far.
   // Coordinator to worker.
   kConfig = 64,  // id: first iteration, a: repeat count, b: seed,
                  // ids: [workers], props: databases to attach to.

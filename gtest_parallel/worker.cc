@@ -154,6 +154,8 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
     Message end;
     end.type = MessageType::kIterationEnd;
     end.id = i;
+    end.a = listener->leaked_objects();
+    end.b = listener->races();
     channel.Send(std::move(end), false);
     channel.Flush();
     UnshuffleTests();

@@ -278,8 +278,10 @@ void WorkerListener::CheckSanitizers() {
   std::vector<std::string> found;
   const int64_t end = channel_->OutputOffset();
   if (end > test_offset_) {
-    found = SanitizerReportsIn(ReadAt(channel_->output(), test_offset_,
-                                      static_cast<size_t>(end - test_offset_)));
+    const std::string output = ReadAt(channel_->output(), test_offset_,
+                                      static_cast<size_t>(end - test_offset_));
+    found = SanitizerReportsIn(output);
+    if (!found.empty()) races_ += CountReports(output, "ThreadSanitizer");
   }
   // Leaks: checked now, and printed into the test's output.
   if (sanitizers_.leak) {

@@ -103,6 +103,10 @@ class WorkerListener : public testing::EmptyTestEventListener {
   void EnterIdle();
   // Past the last iteration: what follows is the program's exit.
   void EnterExit();
+  // What sanitizers reported on tests so far: leaked objects, and
+  // ThreadSanitizer reports (their exit checks repeat them).
+  long leaked_objects() const { return leaks_.objects(); }
+  int races() const { return races_; }
   // `last`: the suite has nothing more to give after these tests.
   void BeginSuite(int suite, const std::vector<int>& tests, bool last);
 
@@ -143,6 +147,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   int64_t test_offset_ = 0;  // Output offset at the running test's start.
   const Sanitizers sanitizers_;
   LeakChecker leaks_;
+  int races_ = 0;
 };
 
 // The properties recorded in a result.
