@@ -98,10 +98,10 @@ struct Coordinator::Slot {
   ExitStatus status;
   bool exit_seen = false;  // Its exit watch says it ended.
   bool reaped = false;
-  std::string kill_cause;  // Why we killed it, if we did.
-  bool garbled = false;    // Its event stream broke.
+  std::string kill_cause;       // Why we killed it, if we did.
+  bool garbled = false;         // Its event stream broke.
   bool channel_closed = false;  // Closed while it lived on.
-  int blamed_test = -1;    // The test running when it broke.
+  int blamed_test = -1;         // The test running when it broke.
 
   bool hello = false;
   bool retired = false;
@@ -111,6 +111,7 @@ struct Coordinator::Slot {
   // What sanitizers reported on its tests (their exit checks repeat it).
   int64_t leaked_objects = 0;
   int races = 0;
+  int valgrind_errors = 0;
 
   // What it is doing.
   bool parked = false;  // A kRequest waits for an answer.
@@ -1035,6 +1036,7 @@ void Coordinator::HandleLocked(Slot* slot, const Message& message) {
       }
       slot->leaked_objects = message.a;
       slot->races = static_cast<int>(message.b);
+      slot->valgrind_errors = message.ids.empty() ? 0 : message.ids[0];
       return;
     default:
       slot->kill_cause = "sent an unexpected message";
@@ -1157,8 +1159,8 @@ void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
   TakeOutputLocked(slot, end, &tail);
   std::string output;
   for (const Record::Item& item : tail.items) output += item.output;
-  const bool clean = slot->kill_cause.empty() && slot->status.exited &&
-                     slot->status.code == 0;
+  const bool clean =
+      slot->kill_cause.empty() && slot->status.exited && slot->status.code == 0;
   const std::string who = "worker " + std::to_string(slot->id) + " (pid " +
                           std::to_string(slot->process->pid()) + ")";
   if (clean) {
@@ -1166,18 +1168,17 @@ void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
     // (valgrind's summaries, say).
     if (!output.empty()) {
       Notice("[gtest_parallel] %s wrote this after its last test:\n%s%s",
-             who.c_str(), output.c_str(),
-             output.back() == '\n' ? "" : "\n");
+             who.c_str(), output.c_str(), output.back() == '\n' ? "" : "\n");
     }
     return;
   }
   if (slot->kill_cause.empty() && slot->status.exited &&
       OnlyRepeatsReported(output, static_cast<long>(slot->leaked_objects),
-                          slot->races)) {
+                          slot->races, slot->valgrind_errors)) {
     // The failed tests already carry the findings and fail the run.
     Notice(
-        "[gtest_parallel] %s %s after its last test: its sanitizer's exit "
-        "check repeated what was reported on its tests.\n",
+        "[gtest_parallel] %s %s after its last test: its sanitizer's or "
+        "valgrind's exit check repeated what was reported on its tests.\n",
         who.c_str(), cause.c_str());
     return;
   }
@@ -1206,10 +1207,9 @@ bool Coordinator::BlameLastTestLocked(Slot* slot, std::string* why) const {
   const int last = status.last_test.load(std::memory_order_relaxed);
   // Only a test whose end never arrived: the worker lost it with the
   // channel.
-  const bool unreported =
-      last >= 0 && last < plan_.test_count() &&
-      std::find(slot->granted.begin(), slot->granted.end(), last) !=
-          slot->granted.end();
+  const bool unreported = last >= 0 && last < plan_.test_count() &&
+                          std::find(slot->granted.begin(), slot->granted.end(),
+                                    last) != slot->granted.end();
   if (fault == Fault::kChannelBroken && last >= 0) {
     *why = "could not report and ended: file descriptor " +
            std::to_string(status.fault_fd.load(std::memory_order_relaxed)) +
@@ -1218,9 +1218,10 @@ bool Coordinator::BlameLastTestLocked(Slot* slot, std::string* why) const {
     return last < plan_.test_count();
   }
   if (slot->channel_closed && unreported) {
-    *why = "could not report: its channel to the coordinator was closed (a "
-           "test must leave alone the descriptors it did not open); it was "
-           "stopped";
+    *why =
+        "could not report: its channel to the coordinator was closed (a "
+        "test must leave alone the descriptors it did not open); it was "
+        "stopped";
     return true;
   }
   return false;

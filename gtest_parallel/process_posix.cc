@@ -641,8 +641,7 @@ size_t ChildrenOfSelf(pid_t* pids, size_t capacity) {
   size_t count = 0;
   alignas(8) char entries[2048];
   long got;
-  while ((got = syscall(SYS_getdents64, tasks, entries, sizeof(entries))) >
-         0) {
+  while ((got = syscall(SYS_getdents64, tasks, entries, sizeof(entries))) > 0) {
     for (long at = 0; at < got;) {
       const auto* entry = reinterpret_cast<const DirectoryEntry*>(entries + at);
       at += entry->length;

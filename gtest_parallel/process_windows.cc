@@ -623,8 +623,8 @@ int KillAdoptedOrphans(const std::vector<int64_t>& /*keep*/) { return 0; }
 HandleIdentity IdentityOf(Handle handle) {
   HandleIdentity identity;
   DWORD flags = 0;
-  identity.open = handle != kNoHandle &&
-                  GetHandleInformation(H(handle), &flags) != 0;
+  identity.open =
+      handle != kNoHandle && GetHandleInformation(H(handle), &flags) != 0;
   return identity;
 }
 

@@ -47,7 +47,8 @@ enum class MessageType : uint8_t {
   kEnvTearDown = 10,   // id: iteration, props.
   kIterationEnd = 11,  // id: iteration, a: objects LeakSanitizer found
                        // leaked by tests so far, b: ThreadSanitizer
-                       // reports on tests so far.
+                       // reports on tests so far, ids: [valgrind errors
+                       // on tests so far].
   // Coordinator to worker.
   kConfig = 64,  // id: first iteration, a: repeat count, b: seed,
                  // ids: [workers], props: databases to attach to.

@@ -22,18 +22,51 @@ namespace gtest_parallel {
 namespace internal {
 namespace {
 
-// The report kinds sanitizers print, and how their lines start.
+// The report kinds sanitizers and valgrind print, and how their lines
+// start.
 struct Marker {
-  const char* text;       // Printed before the kind.
+  const char* text;       // Printed before the kind (or, for valgrind,
+                          // the kind itself, after "==PID== ").
   const char* sanitizer;  // The name users know.
 };
+constexpr char kValgrind[] = "valgrind";
 constexpr Marker kMarkers[] = {
     {"WARNING: ThreadSanitizer: ", "ThreadSanitizer"},
     {"ERROR: AddressSanitizer: ", "AddressSanitizer"},
     {"ERROR: LeakSanitizer: ", "LeakSanitizer"},
     {"WARNING: MemorySanitizer: ", "MemorySanitizer"},
     {": runtime error: ", "UndefinedBehaviorSanitizer"},
+    // Memcheck's errors.
+    {"Invalid read of size", kValgrind},
+    {"Invalid write of size", kValgrind},
+    {"Conditional jump or move depends on uninitialised", kValgrind},
+    {"Use of uninitialised value", kValgrind},
+    {"Invalid free()", kValgrind},
+    {"Mismatched free()", kValgrind},
+    {"Syscall param", kValgrind},
+    {"Source and destination overlap", kValgrind},
+    {"has a fishy value", kValgrind},
+    {"Jump to the invalid address", kValgrind},
 };
+
+// Where `marker` next occurs in `output` from `from` as a report's first
+// line: valgrind's only after "==PID== " at a line's start.
+size_t FindMarker(const std::string& output, const Marker& marker,
+                  size_t from) {
+  for (size_t at = output.find(marker.text, from); at != std::string::npos;
+       at = output.find(marker.text, at + 1)) {
+    if (marker.sanitizer != kValgrind) return at;
+    const size_t line = output.rfind('\n', at);
+    const size_t start = line == std::string::npos ? 0 : line + 1;
+    const size_t close = output.find("== ", start + 2);
+    if (output.compare(start, 2, "==") == 0 && close != std::string::npos &&
+        close + 3 == at &&
+        output.find_first_not_of("0123456789", start + 2) == close) {
+      return at;
+    }
+  }
+  return std::string::npos;
+}
 
 // The kind of report a marker's line names: up to the first of " (",
 // " on ", " at ", ":" or the line's end ("data race", "heap-use-after-free",
@@ -62,6 +95,13 @@ Sanitizers DetectSanitizers() {
   Sanitizers found;
 #ifdef GTEST_PARALLEL_SANITIZER_HOOKS
   found.any = __sanitizer_set_report_fd != nullptr;
+#endif
+  // Valgrind runs a program with its preloaded libraries.
+  const char* preload = std::getenv("LD_PRELOAD");
+  if (preload != nullptr && std::strstr(preload, "vgpreload") != nullptr) {
+    found.any = true;
+  }
+#ifdef GTEST_PARALLEL_SANITIZER_HOOKS
   found.leak = __lsan_do_recoverable_leak_check != nullptr;
 #endif
   return found;
@@ -150,8 +190,8 @@ int CountReports(const std::string& output, const std::string& sanitizer) {
   int count = 0;
   for (const Marker& marker : kMarkers) {
     if (sanitizer != marker.sanitizer) continue;
-    for (size_t at = output.find(marker.text); at != std::string::npos;
-         at = output.find(marker.text, at + 1)) {
+    for (size_t at = FindMarker(output, marker, 0); at != std::string::npos;
+         at = FindMarker(output, marker, at + 1)) {
       ++count;
     }
   }
@@ -159,8 +199,13 @@ int CountReports(const std::string& output, const std::string& sanitizer) {
 }
 
 bool OnlyRepeatsReported(const std::string& output, long leaked_objects,
-                         int races) {
+                         int races, int valgrind_errors) {
   bool repeated = false;
+  // Valgrind's exit status (--error-exitcode) after errors reported on
+  // tests, with no new error since.
+  if (valgrind_errors > 0 && CountReports(output, kValgrind) == 0) {
+    repeated = true;
+  }
   for (const Marker& marker : kMarkers) {
     const int count = CountReports(output, marker.sanitizer);
     if (count == 0) continue;
@@ -180,8 +225,8 @@ bool OnlyRepeatsReported(const std::string& output, long leaked_objects,
   const std::string races_line = "ThreadSanitizer: reported ";
   const size_t at = output.find(races_line);
   if (at != std::string::npos) {
-    if (races <= 0 || std::atoi(output.c_str() + at + races_line.size()) !=
-                          races) {
+    if (races <= 0 ||
+        std::atoi(output.c_str() + at + races_line.size()) != races) {
       return false;
     }
     repeated = true;
@@ -193,11 +238,16 @@ std::vector<std::string> SanitizerReportsIn(const std::string& output) {
   // Kinds in the order first seen, with their counts.
   std::vector<std::pair<std::string, int>> kinds;
   for (const Marker& marker : kMarkers) {
-    const size_t length = std::strlen(marker.text);
-    for (size_t at = output.find(marker.text); at != std::string::npos;
-         at = output.find(marker.text, at + length)) {
-      const std::string what = std::string(marker.sanitizer) + " reported \"" +
-                               KindAt(output, at + length) + "\"";
+    const bool valgrind = marker.sanitizer == kValgrind;
+    const size_t length = valgrind ? 0 : std::strlen(marker.text);
+    for (size_t at = FindMarker(output, marker, 0); at != std::string::npos;
+         at = FindMarker(output, marker, at + 1)) {
+      // Valgrind's kinds are whole lines ("Invalid read of size 4").
+      std::string kind = valgrind
+                             ? output.substr(at, output.find('\n', at) - at)
+                             : KindAt(output, at + length);
+      const std::string what =
+          std::string(marker.sanitizer) + " reported \"" + kind + "\"";
       auto known = std::find_if(kinds.begin(), kinds.end(),
                                 [&](const auto& k) { return k.first == what; });
       if (known == kinds.end()) {
@@ -209,9 +259,8 @@ std::vector<std::string> SanitizerReportsIn(const std::string& output) {
   }
   std::vector<std::string> reports;
   for (const auto& [what, count] : kinds) {
-    reports.push_back(count == 1 ? what
-                                 : what + " " + std::to_string(count) +
-                                       " times");
+    reports.push_back(
+        count == 1 ? what : what + " " + std::to_string(count) + " times");
   }
   return reports;
 }

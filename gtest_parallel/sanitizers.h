@@ -13,9 +13,10 @@
 namespace gtest_parallel {
 namespace internal {
 
-// The sanitizer runtimes linked into this process (GCC and Clang).
+// The sanitizer runtimes linked into this process (GCC and Clang), and
+// valgrind.
 struct Sanitizers {
-  bool any = false;   // Some sanitizer's runtime is here.
+  bool any = false;   // Some sanitizer's runtime is here, or valgrind.
   bool leak = false;  // LeakSanitizer's checks can be run (ASan or LSan).
 };
 Sanitizers DetectSanitizers();
@@ -49,13 +50,14 @@ class LeakChecker {
 int CountReports(const std::string& output, const std::string& sanitizer);
 
 // True when `output`, what a worker wrote at its exit, holds no finding
-// but the sanitizers' exit summaries of findings already reported on
-// tests: a LeakSanitizer report of exactly `leaked_objects` objects, or
-// "ThreadSanitizer: reported N warnings" with N == `races`.
+// but the exit summaries of findings already reported on tests: a
+// LeakSanitizer report of exactly `leaked_objects` objects, "ThreadSanitizer:
+// reported N warnings" with N == `races`, or valgrind's summary after
+// `valgrind_errors` errors.
 bool OnlyRepeatsReported(const std::string& output, long leaked_objects,
-                         int races);
+                         int races, int valgrind_errors);
 
-// One line per kind of sanitizer report in `output`, e.g.
+// One line per kind of sanitizer or valgrind report in `output`, e.g.
 // `ThreadSanitizer reported "data race"` or
 // `UndefinedBehaviorSanitizer reported "signed integer overflow" 2 times`.
 std::vector<std::string> SanitizerReportsIn(const std::string& output);

@@ -156,6 +156,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
     end.id = i;
     end.a = listener->leaked_objects();
     end.b = listener->races();
+    end.ids.push_back(listener->valgrind_errors());
     channel.Send(std::move(end), false);
     channel.Flush();
     UnshuffleTests();

@@ -281,7 +281,10 @@ void WorkerListener::CheckSanitizers() {
     const std::string output = ReadAt(channel_->output(), test_offset_,
                                       static_cast<size_t>(end - test_offset_));
     found = SanitizerReportsIn(output);
-    if (!found.empty()) races_ += CountReports(output, "ThreadSanitizer");
+    if (!found.empty()) {
+      races_ += CountReports(output, "ThreadSanitizer");
+      valgrind_errors_ += CountReports(output, "valgrind");
+    }
   }
   // Leaks: checked now, and printed into the test's output.
   if (sanitizers_.leak) {

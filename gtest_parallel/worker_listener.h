@@ -103,10 +103,12 @@ class WorkerListener : public testing::EmptyTestEventListener {
   void EnterIdle();
   // Past the last iteration: what follows is the program's exit.
   void EnterExit();
-  // What sanitizers reported on tests so far: leaked objects, and
-  // ThreadSanitizer reports (their exit checks repeat them).
+  // What sanitizers reported on tests so far: leaked objects,
+  // ThreadSanitizer reports and valgrind errors (their exit checks repeat
+  // them).
   long leaked_objects() const { return leaks_.objects(); }
   int races() const { return races_; }
+  int valgrind_errors() const { return valgrind_errors_; }
   // `last`: the suite has nothing more to give after these tests.
   void BeginSuite(int suite, const std::vector<int>& tests, bool last);
 
@@ -148,6 +150,7 @@ class WorkerListener : public testing::EmptyTestEventListener {
   const Sanitizers sanitizers_;
   LeakChecker leaks_;
   int races_ = 0;
+  int valgrind_errors_ = 0;
 };
 
 // The properties recorded in a result.

@@ -3,8 +3,8 @@
 # compiler and CMake, GoogleTest (library and sources), Boost.Program_options,
 # and SQLite, PostgreSQL and MariaDB (client libraries and servers) for the
 # database tests. With --tests, also what only the test suite uses: the
-# MinGW-w64 cross compiler that builds the Windows programs, and Wine, which
-# runs them. Safe to
+# MinGW-w64 cross compiler that builds the Windows programs, Wine, which
+# runs them, and valgrind. Safe to
 # run again: does nothing when all is installed. Uses sudo only when not run
 # as root.
 set -euo pipefail
@@ -23,7 +23,7 @@ packages=(
   mariadb-server
 )
 if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(g++-mingw-w64-x86-64-posix wine wine64)
+  packages+=(g++-mingw-w64-x86-64-posix wine wine64 valgrind)
 fi
 
 missing=()

@@ -95,4 +95,13 @@ TEST(Orphans, SleepsWithDaemonAndChild) {
 // Leaves a daemon running and returns.
 TEST(Orphans, LeavesDaemon) { StartDaemon(); }
 
+// Passes, but branches on uninitialised memory: an error under valgrind.
+TEST(Memory, BranchesOnUninitialisedMemory) {
+  int* numbers = static_cast<int*>(std::malloc(2 * sizeof(int)));
+  ASSERT_NE(numbers, nullptr);
+  const volatile int unset = numbers[1];
+  if (unset == 12345) Say("an unlikely value");
+  std::free(numbers);
+}
+
 }  // namespace

@@ -66,9 +66,10 @@ TEST(Lifecycle, OutputOfACleanExitIsShown) {
   const Outcome run = RunLifecycle("Exit.TalksInStaticDestructor");
   EXPECT_EQ(run.run.exit_code, 0) << run.Context();
   EXPECT_EQ(NonTestFailure(run), "") << run.Context();
-  EXPECT_TRUE(ContainsPattern(run.run.err,
-                              "worker {N} (pid {N}) wrote this after its last "
-                              "test:\nfaults: goodbye from a static destructor"))
+  EXPECT_TRUE(
+      ContainsPattern(run.run.err,
+                      "worker {N} (pid {N}) wrote this after its last "
+                      "test:\nfaults: goodbye from a static destructor"))
       << run.Context();
 }
 
@@ -96,8 +97,9 @@ void ExpectChannelBlamed(const std::string& test,
   ExpectOnlyFailed(run, test);
   const TestCase* failed = run.report.Find(test);
   ASSERT_NE(failed, nullptr) << run.Context();
-  EXPECT_TRUE(failed->Mentions("its channel to the coordinator, was closed or "
-                               "replaced"))
+  EXPECT_TRUE(
+      failed->Mentions("its channel to the coordinator, was closed or "
+                       "replaced"))
       << failed->element;
   EXPECT_EQ(run.leftovers, "") << run.Context();
 }
@@ -111,17 +113,16 @@ TEST(Lifecycle, ReplacingTheChannelFailsThatTest) {
 }
 
 TEST(Lifecycle, BrokenChannelWithRetriesStillEnds) {
-  ExpectChannelBlamed("Channel.DupsDevNullOverDescriptors",
-                      {"--gtest_parallel_retries=2",
-                       "--gtest_parallel_timeout=5"});
+  ExpectChannelBlamed(
+      "Channel.DupsDevNullOverDescriptors",
+      {"--gtest_parallel_retries=2", "--gtest_parallel_timeout=5"});
 }
 
 TEST(Lifecycle, DaemonsDieWhenTheCoordinatorIsKilled) {
   ScratchDir scratch;
-  FixtureRun run(
-      {kLifecycle, "--gtest_parallel=2",
-       "--gtest_filter=Orphans.SleepsWithDaemonAndChild:P/*"},
-      {"FAULTS_STATE_DIR=" + scratch.path()});
+  FixtureRun run({kLifecycle, "--gtest_parallel=2",
+                  "--gtest_filter=Orphans.SleepsWithDaemonAndChild:P/*"},
+                 {"FAULTS_STATE_DIR=" + scratch.path()});
   ASSERT_TRUE(run.WaitForFile(
       scratch.File("Orphans.SleepsWithDaemonAndChild.started"), 30))
       << run.CommandLine();
@@ -149,6 +150,39 @@ TEST(Lifecycle, DaemonLeftByATestIsKilled) {
   const Outcome run = RunLifecycle("Orphans.LeavesDaemon");
   EXPECT_FALSE(run.run.timed_out) << run.Context();
   EXPECT_EQ(run.leftovers, "") << run.Context();
+}
+
+// Under valgrind (--trace-children=yes reaches the workers), an error
+// fails the test that caused it, shown with valgrind's report, and the
+// run's exit status says so.
+TEST(Lifecycle, ValgrindErrorFailsTheTest) {
+  const std::string valgrind = FAULTS_VALGRIND;
+  ASSERT_FALSE(valgrind.empty())
+      << "valgrind is not installed (scripts/install-deps.sh --tests)";
+  ScratchDir scratch;
+  const std::string xml = scratch.File("report.xml");
+  const std::string test = "Memory.BranchesOnUninitialisedMemory";
+  std::vector<std::string> argv = FixtureArgv(
+      kLifecycle, {"--gtest_parallel=2", "--gtest_filter=" + test + ":P/*"},
+      xml);
+  argv.insert(argv.begin(),
+              {valgrind, "-q", "--trace-children=yes", "--error-exitcode=9"});
+  FixtureRun run(argv, {});
+  const Outcome outcome = Finish(&run, xml, 120);
+  EXPECT_FALSE(outcome.run.timed_out) << outcome.Context();
+  EXPECT_EQ(outcome.run.exit_code, 1) << outcome.Context();
+  ExpectOnlyFailed(outcome, test);
+  const TestCase* failed = outcome.report.Find(test);
+  ASSERT_NE(failed, nullptr) << outcome.Context();
+  EXPECT_TRUE(
+      failed->Mentions("valgrind reported &quot;Conditional jump or "
+                       "move depends on uninitialised value(s)&quot;"))
+      << failed->element;
+  EXPECT_NE(ConsoleSection(outcome.run.out, test)
+                .find("Conditional jump or move depends on uninitialised"),
+            std::string::npos)
+      << outcome.Context();
+  EXPECT_EQ(outcome.leftovers, "") << outcome.Context();
 }
 
 }  // namespace

@@ -66,14 +66,14 @@ TEST(Sanitizers, UndefinedBehaviourFailsTheTest) {
 }
 
 TEST(Sanitizers, DataRaceFailsTheTest) {
-  const Outcome serial = RunFixture(kTsan, {"--gtest_filter=Race.*:P/*"}, {}, 120);
+  const Outcome serial =
+      RunFixture(kTsan, {"--gtest_filter=Race.*:P/*"}, {}, 120);
   ASSERT_EQ(serial.run.exit_code, 66) << serial.Context();
 
   const Outcome run = RunSanitized(kTsan, "Race.*:P/*");
   EXPECT_FALSE(run.run.timed_out) << run.Context();
   EXPECT_EQ(run.run.exit_code, 1) << run.Context();
-  EXPECT_EQ(run.report.NotPassed(), "Race.DataRace: failed\n")
-      << run.Context();
+  EXPECT_EQ(run.report.NotPassed(), "Race.DataRace: failed\n") << run.Context();
   ExpectBlamed(run, "Race.DataRace",
                "ThreadSanitizer reported &quot;data race&quot;",
                "WARNING: ThreadSanitizer: data race");
