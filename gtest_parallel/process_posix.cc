@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -450,8 +451,12 @@ void WakePipe::Drain() {
 
 namespace {
 
-volatile sig_atomic_t g_interrupts = 0;
-volatile sig_atomic_t g_first_interrupt = 0;
+// Written by the handler, read by other threads: lock-free atomics, which
+// a signal handler may use.
+std::atomic<int> g_interrupts{0};
+std::atomic<int> g_first_interrupt{0};
+static_assert(std::atomic<int>::is_always_lock_free,
+              "interrupt counters must be usable in a signal handler");
 int g_interrupt_wake = -1;
 pid_t g_catching_pid = 0;
 bool g_ignoring_pipe = false;
@@ -466,8 +471,10 @@ void OnInterrupt(int signal) {
     errno = saved_errno;
     return;
   }
-  if (g_interrupts == 0) g_first_interrupt = signal;
-  g_interrupts = g_interrupts + 1;
+  // Stored before the count that makes it visible.
+  int none = 0;
+  g_first_interrupt.compare_exchange_strong(none, signal);
+  g_interrupts.fetch_add(1);
   const char byte = 1;
   if (g_interrupt_wake >= 0) (void)!write(g_interrupt_wake, &byte, 1);
   errno = saved_errno;
@@ -501,8 +508,8 @@ void RestoreInterrupts() {
   g_interrupt_wake = -1;
 }
 
-int InterruptCount() { return g_interrupts; }
-int FirstInterrupt() { return g_first_interrupt; }
+int InterruptCount() { return g_interrupts.load(); }
+int FirstInterrupt() { return g_first_interrupt.load(); }
 
 void AdoptOrphans() {
 #if defined(__linux__)
