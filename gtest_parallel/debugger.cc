@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #elif defined(__APPLE__)
 #include <sys/sysctl.h>
 #include <sys/types.h>
@@ -28,16 +29,30 @@ bool DebuggerAttached() {
   std::FILE* status = std::fopen("/proc/self/status", "r");
   if (status == nullptr) return false;
   constexpr char kField[] = "TracerPid:";
-  bool traced = false;
+  long tracer = 0;
   char line[256];
   while (std::fgets(line, sizeof(line), status) != nullptr) {
     if (std::strncmp(line, kField, sizeof(kField) - 1) == 0) {
-      traced = std::strtol(line + sizeof(kField) - 1, nullptr, 10) != 0;
+      tracer = std::strtol(line + sizeof(kField) - 1, nullptr, 10);
       break;
     }
   }
   std::fclose(status);
-  return traced;
+  if (tracer == 0) return false;
+  // Tracers that only watch system calls set no breakpoints: a run under
+  // them stays parallel.
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/%ld/comm", tracer);
+  char name[64] = {0};
+  if (std::FILE* comm = std::fopen(path, "r")) {
+    if (std::fgets(name, sizeof(name), comm) == nullptr) name[0] = '\0';
+    std::fclose(comm);
+  }
+  name[std::strcspn(name, "\n")] = '\0';
+  for (const char* watcher : {"strace", "ltrace"}) {
+    if (std::strcmp(name, watcher) == 0) return false;
+  }
+  return true;
 #elif defined(__APPLE__)
   int query[] = {CTL_KERN, KERN_PROC, KERN_PROC_PID,
                  static_cast<int>(getpid())};

@@ -8,8 +8,9 @@ namespace gtest_parallel {
 namespace internal {
 
 // True when a debugger (or another tracer) is attached to this process:
-// Linux: TracerPid in /proc/self/status; macOS: P_TRACED; Windows:
-// IsDebuggerPresent(). False elsewhere, and when it cannot be told.
+// Linux: TracerPid in /proc/self/status, unless the tracer is strace or
+// ltrace; macOS: P_TRACED; Windows: IsDebuggerPresent(). False elsewhere,
+// and when it cannot be told.
 bool DebuggerAttached();
 
 }  // namespace internal
