@@ -1244,9 +1244,9 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   const int64_t since_ms = status.since_ms.load(std::memory_order_relaxed);
   const int64_t offset = status.output_offset.load(std::memory_order_relaxed);
   const int64_t end = FileSize(slot->process->output());
-  const std::string who = "gtest_parallel: worker " + std::to_string(slot->id) +
-                          " (pid " + std::to_string(slot->process->pid()) +
-                          ") " + why;
+  std::string who = "gtest_parallel: worker " + std::to_string(slot->id) +
+                    " (pid " + std::to_string(slot->process->pid()) + ") " +
+                    why;
   // Output of tests whose results were lost with the worker is not kept:
   // those tests run again. (Garbage in the channel is blamed on a test the
   // status may have moved past: keep all its output then.)
@@ -1264,6 +1264,14 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   }
   record.elapsed_ms = std::max<int64_t>(0, running_ms);
   TakeOutputLocked(slot, end, &record);
+  // A sanitizer that stops the program (ASan by default, others with
+  // halt_on_error) is the true cause: name it.
+  std::string output;
+  for (const Record::Item& item : record.items) output += item.output;
+  const std::vector<std::string> reports = SanitizerReportsIn(output);
+  for (size_t i = 0; i < reports.size(); ++i) {
+    who += (i == 0 ? " after " : " and ") + reports[i];
+  }
 
   // A worker that dies in a test is the test's fault, and the test's
   // failure is the run's progress. Any other death counts against the

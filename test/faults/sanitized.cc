@@ -1,6 +1,7 @@
 // Fixture, built with sanitizers (test/faults/CMakeLists.txt): a test that
-// leaks, one that overflows a signed integer, one with a data race (only
-// in the ThreadSanitizer build), and 30 passing tests. Each report must
+// leaks, one that overflows a signed integer, one that reads past a heap
+// block (not in the ThreadSanitizer build), one with a data race (only in
+// the ThreadSanitizer build), and 30 passing tests. Each report must
 // fail the test that caused it, and only that one.
 #include <gtest/gtest.h>
 
@@ -38,6 +39,16 @@ TEST(Undefined, SignedOverflow) {
   const int sum = big + one;
   EXPECT_NE(sum, 0);
 }
+
+#if !defined(FIXTURE_THREAD_SANITIZER)
+// AddressSanitizer stops the program here: the worker dies in the test.
+TEST(Address, ReadsPastTheEnd) {
+  int* numbers = static_cast<int*>(std::malloc(4 * sizeof(int)));
+  const volatile int past_the_end = numbers[4];
+  std::free(numbers);
+  EXPECT_NE(past_the_end, 12345);
+}
+#endif
 
 #if defined(FIXTURE_THREAD_SANITIZER)
 int g_counter = 0;

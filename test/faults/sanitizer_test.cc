@@ -65,6 +65,20 @@ TEST(Sanitizers, UndefinedBehaviourFailsTheTest) {
                "runtime error: signed integer overflow");
 }
 
+// A sanitizer that stops the worker is named as the cause of the crash.
+TEST(Sanitizers, FatalErrorIsNamedAsTheCause) {
+  const Outcome run = RunSanitized(kAsan, "Address.*:P/*");
+  EXPECT_FALSE(run.run.timed_out) << run.Context();
+  EXPECT_EQ(run.run.exit_code, 1) << run.Context();
+  EXPECT_EQ(run.report.NotPassed(), "Address.ReadsPastTheEnd: failed\n")
+      << run.Context();
+  ExpectBlamed(
+      run, "Address.ReadsPastTheEnd",
+      "after AddressSanitizer reported &quot;heap-buffer-overflow&quot; "
+      "while running Address.ReadsPastTheEnd.",
+      "ERROR: AddressSanitizer: heap-buffer-overflow");
+}
+
 TEST(Sanitizers, DataRaceFailsTheTest) {
   const Outcome serial =
       RunFixture(kTsan, {"--gtest_filter=Race.*:P/*"}, {}, 120);
