@@ -72,11 +72,10 @@ TEST(Sanitizers, FatalErrorIsNamedAsTheCause) {
   EXPECT_EQ(run.run.exit_code, 1) << run.Context();
   EXPECT_EQ(run.report.NotPassed(), "Address.ReadsPastTheEnd: failed\n")
       << run.Context();
-  ExpectBlamed(
-      run, "Address.ReadsPastTheEnd",
-      "after AddressSanitizer reported &quot;heap-buffer-overflow&quot; "
-      "while running Address.ReadsPastTheEnd.",
-      "ERROR: AddressSanitizer: heap-buffer-overflow");
+  ExpectBlamed(run, "Address.ReadsPastTheEnd",
+               "exited with status 1 after AddressSanitizer reported "
+               "&quot;heap-buffer-overflow&quot;",
+               "ERROR: AddressSanitizer: heap-buffer-overflow");
 }
 
 TEST(Sanitizers, DataRaceFailsTheTest) {
