@@ -169,8 +169,9 @@ int64_t StandardOutputSize(Handle output);
 int64_t StandardOutputEnd(Handle output, int64_t at_least);
 
 // Makes processes that this process's children leave behind become this
-// process's children when orphaned, so that they can be found (Linux).
-void AdoptOrphans();
+// process's children when orphaned, so that they can be found (Linux);
+// with `adopt` false, stops doing so.
+void AdoptOrphans(bool adopt = true);
 
 // True if this process has child processes, running or ended but not yet
 // waited for (none are reaped). POSIX; false on Windows, where the worker's

@@ -748,6 +748,10 @@ void Coordinator::Finish() {
     if (slot->process) slot->process->Kill();
   }
   ready_.wait_for(lock, std::chrono::milliseconds(kFinishGraceMs), all_gone);
+  // The program is the program's again: what the workers left is ended,
+  // and orphans no longer come to it.
+  SweepOrphansLocked();
+  AdoptOrphans(false);
   stop_io_ = true;
   wake_.Wake();
   SaveHistoryLocked();
@@ -1145,12 +1149,16 @@ void Coordinator::ReapLocked(Slot* slot) {
   }
   // What its tests started and moved out of its process group became ours
   // when it died.
+  SweepOrphansLocked();
+  ready_.notify_all();
+}
+
+void Coordinator::SweepOrphansLocked() {
   std::vector<int64_t> workers;
-  for (const auto& other : slots_) {
-    if (other->process) workers.push_back(other->process->pid());
+  for (const auto& slot : slots_) {
+    if (slot->process) workers.push_back(slot->process->pid());
   }
   KillAdoptedOrphans(workers);
-  ready_.notify_all();
 }
 
 void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {

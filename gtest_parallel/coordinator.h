@@ -184,6 +184,8 @@ class Coordinator {
   void ServeRequestLocked(Slot* slot);
   void ReapLocked(Slot* slot);
   void DiedLocked(Slot* slot, const std::string& cause);
+  // Kills what dead workers' tests left and this process adopted.
+  void SweepOrphansLocked();
   // True when the worker's death is the fault of the last test it started,
   // which broke its channel; `why` then says how.
   bool BlameLastTestLocked(Slot* slot, std::string* why) const;

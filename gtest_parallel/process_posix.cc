@@ -511,9 +511,11 @@ void RestoreInterrupts() {
 int InterruptCount() { return g_interrupts.load(); }
 int FirstInterrupt() { return g_first_interrupt.load(); }
 
-void AdoptOrphans() {
+void AdoptOrphans(bool adopt) {
 #if defined(__linux__)
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  prctl(PR_SET_CHILD_SUBREAPER, adopt ? 1 : 0);
+#else
+  (void)adopt;
 #endif
 }
 

@@ -549,7 +549,7 @@ int64_t StandardOutputSize(Handle output) {
   return FileSize(output);
 }
 
-void AdoptOrphans() {
+void AdoptOrphans(bool /*adopt*/) {
   // Windows keeps no parent links worth following: the job object catches
   // whatever the worker's tests leave behind.
 }
