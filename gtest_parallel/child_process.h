@@ -38,6 +38,7 @@ struct ExitStatus {
 struct SpawnRequest {
   std::vector<std::string> argv;  // argv[0] is the executable's path.
   std::vector<std::string> env;   // Complete environment, "NAME=value".
+  std::string cwd;                // Its working directory; empty: ours.
 };
 
 // A started worker process and the coordinator's ends of its pipes.
@@ -223,6 +224,14 @@ HandleIdentity IdentityOf(Handle handle);
 
 // Current process id.
 int64_t CurrentPid();
+
+// Creates `path` if need be and locks it for as long as this process lives
+// or until ReleaseLock; kNoHandle when that fails. Not inherited by child
+// processes.
+Handle HoldLock(const std::string& path);
+void ReleaseLock(Handle lock);
+// True when nobody holds the lock on `path` (its holder ended).
+bool LockIsFree(const std::string& path);
 
 // Sets variable `name` of this process's own environment to `value`, for
 // the test code it runs and the processes it starts.

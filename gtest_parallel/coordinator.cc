@@ -76,7 +76,7 @@ bool DroppedFromWorkerEnvironment(const std::string& entry) {
   for (const char* dropped : kNames) {
     if (name == dropped) return true;
   }
-  return false;
+  return ScratchSpace::IsScratchVariable(name);
 }
 
 }  // namespace
@@ -232,7 +232,8 @@ void Coordinator::CatchInterrupts() {
   internal::CatchInterrupts(wake_.write_end());
 }
 
-std::vector<std::string> WorkerEnvironment(int worker_id, int workers) {
+std::vector<std::string> WorkerEnvironment(int worker_id, int workers,
+                                           const WorkerScratch& scratch) {
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     if (!DroppedFromWorkerEnvironment(*entry)) env.push_back(*entry);
@@ -241,7 +242,23 @@ std::vector<std::string> WorkerEnvironment(int worker_id, int workers) {
   env.push_back("GTEST_PARALLEL_WORKERS=" + std::to_string(workers));
   env.push_back(std::string(kCoordinatorVariable) + "=" +
                 std::to_string(CurrentPid()));
+  for (std::string& entry : ScratchSpace::Environment(scratch)) {
+    env.push_back(std::move(entry));
+  }
   return env;
+}
+
+bool WorkerRequest(const std::vector<std::string>& argv, int worker_id,
+                   int workers, const Options& options, SpawnRequest* request,
+                   std::string* error) {
+  WorkerScratch scratch;
+  if (!ScratchSpace::Get().ForWorker(worker_id, options.private_workdir,
+                                     &scratch, error)) {
+    return false;
+  }
+  *request = SpawnRequest{argv, WorkerEnvironment(worker_id, workers, scratch),
+                          scratch.cwd};
+  return true;
 }
 
 void Coordinator::Start(int workers, int repeat, int seed) {
@@ -271,9 +288,14 @@ void Coordinator::SpawnLocked(Slot* slot) {
   slot->id = id;
   slot->failures_in_a_row = failures;
   std::string error;
+  SpawnRequest request;
+  if (!WorkerRequest(worker_argv_, id, workers_, options_, &request, &error)) {
+    slot->retired = true;
+    AbortLocked(error);
+    return;
+  }
   while (slot->failures_in_a_row < kMaxFailuresInARow) {
-    slot->process = ChildProcess::Spawn(
-        SpawnRequest{worker_argv_, WorkerEnvironment(id, workers_)}, &error);
+    slot->process = ChildProcess::Spawn(request, &error);
     if (slot->process) return;
     slot->failures_in_a_row++;
   }
@@ -325,7 +347,7 @@ std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
   for (TestPlan::SuiteRun& run : runs) {
     work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
   }
-  return PlanFromHistory(history_, std::move(work));
+  return PlanFromHistory(history_, std::move(work), options_.split, workers_);
 }
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
@@ -337,6 +359,7 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
     return;
   }
   history_.Set(test, History::Entry{record.elapsed_ms, record.Failed()});
+  if (record.Failed()) any_failed_ = true;
   if (attempt > 1) {
     const auto& failures = failed_attempts_[test];
     const std::string counts = std::to_string(failures.size()) + " of " +
@@ -755,8 +778,14 @@ void Coordinator::Finish() {
   stop_io_ = true;
   wake_.Wake();
   SaveHistoryLocked();
+  const bool keep = options_.keep_scratch && any_failed_;
   lock.unlock();
   if (io_.joinable()) io_.join();
+  const std::string kept = ScratchSpace::Get().Finish(keep);
+  if (!kept.empty()) {
+    Notice("[gtest_parallel] the workers' scratch directories are kept in %s\n",
+           kept.c_str());
+  }
 }
 
 void Coordinator::SaveHistoryLocked() {

@@ -25,6 +25,7 @@
 #include "options.h"
 #include "protocol.h"
 #include "scheduler.h"
+#include "scratch.h"
 #include "test_plan.h"
 
 namespace gtest_parallel {
@@ -59,8 +60,17 @@ struct Record {
 };
 
 // The environment of worker `worker_id` of `workers`: the coordinator's,
-// without what is the coordinator's alone, plus the worker variables.
-std::vector<std::string> WorkerEnvironment(int worker_id, int workers);
+// without what is the coordinator's alone, plus the worker variables and
+// its scratch directories.
+std::vector<std::string> WorkerEnvironment(int worker_id, int workers,
+                                           const WorkerScratch& scratch);
+
+// What starts worker `worker_id` of `workers` running `argv`, in its
+// scratch directories (made now if need be); false, with `error`, when
+// they cannot be made.
+bool WorkerRequest(const std::vector<std::string>& argv, int worker_id,
+                   int workers, const Options& options, SpawnRequest* request,
+                   std::string* error);
 
 // A GoogleTest failure record made by the runner itself.
 Part RunnerFailure(const std::string& message);
@@ -249,6 +259,7 @@ class Coordinator {
   std::function<void()> before_wait_callback_;
   std::function<void()> waiting_callback_;
   int restarts_ = 0;
+  bool any_failed_ = false;  // A test's final record failed.
   std::string fatal_error_;
   int interrupts_seen_ = 0;
   int interrupt_signal_ = 0;

@@ -83,9 +83,12 @@ void StartWorkersEarly(int argc, char** argv) {
   std::vector<std::string> worker_argv(args.begin(), args.begin() + count);
   worker_argv[0] = SelfExecutable(argv[0]);
   for (int id = 1; id <= workers; ++id) {
-    auto worker = ChildProcess::Spawn(
-        SpawnRequest{worker_argv, WorkerEnvironment(id, workers)}, &error);
-    if (!worker) return;  // The coordinator will try again and report.
+    SpawnRequest request;
+    if (!WorkerRequest(worker_argv, id, workers, options, &request, &error)) {
+      return;  // The coordinator will try again and report.
+    }
+    auto worker = ChildProcess::Spawn(request, &error);
+    if (!worker) return;
     Early().push_back(std::move(worker));
   }
 }

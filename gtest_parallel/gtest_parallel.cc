@@ -19,6 +19,7 @@
 #include "options.h"
 #include "replay.h"
 #include "run_databases.h"
+#include "scratch.h"
 #include "serial_databases.h"
 #include "test_plan.h"
 #include "worker.h"
@@ -79,6 +80,7 @@ void SetUpWorkerDatabases(internal::RunDatabases* databases,
           workers, [] { return internal::InterruptCount() > 0; }, &error)) {
     databases->TearDown();
     internal::DiscardEarlyWorkers();
+    internal::ScratchSpace::Get().Finish(false);
     std::fprintf(stderr, "gtest_parallel: %s\n", error.c_str());
     std::fflush(stderr);
     const int signal =
@@ -193,6 +195,7 @@ int RunAllTests() {
                  reason);
     std::fflush(stderr);
     internal::DiscardEarlyWorkers();
+    internal::ScratchSpace::Get().Finish(false);
     serial = true;
   }
   if (serial) {

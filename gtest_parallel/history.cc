@@ -220,7 +220,8 @@ bool History::empty() const {
 }
 
 std::vector<Scheduler::Work> PlanFromHistory(
-    const History& history, std::vector<Scheduler::Work> suites) {
+    const History& history, std::vector<Scheduler::Work> suites,
+    SplitPolicy split, int workers) {
   std::vector<std::pair<bool, double>> keys;  // (failed last time, cost).
   for (Scheduler::Work& suite : suites) {
     bool failed = false;
@@ -236,6 +237,14 @@ std::vector<Scheduler::Work> PlanFromHistory(
       total += cost;
     }
     keys.emplace_back(failed, total);
+  }
+  double run_cost = 0;
+  for (const auto& key : keys) run_cost += key.second;
+  const double share = run_cost / std::max(1, workers);
+  for (size_t i = 0; i < suites.size(); ++i) {
+    suites[i].splittable = split == SplitPolicy::kAlways ||
+                           (split == SplitPolicy::kAuto && !keys[i].first &&
+                            keys[i].second > kSplitShare * share);
   }
   if (history.empty()) return suites;
   std::vector<size_t> order(suites.size());

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "options.h"
 #include "scheduler.h"
 
 namespace gtest_parallel {
@@ -93,8 +94,17 @@ class History {
 // see History::Index): each test costs its last duration in ms (at least 1;
 // an unknown test 1); suites with a test that failed last time come first,
 // then the longest suites. Without any history the given order is kept.
+//
+// Which suites may be split over several workers follows `split`. For
+// kAuto, a suite may be split only when keeping it whole would make it the
+// run's long pole: it costs more than kSplitShare times a worker's fair
+// share (the total cost over `workers`), so that it pays a lot; and not
+// when one of its tests failed last time (its tests may fail together, the
+// way tests sharing a fixed path do).
 std::vector<Scheduler::Work> PlanFromHistory(
-    const History& history, std::vector<Scheduler::Work> suites);
+    const History& history, std::vector<Scheduler::Work> suites,
+    SplitPolicy split, int workers);
+inline constexpr double kSplitShare = 1.25;
 
 }  // namespace internal
 }  // namespace gtest_parallel

@@ -113,6 +113,43 @@ bool ApplyForce(const std::string& value, const std::string& source,
   return ParseBool(value, source, &options->force_parallel, error);
 }
 
+bool ApplyWorkdir(const std::string& value, const std::string& source,
+                  Options* options, std::string* error) {
+  if (value != "private" && value != "shared") {
+    *error = "invalid value '" + value + "' for " + source +
+             ": expected private or shared";
+    return false;
+  }
+  options->private_workdir = value == "private";
+  return true;
+}
+
+bool ApplyKeepScratch(const std::string& value, const std::string& source,
+                      Options* options, std::string* error) {
+  return ParseBool(value, source, &options->keep_scratch, error);
+}
+
+bool ApplySplit(const std::string& value, const std::string& source,
+                Options* options, std::string* error) {
+  if (value == "never") {
+    options->split = SplitPolicy::kNever;
+  } else if (value == "auto") {
+    options->split = SplitPolicy::kAuto;
+  } else if (value == "always") {
+    options->split = SplitPolicy::kAlways;
+  } else {
+    *error = "invalid value '" + value + "' for " + source +
+             ": expected never, auto or always";
+    return false;
+  }
+  return true;
+}
+
+bool ApplyRerunAlone(const std::string& value, const std::string& source,
+                     Options* options, std::string* error) {
+  return ParseBool(value, source, &options->rerun_alone, error);
+}
+
 // ALIAS=URL; the alias is checked against the declared databases later.
 bool ApplyDatabase(const std::string& value, const std::string& source,
                    Options* options, std::string* error) {
@@ -138,6 +175,13 @@ constexpr Setting kSettings[] = {
      &ApplyTimingFile},
     {"gtest_parallel_keepdb", "GTEST_PARALLEL_KEEPDB", "1", &ApplyKeepdb},
     {"gtest_parallel_force", "GTEST_PARALLEL_FORCE", "1", &ApplyForce},
+    {"gtest_parallel_workdir", "GTEST_PARALLEL_WORKDIR", nullptr,
+     &ApplyWorkdir},
+    {"gtest_parallel_keep_scratch", "GTEST_PARALLEL_KEEP_SCRATCH", "1",
+     &ApplyKeepScratch},
+    {"gtest_parallel_split", "GTEST_PARALLEL_SPLIT", nullptr, &ApplySplit},
+    {"gtest_parallel_rerun_alone", "GTEST_PARALLEL_RERUN_ALONE", "1",
+     &ApplyRerunAlone},
 };
 
 // Repeatable; its variables are per alias (GTEST_PARALLEL_DB_<ALIAS>) and
@@ -299,6 +343,22 @@ std::string FlagsHelp() {
          "  --gtest_parallel_force\n"
          "      Run in parallel even under a debugger or with\n"
          "      --gtest_break_on_failure (which otherwise run serially).\n"
+         "  --gtest_parallel_workdir=(private|shared)\n"
+         "      Run each worker in a directory of its own, of links to the\n"
+         "      working directory's entries, so that files the tests create\n"
+         "      there stay apart (default: private; shared on Windows).\n"
+         "      Every worker always has its own TEST_TMPDIR and TMPDIR.\n"
+         "  --gtest_parallel_keep_scratch\n"
+         "      Keep the workers' temporary and working directories when a\n"
+         "      test failed, and say where they are.\n"
+         "  --gtest_parallel_split=(never|auto|always)\n"
+         "      Whether a suite's tests may run on several workers at once\n"
+         "      (default: auto, only a suite longer than a worker's share of\n"
+         "      the run, and not one that failed last time).\n"
+         "  --gtest_parallel_rerun_alone=(1|0)\n"
+         "      Run each failed test again alone, and name those that pass\n"
+         "      alone: they share state with tests run beside them\n"
+         "      (default: 1). The run fails either way.\n"
          "\n"
          "  Each flag has an environment variable of the same name in upper\n"
          "  case (GTEST_PARALLEL, GTEST_PARALLEL_TIMEOUT, ...); flags win.\n";

@@ -16,6 +16,14 @@ namespace internal {
 // Which tests' captured output the coordinator prints.
 enum class OutputMode { kFailures, kAll, kNone };
 
+// Whether a suite's tests may be spread over several workers.
+enum class SplitPolicy {
+  kNever,   // Every suite runs on one worker.
+  kAuto,    // Only a suite bigger than a worker's fair share of the run
+            // that did not fail last time (see scheduler.h).
+  kAlways,  // Any suite, whenever that balances the workers better.
+};
+
 // What the user asked for.
 struct Options {
   // Number of workers; 0 or 1 means an ordinary serial run.
@@ -42,6 +50,19 @@ struct Options {
   // Run on workers even when a debugger is attached or
   // --gtest_break_on_failure is given (both otherwise make the run serial).
   bool force_parallel = false;
+  // Each worker in a working directory of its own (scratch.h); otherwise
+  // in this process's.
+#if defined(_WIN32)
+  bool private_workdir = false;  // Links need a privilege on Windows.
+#else
+  bool private_workdir = true;
+#endif
+  // Keep the workers' scratch directories when a test failed.
+  bool keep_scratch = false;
+  SplitPolicy split = SplitPolicy::kAuto;
+  // Run each failed test again alone, to tell failures that come from
+  // tests running beside it.
+  bool rerun_alone = true;
 };
 
 // Upper bounds, guards against typos.

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -255,6 +256,9 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
   posix_spawn_file_actions_adddup2(&actions, commands[0], kChildCommandsFd);
   posix_spawn_file_actions_adddup2(&actions, events[1], kChildEventsFd);
   posix_spawn_file_actions_adddup2(&actions, status_fd, kChildStatusFd);
+  if (!request.cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, request.cwd.c_str());
+  }
 
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
@@ -758,6 +762,28 @@ HandleIdentity IdentityOf(Handle handle) {
 }
 
 int64_t CurrentPid() { return getpid(); }
+
+Handle HoldLock(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return kNoHandle;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return kNoHandle;
+  }
+  return fd;
+}
+
+void ReleaseLock(Handle lock) {
+  if (lock != kNoHandle) close(static_cast<int>(lock));
+}
+
+bool LockIsFree(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool free = flock(fd, LOCK_EX | LOCK_NB) == 0;
+  close(fd);
+  return free;
+}
 
 void SetOwnEnvironment(const std::string& name, const std::string& value) {
   setenv(name.c_str(), value.c_str(), 1);

@@ -330,7 +330,8 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
       request.argv[0].c_str(), command_line.data(), nullptr, nullptr, TRUE,
       CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT |
           CREATE_NEW_PROCESS_GROUP,
-      block.data(), nullptr, &startup.StartupInfo, &info);
+      block.data(), request.cwd.empty() ? nullptr : request.cwd.c_str(),
+      &startup.StartupInfo, &info);
   DeleteProcThreadAttributeList(list);
   if (!started) {
     return fail(LastError(("could not start " + request.argv[0]).c_str()));
@@ -629,6 +630,28 @@ HandleIdentity IdentityOf(Handle handle) {
 }
 
 int64_t CurrentPid() { return GetCurrentProcessId(); }
+
+Handle HoldLock(const std::string& path) {
+  // No sharing: nobody else opens it while this process holds it.
+  HANDLE file =
+      CreateFileA(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+                  OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) return kNoHandle;
+  return reinterpret_cast<Handle>(file);
+}
+
+void ReleaseLock(Handle lock) {
+  if (lock != kNoHandle) CloseHandle(reinterpret_cast<HANDLE>(lock));
+}
+
+bool LockIsFree(const std::string& path) {
+  HANDLE file =
+      CreateFileA(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+                  OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) return false;
+  CloseHandle(file);
+  return true;
+}
 
 void SetOwnEnvironment(const std::string& name, const std::string& value) {
   // The C runtime's copy, which getenv() reads, and through it the

@@ -24,6 +24,7 @@ Scheduler::Scheduler(int workers, std::vector<Work> suites)
     }
     SuiteState state;
     state.suite = work.suite;
+    state.splittable = work.splittable;
     state.items.reserve(work.tests.size());
     for (size_t i = 0; i < work.tests.size(); ++i) {
       const double cost = work.costs.empty() ? 1.0 : work.costs[i];
@@ -62,7 +63,8 @@ int Scheduler::Take(int index, int after, bool whole_if_small, Grant* grant) {
   for (auto it = begin; it != state.remaining.end(); ++it) {
     available += it->cost;
   }
-  const bool whole = whole_if_small && available <= chunk * kWholeSuiteSlack;
+  const bool whole = !state.splittable ||
+                     (whole_if_small && available <= chunk * kWholeSuiteSlack);
   double taken = 0;
   int last = after;
   auto end = begin;

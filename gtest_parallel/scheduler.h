@@ -9,6 +9,7 @@
 // SetUpTestSuite runs at most once per worker process and suite -- except
 // to run a retry, which goes, one test at a time, to a worker other than
 // the one the test failed on unless that one has nothing else to do.
+// A suite marked not splittable always goes whole.
 //
 // Pure bookkeeping: no I/O, no GoogleTest; one instance per iteration.
 #ifndef GTEST_PARALLEL_SCHEDULER_H_
@@ -31,6 +32,9 @@ class Scheduler {
     int suite = 0;
     std::vector<int> tests;
     std::vector<double> costs;  // Same size as tests, or empty for all 1.
+    // False: the suite goes whole to one worker (a dead worker's tests of
+    // it go whole to another).
+    bool splittable = true;
   };
 
   // What a worker is told to run.
@@ -101,6 +105,7 @@ class Scheduler {
     std::deque<Item> remaining;  // Sorted by position.
     std::vector<Item> items;     // Every test of the suite, by position.
     double remaining_cost = 0;
+    bool splittable = true;
     int active = 0;  // Workers inside the suite.
     bool granted_once = false;
   };

@@ -225,7 +225,8 @@ std::vector<Scheduler::Work> ThreeSuites() {
 TEST(PlanFromHistoryTest, KeepsTheOrderWithoutHistory) {
   History empty;
   empty.Index(30, kFingerprint, Name);
-  const auto plan = PlanFromHistory(empty, ThreeSuites());
+  const auto plan =
+      PlanFromHistory(empty, ThreeSuites(), SplitPolicy::kAlways, 2);
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 0);
   EXPECT_EQ(plan[1].suite, 1);
@@ -240,7 +241,8 @@ TEST(PlanFromHistoryTest, LongestSuitesFirstWithMeasuredCosts) {
   history.Set("S1.T1", {0, false});
   history.Set("S2.T0", {40, false});
   history.Index(30, kFingerprint, Name);
-  const auto plan = PlanFromHistory(history, ThreeSuites());
+  const auto plan =
+      PlanFromHistory(history, ThreeSuites(), SplitPolicy::kAlways, 2);
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 1);  // 100 + 1
   EXPECT_EQ(plan[1].suite, 2);  // 40
@@ -254,10 +256,81 @@ TEST(PlanFromHistoryTest, WhatFailedLastTimeGoesFirst) {
   history.Set("S1.T0", {1000, false});
   history.Set("S2.T0", {1, true});
   history.Index(30, kFingerprint, Name);
-  const auto plan = PlanFromHistory(history, ThreeSuites());
+  const auto plan =
+      PlanFromHistory(history, ThreeSuites(), SplitPolicy::kAlways, 2);
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].suite, 2);
   EXPECT_EQ(plan[1].suite, 1);
+}
+
+// Four suites: one of 60 ms in three tests, three of 10 ms; at 2 workers a
+// worker's fair share is 45 ms.
+void FillSkewed(bool big_failed, History* history) {
+  history->Set("S0.T0", {20, big_failed});
+  history->Set("S0.T1", {20, false});
+  history->Set("S0.T2", {20, false});
+  history->Set("S1.T0", {10, false});
+  history->Set("S2.T0", {10, false});
+  history->Set("S3.T0", {10, false});
+  history->Index(40, kFingerprint, Name);
+}
+
+std::vector<Scheduler::Work> FourSuites() {
+  return {{0, {0, 1, 2}, {}}, {1, {10}, {}}, {2, {20}, {}}, {3, {30}, {}}};
+}
+
+bool Splittable(const std::vector<Scheduler::Work>& plan, int suite) {
+  for (const Scheduler::Work& work : plan) {
+    if (work.suite == suite) return work.splittable;
+  }
+  ADD_FAILURE() << "no suite " << suite;
+  return false;
+}
+
+TEST(PlanFromHistoryTest, AutoSplitsOnlyASuiteLongerThanAFairShare) {
+  History history;
+  FillSkewed(false, &history);
+  const auto plan =
+      PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 2);
+  EXPECT_TRUE(Splittable(plan, 0));  // 60 > 1.25 * 45.
+  EXPECT_FALSE(Splittable(plan, 1));
+  EXPECT_FALSE(Splittable(plan, 3));
+  // At 1 worker the share is the whole run: nothing pays.
+  const auto alone =
+      PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 1);
+  EXPECT_FALSE(Splittable(alone, 0));
+}
+
+TEST(PlanFromHistoryTest, AutoKeepsWholeASuiteThatFailedLastTime) {
+  History history;
+  FillSkewed(true, &history);
+  const auto plan =
+      PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 2);
+  EXPECT_FALSE(Splittable(plan, 0));
+}
+
+TEST(PlanFromHistoryTest, NeverAndAlwaysAreWhatTheySay) {
+  History history;
+  FillSkewed(true, &history);
+  const auto never =
+      PlanFromHistory(history, FourSuites(), SplitPolicy::kNever, 2);
+  const auto always =
+      PlanFromHistory(history, FourSuites(), SplitPolicy::kAlways, 2);
+  for (int suite = 0; suite < 4; ++suite) {
+    EXPECT_FALSE(Splittable(never, suite)) << suite;
+    EXPECT_TRUE(Splittable(always, suite)) << suite;
+  }
+}
+
+TEST(PlanFromHistoryTest, AutoWithoutHistoryCountsTests) {
+  History empty;
+  empty.Index(40, kFingerprint, Name);
+  // 3 tests of 6 at 2 workers: the share is 3, and 3 is not more.
+  EXPECT_FALSE(Splittable(
+      PlanFromHistory(empty, FourSuites(), SplitPolicy::kAuto, 2), 0));
+  // At 4 workers the share is 1.5: three tests are worth splitting.
+  EXPECT_TRUE(Splittable(
+      PlanFromHistory(empty, FourSuites(), SplitPolicy::kAuto, 4), 0));
 }
 
 }  // namespace

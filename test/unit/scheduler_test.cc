@@ -292,6 +292,26 @@ TEST(SchedulerTest, SingleWorkerGetsEverythingInRunOrder) {
   EXPECT_EQ(scheduler.remaining_tests(), 0u);
 }
 
+TEST(SchedulerTest, ASuiteNotToSplitGoesWholeToOneWorker) {
+  std::vector<Work> suites = EqualSuites({40, 1});
+  suites[0].splittable = false;
+  Scheduler scheduler(4, suites);
+  Grant grant;
+  ASSERT_TRUE(scheduler.Next(1, &grant));
+  EXPECT_EQ(grant.tests, Tests(0, 0, 39));
+  EXPECT_TRUE(grant.last);
+  // The others find nothing of it to help with.
+  ASSERT_TRUE(scheduler.Next(2, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(1));
+  scheduler.Leave(2, SuiteId(1));
+  EXPECT_FALSE(scheduler.Next(3, &grant));
+  // A dead worker's tests of it go whole to another.
+  scheduler.ForgetWorker(1);
+  scheduler.GiveBack(SuiteId(0), Tests(0, 10, 39));
+  ASSERT_TRUE(scheduler.Next(3, &grant));
+  EXPECT_EQ(grant.tests, Tests(0, 10, 39));
+}
+
 TEST(SchedulerTest, NextOffersUnenteredSuitesInOrder) {
   Scheduler scheduler(3, EqualSuites({2, 2, 2}));
   for (int w = 1; w <= 3; ++w) {

@@ -1,0 +1,231 @@
+// Per-worker temporary and working directories (see scratch.h).
+#include "scratch.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <system_error>
+
+#include "child_process.h"
+
+namespace gtest_parallel {
+namespace internal {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kRootPrefix[] = "gtest_parallel-";
+constexpr char kLockName[] = ".lock";
+// A parent directory with more entries than this (/tmp, a home with
+// thousands of files) is not mirrored: "../x" then fails to resolve.
+constexpr size_t kMaxParentEntries = 2000;
+
+#if defined(_WIN32)
+constexpr const char* kVariables[] = {"TEST_TMPDIR", "TMP", "TEMP"};
+#else
+constexpr const char* kVariables[] = {"TEST_TMPDIR", "TMPDIR"};
+#endif
+
+// Where the run's directory goes: the user's TEST_TMPDIR, else the
+// system's temporary directory.
+fs::path BaseDirectory() {
+  const char* test_tmpdir = std::getenv("TEST_TMPDIR");
+  if (test_tmpdir != nullptr && *test_tmpdir != '\0') return test_tmpdir;
+  std::error_code ignored;
+  fs::path system = fs::temp_directory_path(ignored);
+  return system.empty() ? fs::path("/tmp") : system;
+}
+
+// Removes the directories of earlier runs that ended without removing
+// them: their lock is free.
+void RemoveAbandoned(const fs::path& base) {
+  std::error_code error;
+  for (fs::directory_iterator it(base, error), end; !error && it != end;
+       it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(kRootPrefix, 0) != 0) continue;
+    const fs::path lock = it->path() / kLockName;
+    std::error_code ignored;
+    if (fs::exists(lock, ignored) && LockIsFree(lock.string())) {
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+}
+
+// Links every entry of `from` into `into`, except `skip`.
+bool LinkEntries(const fs::path& from, const fs::path& into,
+                 const std::string& skip, std::string* error) {
+  std::error_code failure;
+  for (fs::directory_iterator it(from, failure), end; !failure && it != end;
+       it.increment(failure)) {
+    const fs::path name = it->path().filename();
+    // Not the directories of runs (this one's included): a link to them
+    // would be a loop.
+    if (name.string() == skip || name.string().rfind(kRootPrefix, 0) == 0) {
+      continue;
+    }
+    std::error_code link_error;
+    fs::create_symlink(it->path(), into / name, link_error);
+    if (link_error) {
+      *error = "cannot link " + (into / name).string() + " to " +
+               it->path().string() + ": " + link_error.message();
+      return false;
+    }
+  }
+  if (failure) {
+    *error = "cannot list " + from.string() + ": " + failure.message();
+    return false;
+  }
+  return true;
+}
+
+size_t CountEntries(const fs::path& directory, size_t limit) {
+  size_t count = 0;
+  std::error_code error;
+  for (fs::directory_iterator it(directory, error), end;
+       !error && it != end && count <= limit; it.increment(error)) {
+    ++count;
+  }
+  return count;
+}
+
+// Makes `home`/<name of cwd's parent's entries...>/<cwd's name>, the
+// mirror of the working directory; returns its path in *cwd.
+bool MirrorWorkingDirectory(const fs::path& home, std::string* cwd,
+                            std::string* error) {
+  std::error_code failure;
+  const fs::path original = fs::current_path(failure);
+  if (failure) {
+    *error = "cannot get the working directory: " + failure.message();
+    return false;
+  }
+  const fs::path parent = original.parent_path();
+  const std::string name = original.filename().string();
+  fs::path mirror = home / "cwd";
+  if (!name.empty() && parent != original) {
+    // One level up as well: "../data" must still resolve.
+    fs::create_directories(mirror, failure);
+    if (CountEntries(parent, kMaxParentEntries) <= kMaxParentEntries &&
+        !LinkEntries(parent, mirror, name, error)) {
+      return false;
+    }
+    mirror /= name;
+  }
+  fs::create_directories(mirror, failure);
+  if (failure) {
+    *error = "cannot make " + mirror.string() + ": " + failure.message();
+    return false;
+  }
+  if (!LinkEntries(original, mirror, "", error)) return false;
+  *cwd = mirror.string();
+  return true;
+}
+
+}  // namespace
+
+ScratchSpace& ScratchSpace::Get() {
+  static ScratchSpace* space = new ScratchSpace;
+  return *space;
+}
+
+bool ScratchSpace::MakeRootLocked(std::string* error) {
+  if (!root_.empty()) return true;
+  const fs::path base = BaseDirectory();
+  std::error_code failure;
+  fs::create_directories(base, failure);
+  RemoveAbandoned(base);
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const fs::path root = base / (kRootPrefix + std::to_string(CurrentPid()) +
+                                  "-" + std::to_string(random() % 1000000));
+    if (!fs::create_directory(root, failure)) {
+      if (failure) break;
+      continue;  // It exists: another name.
+    }
+    fs::permissions(root, fs::perms::owner_all, failure);
+    lock_ = HoldLock((root / kLockName).string());
+    root_ = root.string();
+    return true;
+  }
+  *error = "cannot make the workers' scratch directory under " + base.string() +
+           ": " + (failure ? failure.message() : "every name is taken");
+  return false;
+}
+
+bool ScratchSpace::MakeLocked(const std::string& name, bool private_cwd,
+                              WorkerScratch* scratch, std::string* error) {
+  if (!MakeRootLocked(error)) return false;
+  const fs::path home = fs::path(root_) / name;
+  const fs::path tmp = home / "tmp";
+  std::error_code failure;
+  fs::create_directories(tmp, failure);
+  if (failure) {
+    *error = "cannot make " + tmp.string() + ": " + failure.message();
+    return false;
+  }
+  scratch->tmp = tmp.string();
+  scratch->cwd.clear();
+  if (private_cwd && !MirrorWorkingDirectory(home, &scratch->cwd, error)) {
+    *error +=
+        " (--gtest_parallel_workdir=shared runs the workers in the "
+        "working directory itself)";
+    return false;
+  }
+  return true;
+}
+
+bool ScratchSpace::ForWorker(int id, bool private_cwd, WorkerScratch* scratch,
+                             std::string* error) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto known = workers_.find(id);
+  if (known != workers_.end()) {
+    *scratch = known->second;
+    return true;
+  }
+  if (!MakeLocked("worker" + std::to_string(id), private_cwd, scratch, error)) {
+    return false;
+  }
+  workers_[id] = *scratch;
+  return true;
+}
+
+bool ScratchSpace::Fresh(bool private_cwd, WorkerScratch* scratch,
+                         std::string* error) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return MakeLocked("alone" + std::to_string(++fresh_), private_cwd, scratch,
+                    error);
+}
+
+std::string ScratchSpace::Finish(bool keep) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::string root = root_;
+  if (root.empty()) return "";
+  if (!keep) {
+    std::error_code ignored;
+    fs::remove_all(root, ignored);
+  }
+  ReleaseLock(lock_);
+  lock_ = -1;
+  root_.clear();
+  workers_.clear();
+  return keep ? root : "";
+}
+
+std::vector<std::string> ScratchSpace::Environment(
+    const WorkerScratch& scratch) {
+  std::vector<std::string> entries;
+  for (const char* name : kVariables) {
+    entries.push_back(std::string(name) + "=" + scratch.tmp);
+  }
+  return entries;
+}
+
+bool ScratchSpace::IsScratchVariable(const std::string& name) {
+  for (const char* variable : kVariables) {
+    if (name == variable) return true;
+  }
+  return false;
+}
+
+}  // namespace internal
+}  // namespace gtest_parallel
