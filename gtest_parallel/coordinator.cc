@@ -11,6 +11,7 @@
 #include <deque>
 
 #include "early_start.h"
+#include "run_databases.h"
 #include "sanitizers.h"
 
 extern char** environ;
@@ -315,6 +316,9 @@ void Coordinator::BeginIteration(int iteration,
   attempts_.assign(plan_.test_count(), 0);
   not_run_.assign(plan_.test_count(), 0);
   failed_attempts_.clear();
+  spans_.clear();
+  failed_spans_.clear();
+  passed_alone_.clear();
   tests_ready_.Clear();
   setups_ready_.Clear();
   teardowns_ready_.Clear();
@@ -352,6 +356,9 @@ std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
   const int attempt = ++attempts_[test];
+  const Span span{slot->id, test, record.start_ms,
+                  record.start_ms + record.elapsed_ms};
+  spans_.push_back(span);
   if (record.Failed() && attempt <= options_.retries && scheduler_ &&
       !scheduler_->stopped() && interrupt_signal_ == 0 && !finishing_) {
     failed_attempts_[test].push_back(std::move(record));
@@ -359,7 +366,10 @@ void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
     return;
   }
   history_.Set(test, History::Entry{record.elapsed_ms, record.Failed()});
-  if (record.Failed()) any_failed_ = true;
+  if (record.Failed()) {
+    any_failed_ = true;
+    if (options_.rerun_alone) failed_spans_.push_back(span);
+  }
   if (attempt > 1) {
     const auto& failures = failed_attempts_[test];
     const std::string counts = std::to_string(failures.size()) + " of " +
@@ -750,7 +760,98 @@ Record Coordinator::TakeEnvTearDown() {
                      !slot->final);
            });
   });
+  RunAloneLocked(&lock);
   return TakeGlobalLocked(&env_teardowns_);
+}
+
+std::vector<std::string> Coordinator::AloneEnvironment(
+    const WorkerScratch& scratch) const {
+  std::vector<std::string> env;
+  for (std::string& entry : WorkerEnvironment(1, 1, scratch)) {
+    const std::string name = entry.substr(0, entry.find('='));
+    // A serial run: no worker number. Servers given by flags come through
+    // the environment, where no other user can read a password.
+    if (name == "GTEST_PARALLEL_WORKER" || name == "GTEST_PARALLEL_WORKERS" ||
+        name.rfind("GTEST_PARALLEL_DATABASE_", 0) == 0 ||
+        std::any_of(options_.database_urls.begin(),
+                    options_.database_urls.end(), [&](const auto& url) {
+                      return name == DatabaseUrlVariable(url.first);
+                    })) {
+      continue;
+    }
+    env.push_back(std::move(entry));
+  }
+  for (const auto& [alias, url] : options_.database_urls) {
+    env.push_back(DatabaseUrlVariable(alias) + "=" + url);
+  }
+  // Worker 1's databases, which outlive its process until the run ends: a
+  // database made for the run alone would be left behind if the test
+  // crashed it.
+  if (!worker_databases_.empty()) {
+    for (const Assignment& assignment :
+         DecodeAssignments(worker_databases_[0])) {
+      env.push_back(DatabaseVariable(assignment.alias) + "=" + assignment.name);
+    }
+  }
+  return env;
+}
+
+void Coordinator::RunAloneLocked(std::unique_lock<std::mutex>* lock) {
+  std::vector<Span> failed;
+  failed.swap(failed_spans_);
+  if (failed.empty() || interrupt_signal_ != 0 || !fatal_error_.empty() ||
+      (scheduler_ && scheduler_->stopped())) {
+    return;
+  }
+  const size_t count = failed.size();
+  if (failed.size() > static_cast<size_t>(kMaxAloneRuns)) {
+    failed.resize(kMaxAloneRuns);
+  }
+  Notice(
+      "[gtest_parallel] running %s again, each alone, to tell failures "
+      "that come from tests run beside them (--gtest_parallel_rerun_"
+      "alone=0 does not)\n",
+      count == failed.size()
+          ? (std::to_string(count) + " failed test" + (count == 1 ? "" : "s"))
+                .c_str()
+          : ("the first " + std::to_string(failed.size()) + " of " +
+             std::to_string(count) + " failed tests")
+                .c_str());
+  const std::vector<Span> spans = spans_;
+  for (const Span& span : failed) {
+    WorkerScratch scratch;
+    std::string error;
+    if (!ScratchSpace::Get().Fresh(options_.private_workdir, &scratch,
+                                   &error)) {
+      Notice("[gtest_parallel] cannot run tests again alone: %s\n",
+             error.c_str());
+      return;
+    }
+    const std::string name = plan_.FullName(span.test);
+    const std::vector<std::string> env = AloneEnvironment(scratch);
+    const double limit =
+        AloneTimeLimitSeconds(options_, span.end_ms - span.start_ms);
+    lock->unlock();
+    std::string outcome;
+    const bool passed = RunAlone(
+        worker_argv_, env, scratch.cwd, name, limit,
+        [] { return InterruptCount() > 0; }, &outcome);
+    lock->lock();
+    if (InterruptCount() > 0) return;
+    if (passed) {
+      passed_alone_.emplace_back(span.test,
+                                 PassesAloneNote(spans, span, [this](int test) {
+                                   return plan_.FullName(test);
+                                 }));
+    }
+  }
+}
+
+std::vector<std::pair<int, std::string>> Coordinator::TakePassedAlone() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::pair<int, std::string>> passed;
+  passed.swap(passed_alone_);
+  return passed;
 }
 
 void Coordinator::Finish() {

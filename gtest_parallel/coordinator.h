@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "alone.h"
 #include "child_process.h"
 #include "history.h"
 #include "options.h"
@@ -180,6 +181,12 @@ class Coordinator {
   // that passed only when retried; clears the list.
   std::vector<std::string> TakeFlaky();
 
+  // The tests of the iteration that failed but passed when run again
+  // alone (alone.h), with what that says about them ("shares state with
+  // tests run beside it (...)"); clears the list. Filled in by
+  // TakeEnvTearDown, which runs them.
+  std::vector<std::pair<int, std::string>> TakePassedAlone();
+
  private:
   struct Slot;
 
@@ -228,6 +235,11 @@ class Coordinator {
   template <typename Predicate>
   void WaitLocked(std::unique_lock<std::mutex>* lock, Predicate predicate);
   Record TakeGlobalLocked(std::map<std::pair<int, int>, Record>* reports);
+  // Runs the iteration's failed tests again, each alone (alone.h); lets go
+  // of the lock while they run.
+  void RunAloneLocked(std::unique_lock<std::mutex>* lock);
+  // The environment of a program run alone in `scratch`.
+  std::vector<std::string> AloneEnvironment(const WorkerScratch& scratch) const;
 
   const Options options_;
   const TestPlan& plan_;
@@ -255,6 +267,9 @@ class Coordinator {
   std::vector<int> not_run_;   // Per test id: granted, not reached.
   std::map<int, std::vector<Record>> failed_attempts_;
   std::vector<std::string> flaky_;
+  std::vector<Span> spans_;         // Every test run of the iteration.
+  std::vector<Span> failed_spans_;  // The final runs that failed.
+  std::vector<std::pair<int, std::string>> passed_alone_;
   History history_;
   std::function<void()> before_wait_callback_;
   std::function<void()> waiting_callback_;

@@ -223,6 +223,14 @@ void ReportTestPart(testing::TestPartResult::Type type, const char* file,
                               message.c_str()));
 }
 
+void AddTestProperty(const testing::TestInfo& test, const std::string& key,
+                     const std::string& value) {
+  testing::TestInfo& info = const_cast<testing::TestInfo&>(test);
+  testing::internal::TestResultAccessor::RecordProperty(
+      &(info.*Get(TestInfoResult())), "testcase",
+      testing::TestProperty(key, value));
+}
+
 void ClearCurrentTestParts() {
   testing::TestResult* result = Impl()->current_test_result();
   if (result != nullptr) {

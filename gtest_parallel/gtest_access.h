@@ -87,6 +87,11 @@ int NextRandomSeed(int seed);
 void ReportTestPart(testing::TestPartResult::Type type, const char* file,
                     int line, const std::string& message);
 
+// Adds a property to the result of a test that has ended, as
+// RecordProperty would have while it ran: the XML and JSON reports show it.
+void AddTestProperty(const testing::TestInfo& test, const std::string& key,
+                     const std::string& value);
+
 // Clears the parts of the running test's result, as a test can through
 // GoogleTest's internal TestResultAccessor (GoogleTest's own tests do).
 void ClearCurrentTestParts();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "alone.h"
 #include "child_process.h"
 #include "coordinator.h"
 #include "debugger.h"
@@ -33,6 +34,7 @@ struct State {
   internal::Options options;
   bool initialized = false;
   bool worker = false;
+  bool alone = false;  // Run alone by a coordinator (alone.h).
   Handle commands = internal::kNoHandle;
   Handle events = internal::kNoHandle;
   internal::WorkerStatus* status = nullptr;
@@ -165,6 +167,14 @@ void InitGoogleTest(int* argc, char** argv) {
     state.worker = internal::TakeWorkerChannel(&state.commands, &state.events,
                                                &state.status, &error);
     if (!error.empty()) UsageError(error);
+    // Run alone by a coordinator: a serial run, the channel only keeping it
+    // from outliving the coordinator, the databases those of a worker.
+    const char* alone = std::getenv(internal::kAloneVariable);
+    if (alone != nullptr && *alone != '\0') {
+      state.worker = false;
+      state.alone = true;
+      internal::SetOwnEnvironment(internal::kAloneVariable, "");
+    }
   }
   internal::SetDatabaseUrlOverrides(state.options.database_urls);
 }
@@ -199,7 +209,11 @@ int RunAllTests() {
     serial = true;
   }
   if (serial) {
-    if (!internal::RunDatabases::Declared()) return RUN_ALL_TESTS();
+    // Run alone, it attaches to the databases its environment names (see
+    // Database()).
+    if (!internal::RunDatabases::Declared() || state.alone) {
+      return RUN_ALL_TESTS();
+    }
     return internal::RunSerialWithDatabases(state.options);
   }
   return RunCoordinator(state);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 
 #include "cache_directory.h"
@@ -219,6 +220,30 @@ bool History::empty() const {
                       [](const Entry& entry) { return entry.ms >= 0; });
 }
 
+namespace {
+
+// True when whole suites, the longest first each to the least loaded of
+// `workers` (LPT), would end more than kSplitShare times later than a
+// perfect balance. `keys` are (failed last time, cost) per suite.
+bool SplittingPays(const std::vector<std::pair<bool, double>>& keys,
+                   int workers) {
+  std::vector<double> costs;
+  double total = 0;
+  for (const auto& key : keys) {
+    costs.push_back(key.second);
+    total += key.second;
+  }
+  std::sort(costs.begin(), costs.end(), std::greater<double>());
+  std::vector<double> loads(static_cast<size_t>(workers), 0.0);
+  for (double cost : costs) {
+    *std::min_element(loads.begin(), loads.end()) += cost;
+  }
+  const double whole = *std::max_element(loads.begin(), loads.end());
+  return whole > kSplitShare * (total / workers);
+}
+
+}  // namespace
+
 std::vector<Scheduler::Work> PlanFromHistory(
     const History& history, std::vector<Scheduler::Work> suites,
     SplitPolicy split, int workers) {
@@ -238,13 +263,12 @@ std::vector<Scheduler::Work> PlanFromHistory(
     }
     keys.emplace_back(failed, total);
   }
-  double run_cost = 0;
-  for (const auto& key : keys) run_cost += key.second;
-  const double share = run_cost / std::max(1, workers);
+  const bool pays = split == SplitPolicy::kAlways ||
+                    (split == SplitPolicy::kAuto &&
+                     SplittingPays(keys, std::max(1, workers)));
   for (size_t i = 0; i < suites.size(); ++i) {
-    suites[i].splittable = split == SplitPolicy::kAlways ||
-                           (split == SplitPolicy::kAuto && !keys[i].first &&
-                            keys[i].second > kSplitShare * share);
+    suites[i].splittable =
+        split == SplitPolicy::kAlways || (pays && !keys[i].first);
   }
   if (history.empty()) return suites;
   std::vector<size_t> order(suites.size());

@@ -96,11 +96,13 @@ class History {
 // then the longest suites. Without any history the given order is kept.
 //
 // Which suites may be split over several workers follows `split`. For
-// kAuto, a suite may be split only when keeping it whole would make it the
-// run's long pole: it costs more than kSplitShare times a worker's fair
-// share (the total cost over `workers`), so that it pays a lot; and not
-// when one of its tests failed last time (its tests may fail together, the
-// way tests sharing a fixed path do).
+// kAuto, splitting is allowed only when it pays a lot: when whole suites,
+// however placed (longest first on the least loaded worker), would end more
+// than kSplitShare times later than the total cost over `workers` -- one
+// suite longer than a worker's share, or a few more suites than workers --
+// and never for a suite with a test that failed last time (its tests may
+// fail together, the way tests sharing a fixed path do). Without a history
+// every test costs the same, so that test counts decide.
 std::vector<Scheduler::Work> PlanFromHistory(
     const History& history, std::vector<Scheduler::Work> suites,
     SplitPolicy split, int workers);

@@ -337,7 +337,15 @@ void Replay::ReplaySuiteTearDown(const testing::TestSuite& suite) {
 
 void Replay::ReplayEnvSetUp() { Raise(coordinator_->TakeEnvSetUp()); }
 
-void Replay::ReplayEnvTearDown() { Raise(coordinator_->TakeEnvTearDown()); }
+void Replay::ReplayEnvTearDown() {
+  const Record record = coordinator_->TakeEnvTearDown();
+  // Before the report printers' end of iteration, which write properties.
+  passed_alone_ = coordinator_->TakePassedAlone();
+  for (const auto& [id, note] : passed_alone_) {
+    AddTestProperty(*plan_.test(id), "gtest_parallel_passes_alone", note);
+  }
+  Raise(record);
+}
 
 namespace {
 
@@ -435,14 +443,28 @@ void Replay::OnIterationEnd(const testing::UnitTest& /*unit_test*/,
                             int /*iteration*/) {
   if (coordinator_->worker_count() == 0) return;
   const std::vector<std::string> flaky = coordinator_->TakeFlaky();
-  if (flaky.empty()) return;
+  if (flaky.empty() && passed_alone_.empty()) return;
   progress_.Clear();
   // After GoogleTest's own summary, in its style.
-  std::printf("[  FLAKY   ] %zu %s passed only when retried, listed below:\n",
-              flaky.size(), flaky.size() == 1 ? "test" : "tests");
+  if (!flaky.empty()) {
+    std::printf("[  FLAKY   ] %zu %s passed only when retried, listed below:\n",
+                flaky.size(), flaky.size() == 1 ? "test" : "tests");
+  }
   for (const std::string& line : flaky) {
     std::printf("[  FLAKY   ] %s\n", line.c_str());
   }
+  if (!passed_alone_.empty()) {
+    std::printf(
+        "[  ALONE   ] %zu %s failed beside other tests but %s alone, listed "
+        "below:\n",
+        passed_alone_.size(), passed_alone_.size() == 1 ? "test" : "tests",
+        passed_alone_.size() == 1 ? "passes" : "pass");
+  }
+  for (const auto& [id, note] : passed_alone_) {
+    std::printf("[  ALONE   ] %s: passes alone: %s\n",
+                plan_.FullName(id).c_str(), note.c_str());
+  }
+  passed_alone_.clear();
   std::fflush(stdout);
 }
 

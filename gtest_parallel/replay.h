@@ -108,6 +108,8 @@ class Replay {
   // Worker-measured (start, elapsed) of the tests of this iteration, by
   // test id; elapsed -1 for a test not replayed.
   std::vector<std::pair<int64_t, int64_t>> test_times_;
+  // The iteration's failed tests that passed alone, and what that says.
+  std::vector<std::pair<int, std::string>> passed_alone_;
 };
 
 }  // namespace internal

@@ -45,15 +45,11 @@ bool ValidAlias(const std::string& alias) {
   });
 }
 
-std::string OverrideVariable(const std::string& alias) {
-  return "GTEST_PARALLEL_DB_" + Upper(alias);
-}
-
 // The URL of a declared database and where it came from.
 void ResolveUrl(const DatabaseDeclaration& declaration,
                 const std::map<std::string, std::string>& flags,
                 std::string* url, std::string* source) {
-  const std::string variable = OverrideVariable(declaration.alias);
+  const std::string variable = DatabaseUrlVariable(declaration.alias);
   if (auto found = flags.find(declaration.alias); found != flags.end()) {
     *url = found->second;
     *source = "--gtest_parallel_db=" + declaration.alias + "=...";
@@ -97,6 +93,10 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 }
 
 }  // namespace
+
+std::string DatabaseUrlVariable(const std::string& alias) {
+  return "GTEST_PARALLEL_DB_" + Upper(alias);
+}
 
 // One declared database of the run.
 struct RunDatabases::Entry {

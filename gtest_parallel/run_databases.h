@@ -37,6 +37,10 @@ std::vector<Assignment> DecodeAssignments(
 // of a run: GTEST_PARALLEL_DATABASE_<ALIAS>.
 std::string DatabaseVariable(const std::string& alias);
 
+// The environment variable that gives the server of `alias`, as
+// --gtest_parallel_db=ALIAS=URL does: GTEST_PARALLEL_DB_<ALIAS>.
+std::string DatabaseUrlVariable(const std::string& alias);
+
 // Remembers --gtest_parallel_db overrides for AttachFromEnvironment().
 void SetDatabaseUrlOverrides(const std::map<std::string, std::string>& urls);
 

@@ -36,6 +36,17 @@ fs::path BaseDirectory() {
   return system.empty() ? fs::path("/tmp") : system;
 }
 
+// What the system's functions take for the temporary directory.
+std::string SystemTemporaryDirectory() {
+#if defined(_WIN32)
+  std::error_code ignored;
+  return fs::temp_directory_path(ignored).string();
+#else
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+#endif
+}
+
 // Removes the directories of earlier runs that ended without removing
 // them: their lock is free.
 void RemoveAbandoned(const fs::path& base) {
@@ -214,6 +225,12 @@ std::string ScratchSpace::Finish(bool keep) {
 std::vector<std::string> ScratchSpace::Environment(
     const WorkerScratch& scratch) {
   std::vector<std::string> entries;
+  // The run's shared temporary directory stays what it was for the
+  // coordinator (inherited, when the coordinator is itself a worker).
+  if (std::getenv(kSharedTmpVariable) == nullptr) {
+    entries.push_back(std::string(kSharedTmpVariable) + "=" +
+                      SystemTemporaryDirectory());
+  }
   for (const char* name : kVariables) {
     entries.push_back(std::string(name) + "=" + scratch.tmp);
   }

@@ -32,6 +32,11 @@
 namespace gtest_parallel {
 namespace internal {
 
+// Names, in a worker's environment, the temporary directory of the run as
+// a whole (the coordinator's TMPDIR, or the system's), for files that every
+// process of the run shares, such as the SQLite backend's templates.
+inline constexpr char kSharedTmpVariable[] = "GTEST_PARALLEL_SHARED_TMPDIR";
+
 // The directories of one worker.
 struct WorkerScratch {
   std::string tmp;  // Its TEST_TMPDIR and TMPDIR.

@@ -25,7 +25,9 @@ bool FileExists(const std::string& path) {
 }
 
 Status PrivateDirectory(std::string* path) {
-  const char* tmp = std::getenv("TMPDIR");
+  // In a worker, TMPDIR is the worker's own; the run's is named apart.
+  const char* tmp = std::getenv("GTEST_PARALLEL_SHARED_TMPDIR");
+  if (tmp == nullptr) tmp = std::getenv("TMPDIR");
   *path = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
           "/gtest_parallel_sqlite_" + std::to_string(geteuid());
   if (mkdir(path->c_str(), 0700) != 0 && errno != EEXIST) {

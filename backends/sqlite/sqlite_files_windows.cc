@@ -4,6 +4,7 @@
 #include <windows.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -33,7 +34,12 @@ bool FileExists(const std::string& path) {
 
 Status PrivateDirectory(std::string* path) {
   std::error_code error;
-  fs::path directory = fs::temp_directory_path(error);
+  // In a worker, TMP and TEMP are the worker's own; the run's is named
+  // apart.
+  const char* shared = std::getenv("GTEST_PARALLEL_SHARED_TMPDIR");
+  fs::path directory = shared != nullptr && *shared != '\0'
+                           ? fs::u8path(shared)
+                           : fs::temp_directory_path(error);
   if (error) {
     return Status(ErrorCode::kPermissionDenied,
                   Failure("no temporary directory", error));

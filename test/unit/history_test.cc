@@ -287,14 +287,13 @@ bool Splittable(const std::vector<Scheduler::Work>& plan, int suite) {
   return false;
 }
 
-TEST(PlanFromHistoryTest, AutoSplitsOnlyASuiteLongerThanAFairShare) {
+TEST(PlanFromHistoryTest, AutoSplitsWhenASuiteIsLongerThanAFairShare) {
   History history;
   FillSkewed(false, &history);
   const auto plan =
       PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 2);
   EXPECT_TRUE(Splittable(plan, 0));  // 60 > 1.25 * 45.
-  EXPECT_FALSE(Splittable(plan, 1));
-  EXPECT_FALSE(Splittable(plan, 3));
+  EXPECT_TRUE(Splittable(plan, 1));
   // At 1 worker the share is the whole run: nothing pays.
   const auto alone =
       PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 1);
@@ -307,6 +306,7 @@ TEST(PlanFromHistoryTest, AutoKeepsWholeASuiteThatFailedLastTime) {
   const auto plan =
       PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 2);
   EXPECT_FALSE(Splittable(plan, 0));
+  EXPECT_TRUE(Splittable(plan, 1));
 }
 
 TEST(PlanFromHistoryTest, NeverAndAlwaysAreWhatTheySay) {
@@ -331,6 +331,21 @@ TEST(PlanFromHistoryTest, AutoWithoutHistoryCountsTests) {
   // At 4 workers the share is 1.5: three tests are worth splitting.
   EXPECT_TRUE(Splittable(
       PlanFromHistory(empty, FourSuites(), SplitPolicy::kAuto, 4), 0));
+}
+
+TEST(PlanFromHistoryTest, AutoSplitsWhenThereAreAFewMoreSuitesThanWorkers) {
+  History empty;
+  empty.Index(40, kFingerprint, Name);
+  std::vector<Scheduler::Work> five = {
+      {0, {0}, {}}, {1, {10}, {}}, {2, {20}, {}}, {3, {30}, {}}, {4, {1}, {}}};
+  // Whole, one worker runs two of five: 2 > 1.25 * 5/4.
+  EXPECT_TRUE(
+      Splittable(PlanFromHistory(empty, five, SplitPolicy::kAuto, 4), 0));
+  // Two each is a perfect balance.
+  std::vector<Scheduler::Work> eight = five;
+  for (int test : {2, 3, 11}) eight.push_back({5 + test, {test}, {}});
+  EXPECT_FALSE(
+      Splittable(PlanFromHistory(empty, eight, SplitPolicy::kAuto, 4), 0));
 }
 
 }  // namespace
