@@ -74,9 +74,10 @@ std::string PassesAloneNote(const std::vector<Span>& spans, const Span& failed,
 
 double AloneTimeLimitSeconds(const Options& options, int64_t elapsed_ms) {
   // A process start and the suite's set-up come on top of the test.
-  constexpr double kMinimum = 60;
+  constexpr double kStartSeconds = 5;
+  constexpr double kMinimum = 30;
   if (options.timeout_seconds > 0) {
-    return options.timeout_seconds + kMinimum;
+    return options.timeout_seconds + kStartSeconds;
   }
   return std::max(kMinimum, 10.0 * static_cast<double>(elapsed_ms) / 1000);
 }

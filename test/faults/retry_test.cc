@@ -85,22 +85,56 @@ TEST_F(Retry, AlwaysFailingTestRunsOnePlusRetriesTimes) {
   EXPECT_EQ(run.run.exit_code, 1) << run.Context();
   EXPECT_EQ(run.report.NotPassed(), "AlwaysFails.Fails: failed\n")
       << run.Context();
-  EXPECT_EQ(Attempts("AlwaysFails.Fails"), 3);
+  // And once more alone, where it fails too.
+  EXPECT_EQ(Attempts("AlwaysFails.Fails"), 4);
   const TestCase* test = run.report.Find("AlwaysFails.Fails");
   ASSERT_NE(test, nullptr) << run.Context();
   EXPECT_TRUE(test->Mentions("faults: fails every time")) << test->element;
   EXPECT_FALSE(test->Mentions("gtest_parallel_flaky")) << test->element;
+  EXPECT_FALSE(test->Mentions("gtest_parallel_passes_alone"))
+      << test->element;
+  EXPECT_EQ(run.run.out.find("[  ALONE   ]"), std::string::npos)
+      << run.Context();
   EXPECT_EQ(run.leftovers, "") << run.Context();
 }
 
 TEST_F(Retry, WithoutRetriesAFlakyTestFails) {
-  const Outcome run = RunFlaky("Flaky.FailsOnce:Flaky.CrashesOnce", {});
+  const Outcome run = RunFlaky("Flaky.FailsOnce:Flaky.CrashesOnce",
+                               {"--gtest_parallel_rerun_alone=0"});
   EXPECT_EQ(run.run.exit_code, 1) << run.Context();
   EXPECT_EQ(run.report.NotPassed(),
             "Flaky.FailsOnce: failed\nFlaky.CrashesOnce: failed\n")
       << run.Context();
   EXPECT_EQ(Attempts("Flaky.FailsOnce"), 1);
   EXPECT_EQ(Attempts("Flaky.CrashesOnce"), 1);
+  EXPECT_EQ(run.run.out.find("[  ALONE   ]"), std::string::npos)
+      << run.Context();
+}
+
+// Run again alone, a test that failed (or crashed) the first time passes:
+// the run still fails, and the test is named as one that passes alone.
+TEST_F(Retry, AFailureThatDoesNotHappenAloneIsNamed) {
+  const Outcome run = RunFlaky("Flaky.FailsOnce:Flaky.CrashesOnce", {});
+  EXPECT_EQ(run.run.exit_code, 1) << run.Context();
+  EXPECT_EQ(run.report.NotPassed(),
+            "Flaky.FailsOnce: failed\nFlaky.CrashesOnce: failed\n")
+      << run.Context();
+  EXPECT_EQ(Attempts("Flaky.FailsOnce"), 2);
+  EXPECT_EQ(Attempts("Flaky.CrashesOnce"), 2);
+  EXPECT_NE(run.run.out.find("[  ALONE   ] 2 tests failed beside other tests "
+                             "but pass alone, listed below:\n"),
+            std::string::npos)
+      << run.Context();
+  for (const char* name : {"Flaky.FailsOnce", "Flaky.CrashesOnce"}) {
+    EXPECT_NE(run.run.out.find("[  ALONE   ] " + std::string(name) +
+                               ": passes alone: "),
+              std::string::npos)
+        << run.Context();
+    const TestCase* test = run.report.Find(name);
+    ASSERT_NE(test, nullptr) << run.Context();
+    EXPECT_TRUE(test->Mentions("gtest_parallel_passes_alone")) << name;
+  }
+  EXPECT_EQ(run.leftovers, "") << run.Context();
 }
 
 }  // namespace

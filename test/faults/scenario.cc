@@ -32,7 +32,9 @@ std::string Outcome::Context() const {
 std::vector<std::string> FixtureArgv(const std::string& fixture,
                                      const std::vector<std::string>& args,
                                      const std::string& xml_path) {
-  std::vector<std::string> argv{fixture};
+  // No timing history: what earlier runs failed must not change the
+  // schedule (a suite that failed is kept on one worker).
+  std::vector<std::string> argv{fixture, "--gtest_parallel_timing_file=none"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--gtest_output=xml:" + xml_path);
   return argv;

@@ -38,7 +38,8 @@ struct Outcome {
   std::string Context() const;
 };
 
-// The argv running `fixture` with `args` and an XML report at `xml_path`.
+// The argv running `fixture` with `args` and an XML report at `xml_path`,
+// without a timing history (earlier runs must not change the schedule).
 std::vector<std::string> FixtureArgv(const std::string& fixture,
                                      const std::vector<std::string>& args,
                                      const std::string& xml_path);
