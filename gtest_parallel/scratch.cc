@@ -211,12 +211,13 @@ std::string ScratchSpace::Finish(bool keep) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::string root = root_;
   if (root.empty()) return "";
+  // First the lock: Windows removes no file that is open.
+  ReleaseLock(lock_);
+  lock_ = -1;
   if (!keep) {
     std::error_code ignored;
     fs::remove_all(root, ignored);
   }
-  ReleaseLock(lock_);
-  lock_ = -1;
   root_.clear();
   workers_.clear();
   return keep ? root : "";

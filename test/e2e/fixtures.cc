@@ -35,8 +35,14 @@ const std::map<std::string, int>& ExitCodes() {
       {"test_output", 1},      {"environment_failures", 1},
       {"death_fast", 1},       {"death_threadsafe", 1},
       {"listener", 1},         {"split_suites", 1},
+      {"isolation", 0},        {"truly_shared", 0},
   };
   return *codes;
+}
+
+// The fixtures declared NOT_GOLDEN in test/fixtures/CMakeLists.txt.
+bool IsGolden(const std::string& name) {
+  return name != "isolation" && name != "truly_shared";
 }
 
 // The rows of the file `path`: "name<TAB>path<TAB>reference path" lines.
@@ -79,10 +85,19 @@ const std::vector<Fixture>& AllFixtures() {
     for (Fixture& fixture : *result) {
       const auto code = ExitCodes().find(fixture.name);
       if (code != ExitCodes().end()) fixture.exit_code = code->second;
+      fixture.golden = IsGolden(fixture.name);
     }
     return result;
   }();
   return *fixtures;
+}
+
+std::vector<Fixture> GoldenFixtures() {
+  std::vector<Fixture> golden;
+  for (const Fixture& fixture : AllFixtures()) {
+    if (fixture.golden) golden.push_back(fixture);
+  }
+  return golden;
 }
 
 const Fixture& FixtureNamed(const std::string& name) {

@@ -17,6 +17,10 @@ struct Fixture {
   // The exit code of a run without flags; -1 when this table does not know
   // the fixture.
   int exit_code = -1;
+  // Whether the golden comparison (golden_test.cc) runs it; false for the
+  // fixtures that need a working directory or environment prepared by their
+  // own tests (NOT_GOLDEN in test/fixtures/CMakeLists.txt).
+  bool golden = true;
 };
 
 // Prints the name, e.g. in the names of parameterized tests.
@@ -28,6 +32,9 @@ inline void PrintTo(const Fixture& fixture, std::ostream* os) {
 // when GTEST_PARALLEL_E2E_FIXTURES names a file, the fixtures it lists, one
 // "name<TAB>path<TAB>reference path" line each (the Windows build's, say).
 const std::vector<Fixture>& AllFixtures();
+
+// The fixtures of AllFixtures() that the golden comparison runs.
+std::vector<Fixture> GoldenFixtures();
 
 // The fixture called `name`; fails the current test (and returns an empty
 // fixture) when there is none.

@@ -199,7 +199,11 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
   EnvChanges env = spec.env;
   env.emplace("XDG_CACHE_HOME", ProgramPath(scratch.path() + "/cache"));
   run.command = CommandLine(argv, env);
-  run.process = RunProcess(argv, env, kRunTimeoutSeconds);
+  if (!spec.working_dir.empty()) {
+    run.command =
+        "cd " + CommandLine({spec.working_dir}, {}) + " && " + run.command;
+  }
+  run.process = RunProcess(argv, env, kRunTimeoutSeconds, spec.working_dir);
   if (launcher != nullptr && run.process.exit_code == 1 &&
       run.process.out.empty() && run.process.err.empty()) {
     // Rarely, Wine ends a program it starts at once, with exit code 1 and
@@ -208,7 +212,7 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
     std::printf("%s: nothing printed and exit code 1: run again\n",
                 run.command.c_str());
     std::fflush(stdout);
-    run.process = RunProcess(argv, env, kRunTimeoutSeconds);
+    run.process = RunProcess(argv, env, kRunTimeoutSeconds, spec.working_dir);
   }
   run.process.out = WithUnixLineEnds(run.process.out);
   run.process.err = WithUnixLineEnds(run.process.err);
@@ -246,9 +250,11 @@ FixtureRun CheckScenario(const Scenario& scenario) {
   for (const std::string& arg : scenario.args) {
     if (arg.rfind("--gtest_parallel", 0) != 0) reference_args.push_back(arg);
   }
-  const FixtureRun reference = RunFixture(
-      fixture, {Build::kReference, reference_args, scenario.env, format},
-      scratch, "reference");
+  const FixtureRun reference =
+      RunFixture(fixture,
+                 {Build::kReference, reference_args, scenario.env, format,
+                  scenario.working_dir},
+                 scratch, "reference");
   if (scenario.exit_code.has_value()) {
     EXPECT_EQ(reference.process.exit_code, *scenario.exit_code)
         << "unexpected exit code of the reference run\n"
@@ -262,9 +268,11 @@ FixtureRun CheckScenario(const Scenario& scenario) {
         << reference.Context();
   }
 
-  const FixtureRun serial = RunFixture(
-      fixture, {Build::kGtestParallel, scenario.args, scenario.env, format},
-      scratch, "serial");
+  const FixtureRun serial =
+      RunFixture(fixture,
+                 {Build::kGtestParallel, scenario.args, scenario.env, format,
+                  scenario.working_dir},
+                 scratch, "serial");
   ExpectSameResults(reference, serial, format);
   ExpectSameConsole(reference, serial, /*strip_running_main=*/true);
 
@@ -272,7 +280,9 @@ FixtureRun CheckScenario(const Scenario& scenario) {
     std::vector<std::string> args = scenario.args;
     args.push_back("--gtest_parallel=" + std::to_string(workers));
     const FixtureRun parallel =
-        RunFixture(fixture, {Build::kGtestParallel, args, scenario.env, format},
+        RunFixture(fixture,
+                   {Build::kGtestParallel, args, scenario.env, format,
+                    scenario.working_dir},
                    scratch, "parallel=" + std::to_string(workers));
     ExpectSameResults(reference, parallel, format);
     // The user listener's events first: a smaller diff than the console's.

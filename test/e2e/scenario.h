@@ -51,17 +51,20 @@ enum class Build { kReference, kGtestParallel };
 // One run of a fixture program.
 struct RunSpec {
   RunSpec(Build build, std::vector<std::string> args = {}, EnvChanges env = {},
-          std::string report_format = "")
+          std::string report_format = "", std::string working_dir = "")
       : build(build),
         args(std::move(args)),
         env(std::move(env)),
-        report_format(std::move(report_format)) {}
+        report_format(std::move(report_format)),
+        working_dir(std::move(working_dir)) {}
 
   Build build;
   std::vector<std::string> args;
   EnvChanges env;
   // "xml" or "json" to add --gtest_output=<format>:<dir>/report.<format>.
   std::string report_format;
+  // The directory the program runs in; empty: this process's.
+  std::string working_dir;
 };
 
 struct FixtureRun {
@@ -125,6 +128,8 @@ struct Scenario {
   std::vector<int> workers = {2, 4};
   // The exit code every run must have; by default the reference's.
   std::optional<int> exit_code;
+  // The directory every run happens in; empty: this process's.
+  std::string working_dir;
 };
 
 // Runs `scenario` and records a failure for every difference. Returns the

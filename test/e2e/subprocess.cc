@@ -125,7 +125,8 @@ std::string CommandLine(const std::vector<std::string>& argv,
 }
 
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const EnvChanges& env, int timeout_seconds) {
+                         const EnvChanges& env, int timeout_seconds,
+                         const std::string& working_dir) {
   ProcessResult result;
   int out_pipe[2];
   int err_pipe[2];
@@ -145,6 +146,9 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  if (!working_dir.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, working_dir.c_str());
+  }
 
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);

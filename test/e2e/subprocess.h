@@ -33,9 +33,11 @@ struct ProcessResult {
 // the environment of this process minus every variable that could change
 // how a GoogleTest program runs (GTEST_*, TESTBRIDGE_*, ...), plus `env`.
 // The child gets a process group of its own; after `timeout_seconds` the
-// whole group is killed.
+// whole group is killed. It runs in `working_dir` unless that is empty (then
+// in the working directory of this process).
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const EnvChanges& env, int timeout_seconds);
+                         const EnvChanges& env, int timeout_seconds,
+                         const std::string& working_dir = "");
 
 // A shell-like rendering of `env` and `argv`, for reproducing a run by hand.
 std::string CommandLine(const std::vector<std::string>& argv,
