@@ -232,6 +232,9 @@ Handle HoldLock(const std::string& path);
 void ReleaseLock(Handle lock);
 // True when nobody holds the lock on `path` (its holder ended).
 bool LockIsFree(const std::string& path);
+// True when `path` is a directory (not a link to one) that only this
+// process's user can change (POSIX; on Windows, any directory).
+bool IsPrivateDirectory(const std::string& path);
 
 // Sets variable `name` of this process's own environment to `value`, for
 // the test code it runs and the processes it starts.

@@ -1,14 +1,15 @@
 // Parsing of gtest_parallel's flags with Boost.Program_options.
 #include "options.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdlib>
-#include <thread>
 
-#if defined(__linux__)
-#include <sched.h>
-#endif
+#include "cpus.h"
+#include "flag_names.h"
+
+extern char** environ;
 
 namespace gtest_parallel {
 namespace internal {
@@ -18,12 +19,16 @@ namespace {
 
 constexpr char kParallelFlag[] = "gtest_parallel";
 
+// The values --gtest_parallel takes, for error messages.
+constexpr char kParallelValues[] = "N or auto";
+
 // Our settings besides the worker count: flag name (after "--"),
 // environment variable, and how to store a value.
 struct Setting {
   const char* flag;
   const char* variable;
   const char* implicit;  // The value of the bare flag; null: none.
+  const char* values;    // The values it takes, for error messages.
   bool (*apply)(const std::string& value, const std::string& source,
                 Options* options, std::string* error);
 };
@@ -166,28 +171,35 @@ bool ApplyDatabase(const std::string& value, const std::string& source,
 
 constexpr Setting kSettings[] = {
     {"gtest_parallel_timeout", "GTEST_PARALLEL_TIMEOUT", nullptr,
-     &ApplyTimeout},
-    {"gtest_parallel_slow", "GTEST_PARALLEL_SLOW", nullptr, &ApplySlow},
+     "a number of seconds (0 for no limit)", &ApplyTimeout},
+    {"gtest_parallel_slow", "GTEST_PARALLEL_SLOW", nullptr,
+     "a number of seconds (0 for never)", &ApplySlow},
     {"gtest_parallel_retries", "GTEST_PARALLEL_RETRIES", nullptr,
-     &ApplyRetries},
-    {"gtest_parallel_output", "GTEST_PARALLEL_OUTPUT", nullptr, &ApplyOutput},
+     "a number of retries", &ApplyRetries},
+    {"gtest_parallel_output", "GTEST_PARALLEL_OUTPUT", nullptr,
+     "failures, all or none", &ApplyOutput},
     {"gtest_parallel_timing_file", "GTEST_PARALLEL_TIMING_FILE", nullptr,
-     &ApplyTimingFile},
-    {"gtest_parallel_keepdb", "GTEST_PARALLEL_KEEPDB", "1", &ApplyKeepdb},
-    {"gtest_parallel_force", "GTEST_PARALLEL_FORCE", "1", &ApplyForce},
+     "a path, or none", &ApplyTimingFile},
+    {"gtest_parallel_keepdb", "GTEST_PARALLEL_KEEPDB", "1", "1 or 0",
+     &ApplyKeepdb},
+    {"gtest_parallel_force", "GTEST_PARALLEL_FORCE", "1", "1 or 0",
+     &ApplyForce},
     {"gtest_parallel_workdir", "GTEST_PARALLEL_WORKDIR", nullptr,
-     &ApplyWorkdir},
+     "private or shared", &ApplyWorkdir},
     {"gtest_parallel_keep_scratch", "GTEST_PARALLEL_KEEP_SCRATCH", "1",
-     &ApplyKeepScratch},
-    {"gtest_parallel_split", "GTEST_PARALLEL_SPLIT", nullptr, &ApplySplit},
-    {"gtest_parallel_rerun_alone", "GTEST_PARALLEL_RERUN_ALONE", "1",
+     "1 or 0", &ApplyKeepScratch},
+    {"gtest_parallel_split", "GTEST_PARALLEL_SPLIT", nullptr,
+     "never, auto or always", &ApplySplit},
+    {"gtest_parallel_rerun_alone", "GTEST_PARALLEL_RERUN_ALONE", "1", "1 or 0",
      &ApplyRerunAlone},
 };
 
 // Repeatable; its variables are per alias (GTEST_PARALLEL_DB_<ALIAS>) and
 // read where the databases are set up.
 constexpr char kDatabaseFlag[] = "gtest_parallel_db";
+constexpr char kDatabaseValues[] = "ALIAS=URL";
 
+// Our flags for Boost.
 po::options_description Describe() {
   po::options_description description;
   description.add_options()(kParallelFlag,
@@ -203,31 +215,185 @@ po::options_description Describe() {
   return description;
 }
 
+// Our flags' names, without dashes.
+std::vector<std::string> FlagNames() {
+  std::vector<std::string> names = {kParallelFlag};
+  for (const Setting& setting : kSettings) names.push_back(setting.flag);
+  names.push_back(kDatabaseFlag);
+  return names;
+}
+
+// A flag's name: the argument without its leading dashes and "=value".
+std::string FlagName(const std::string& token) {
+  const size_t start = token.find_first_not_of('-');
+  if (start == std::string::npos) return "";
+  const size_t equals = token.find('=', start);
+  return token.substr(
+      start, equals == std::string::npos ? std::string::npos : equals - start);
+}
+
 // True for "--gtest_parallel", "--gtest_parallel=..." and every
 // "--gtest_parallel_..." (one dash works too, as with GoogleTest's own
-// flags). Unknown ones are ours as well, so a typo is an error rather than
-// something GoogleTest answers with its help text.
+// flags), and for misspellings of them (IsMisspeltFlag). Unknown ones are
+// ours as well, so a typo is an error rather than something GoogleTest
+// answers with its help text.
 bool IsOurFlag(const std::string& token) {
   if (token.size() < 2 || token[0] != '-') return false;
   const std::string bare = token.substr(token[1] == '-' ? 2 : 1);
-  const std::string name = kParallelFlag;
-  return bare == name || bare.rfind(name + "=", 0) == 0 ||
-         bare.rfind(name + "_", 0) == 0;
+  const std::string name = bare.substr(0, bare.find('='));
+  const std::string ours = kParallelFlag;
+  return name == ours || name.rfind(ours + "_", 0) == 0 ||
+         IsMisspeltFlag(name, FlagNames());
+}
+
+// `token` as an error message shows it. A value that may be a URL (':' or
+// '@') may hold a password: it is left out.
+std::string Shown(const std::string& token) {
+  const size_t equals = token.find('=');
+  if (equals == std::string::npos ||
+      token.find_first_of(":@", equals) == std::string::npos) {
+    return token;
+  }
+  return token.substr(0, equals) + "=...";
+}
+
+// The error for `token`, a flag of ours that does not exist.
+std::string UnknownFlagError(const std::string& token) {
+  std::string name = FlagName(token);
+  std::replace(name.begin(), name.end(), '-', '_');
+  const std::string nearest = Nearest(name, FlagNames());
+  const std::string error = "unknown flag " + Shown(token);
+  if (nearest.empty()) return error + " (--help lists gtest_parallel's flags)";
+  return error + "; did you mean --" + nearest + "?";
+}
+
+// Fails with an error naming the first of our flags that does not exist.
+bool CheckFlagNames(const std::vector<std::string>& ours, std::string* error) {
+  const std::vector<std::string> known = FlagNames();
+  for (const std::string& token : ours) {
+    if (std::find(known.begin(), known.end(), FlagName(token)) == known.end()) {
+      *error = UnknownFlagError(token);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The values the flag `name` takes, for error messages.
+std::string FlagValues(const std::string& name) {
+  if (name == kParallelFlag) return kParallelValues;
+  if (name == kDatabaseFlag) return kDatabaseValues;
+  for (const Setting& setting : kSettings) {
+    if (name == setting.flag) return setting.values;
+  }
+  return "a value";
+}
+
+// Our words for Boost's complaint about the syntax of a flag.
+std::string SyntaxError(const po::invalid_command_line_syntax& e) {
+  const std::string name = FlagName(e.get_option_name());
+  const std::string flag = "--" + name;
+  switch (e.kind()) {
+    case po::invalid_syntax::empty_adjacent_parameter:
+      return flag + "= needs a value: " + FlagValues(name);
+    case po::invalid_syntax::missing_parameter:
+      return flag + " needs a value after '=': " + FlagValues(name);
+    default:
+      return "cannot read " + flag + ": its value, after '=', is " +
+             FlagValues(name);
+  }
+}
+
+// Stores the values of the flags found in `values` in `options`.
+bool ApplyFlags(const po::variables_map& values, Options* options,
+                std::string* error) {
+  if (values.count(kParallelFlag) != 0 &&
+      !ParseWorkerCount(values[kParallelFlag].as<std::string>(),
+                        std::string("--") + kParallelFlag, options, error)) {
+    return false;
+  }
+  for (const Setting& setting : kSettings) {
+    if (values.count(setting.flag) != 0 &&
+        !setting.apply(values[setting.flag].as<std::string>(),
+                       std::string("--") + setting.flag, options, error)) {
+      return false;
+    }
+  }
+  if (values.count(kDatabaseFlag) != 0) {
+    for (const std::string& value :
+         values[kDatabaseFlag].as<std::vector<std::string>>()) {
+      if (!ApplyDatabase(value, std::string("--") + kDatabaseFlag, options,
+                         error)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Parses `ours`, flags of ours that all exist, into `options`. Boost's
+// messages are never shown: each error it reports is put in our words.
+bool ParseFlags(const std::vector<std::string>& ours, Options* options,
+                std::string* error) {
+  const po::options_description description = Describe();
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(ours)
+                  .options(description)
+                  .style(po::command_line_style::allow_long |
+                         po::command_line_style::long_allow_adjacent |
+                         po::command_line_style::allow_long_disguise)
+                  .run(),
+              values);
+  } catch (const po::invalid_command_line_syntax& e) {
+    *error = SyntaxError(e);
+    return false;
+  } catch (const po::multiple_occurrences& e) {
+    *error = "--" + FlagName(e.get_option_name()) + " is given more than once";
+    return false;
+  } catch (const po::unknown_option& e) {
+    *error = UnknownFlagError(e.get_option_name());
+    return false;
+  } catch (const po::error_with_option_name& e) {
+    *error = "cannot read --" + FlagName(e.get_option_name());
+    return false;
+  } catch (const po::error&) {
+    *error = "cannot read the flags of gtest_parallel";
+    return false;
+  }
+  return ApplyFlags(values, options, error);
+}
+
+// The names of this process's environment variables.
+std::vector<std::string> EnvironmentNames() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    names.push_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
+// Reads GTEST_PARALLEL (`env_parallel`) and the settings' variables into
+// `options`, after checking the environment for misspelt names.
+bool ApplyVariables(const char* env_parallel, Options* options,
+                    std::string* error) {
+  if (!CheckVariableNames(EnvironmentNames(), error)) return false;
+  if (env_parallel != nullptr &&
+      !ParseWorkerCount(env_parallel, "GTEST_PARALLEL", options, error)) {
+    return false;
+  }
+  for (const Setting& setting : kSettings) {
+    const char* value = std::getenv(setting.variable);
+    if (value != nullptr &&
+        !setting.apply(value, setting.variable, options, error)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
-
-int AvailableCpus() {
-#if defined(__linux__)
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
-    const int count = CPU_COUNT(&set);
-    if (count > 0) return count;
-  }
-#endif
-  const unsigned count = std::thread::hardware_concurrency();
-  return count > 0 ? static_cast<int>(count) : 1;
-}
 
 bool ParseWorkerCount(const std::string& value, const std::string& source,
                       Options* options, std::string* error) {
@@ -251,59 +417,24 @@ bool ParseWorkerCount(const std::string& value, const std::string& source,
   return true;
 }
 
+bool CheckVariableNames(const std::vector<std::string>& names,
+                        std::string* error) {
+  std::vector<std::string> settings;
+  for (const Setting& setting : kSettings) settings.push_back(setting.variable);
+  return CheckVariableNames(names, settings, error);
+}
+
 bool ParseOptions(int* argc, char** argv, const char* env_parallel,
                   Options* options, std::string* error) {
   *options = Options();
-  if (env_parallel != nullptr &&
-      !ParseWorkerCount(env_parallel, "GTEST_PARALLEL", options, error)) {
-    return false;
-  }
-  for (const Setting& setting : kSettings) {
-    const char* value = std::getenv(setting.variable);
-    if (value != nullptr &&
-        !setting.apply(value, setting.variable, options, error)) {
-      return false;
-    }
-  }
+  if (!ApplyVariables(env_parallel, options, error)) return false;
   // Only our own flags go to Boost; everything else stays for GoogleTest
   // and the program, in order.
   std::vector<std::string> ours;
   for (int i = 1; i < *argc; ++i) {
     if (IsOurFlag(argv[i])) ours.push_back(argv[i]);
   }
-  const po::options_description description = Describe();
-  try {
-    po::variables_map values;
-    po::store(po::command_line_parser(ours)
-                  .options(description)
-                  .style(po::command_line_style::allow_long |
-                         po::command_line_style::long_allow_adjacent |
-                         po::command_line_style::allow_long_disguise)
-                  .run(),
-              values);
-    if (values.count(kParallelFlag) != 0 &&
-        !ParseWorkerCount(values[kParallelFlag].as<std::string>(),
-                          std::string("--") + kParallelFlag, options, error)) {
-      return false;
-    }
-    for (const Setting& setting : kSettings) {
-      if (values.count(setting.flag) != 0 &&
-          !setting.apply(values[setting.flag].as<std::string>(),
-                         std::string("--") + setting.flag, options, error)) {
-        return false;
-      }
-    }
-    if (values.count(kDatabaseFlag) != 0) {
-      for (const std::string& value :
-           values[kDatabaseFlag].as<std::vector<std::string>>()) {
-        if (!ApplyDatabase(value, std::string("--") + kDatabaseFlag, options,
-                           error)) {
-          return false;
-        }
-      }
-    }
-  } catch (const po::error& e) {
-    *error = e.what();
+  if (!CheckFlagNames(ours, error) || !ParseFlags(ours, options, error)) {
     return false;
   }
   // Drop our flags from argv (GoogleTest keeps pointers into it).

@@ -73,16 +73,27 @@ inline constexpr int kMaxRetries = 100;
 // is the value of GTEST_PARALLEL or null; the other GTEST_PARALLEL_*
 // variables are read from the environment. Flags win over variables.
 // Returns false with a one-line `error` naming the bad flag or variable.
+//
+// Our flags are --gtest_parallel and --gtest_parallel_*, and also any other
+// --gtest_* that looks like a misspelling of one of them (--gtest_paralel,
+// --gtest-parallel) but is none of GoogleTest's: an unknown one is an error
+// that suggests the nearest flag, where GoogleTest would print its help and
+// exit 0 without running a test.
 bool ParseOptions(int* argc, char** argv, const char* env_parallel,
                   Options* options, std::string* error);
+
+// Checks the names of the environment's variables: false, with an `error`
+// suggesting the nearest, for the first that looks like a misspelling of
+// one of our settings' variables (GTEST_PARALLEL_RETRY). Our variables that
+// are not settings (GTEST_PARALLEL_WORKER, GTEST_PARALLEL_DB_<ALIAS>, ...)
+// and anything not close to a setting's name pass.
+bool CheckVariableNames(const std::vector<std::string>& names,
+                        std::string* error);
 
 // Parses an N|auto worker count as written in `source` (a flag or variable
 // name, used in the error message).
 bool ParseWorkerCount(const std::string& value, const std::string& source,
                       Options* options, std::string* error);
-
-// The number of CPUs this process may run on.
-int AvailableCpus();
 
 // Help text for our flags, in GoogleTest's --help layout.
 std::string FlagsHelp();

@@ -777,6 +777,16 @@ void ReleaseLock(Handle lock) {
   if (lock != kNoHandle) close(static_cast<int>(lock));
 }
 
+bool IsPrivateDirectory(const std::string& path) {
+  struct stat info;
+  if (lstat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
+      info.st_uid != geteuid()) {
+    return false;
+  }
+  return (info.st_mode & 077) == 0 ||
+         chmod(path.c_str(), info.st_mode & 0700) == 0;
+}
+
 bool LockIsFree(const std::string& path) {
   const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return false;

@@ -644,6 +644,13 @@ void ReleaseLock(Handle lock) {
   if (lock != kNoHandle) CloseHandle(reinterpret_cast<HANDLE>(lock));
 }
 
+bool IsPrivateDirectory(const std::string& path) {
+  const DWORD attributes = GetFileAttributesA(path.c_str());
+  return attributes != INVALID_FILE_ATTRIBUTES &&
+         (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 &&
+         (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0;
+}
+
 bool LockIsFree(const std::string& path) {
   HANDLE file =
       CreateFileA(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,

@@ -4,9 +4,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <system_error>
 
+#include "cache_directory.h"
 #include "child_process.h"
+#include "gtest_parallel/internal/sql_script.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -16,6 +19,11 @@ namespace fs = std::filesystem;
 
 constexpr char kRootPrefix[] = "gtest_parallel-";
 constexpr char kLockName[] = ".lock";
+// Mirrors of working directories, kept between runs (making thousands of
+// links can take a while): <prefix><hash of the directory>-<slot>, each
+// with a lock file "<directory>.lock" that its run holds.
+constexpr char kMirrorPrefix[] = "gtest_parallel_cwd-";
+constexpr int kMaxMirrors = 256;
 // A parent directory with more entries than this (/tmp, a home with
 // thousands of files) is not mirrored: "../x" then fails to resolve.
 constexpr size_t kMaxParentEntries = 2000;
@@ -47,6 +55,20 @@ std::string SystemTemporaryDirectory() {
 #endif
 }
 
+// Where the mirrors of working directories are kept: with gtest_parallel's
+// other files kept between runs (not in TEST_TMPDIR, which may be a test
+// action's own), else in the system's temporary directory.
+fs::path MirrorDirectory() {
+  const std::string cache = CacheDirectory();
+  if (!cache.empty()) {
+    const fs::path mirrors = fs::path(cache) / "workdirs";
+    std::error_code failure;
+    fs::create_directories(mirrors, failure);
+    if (!failure && IsPrivateDirectory(mirrors.string())) return mirrors;
+  }
+  return SystemTemporaryDirectory();
+}
+
 // Removes the directories of earlier runs that ended without removing
 // them: their lock is free.
 void RemoveAbandoned(const fs::path& base) {
@@ -63,29 +85,53 @@ void RemoveAbandoned(const fs::path& base) {
   }
 }
 
-// Links every entry of `from` into `into`, except `skip`.
-bool LinkEntries(const fs::path& from, const fs::path& into,
-                 const std::string& skip, std::string* error) {
+// True for the directories gtest_parallel makes next to each other: a link
+// to one would be a loop.
+bool IsOurs(const std::string& name) {
+  return name.rfind(kRootPrefix, 0) == 0 || name.rfind(kMirrorPrefix, 0) == 0;
+}
+
+// Makes `into` hold a link to each entry of `from` and nothing else
+// (except `keep`): the links already right stay, anything else -- what
+// tests made there the last time -- goes, and the missing links are added.
+bool SyncLinks(const fs::path& from, const fs::path& into,
+               const std::string& keep, std::string* error) {
+  std::set<std::string> wanted;
   std::error_code failure;
   for (fs::directory_iterator it(from, failure), end; !failure && it != end;
        it.increment(failure)) {
-    const fs::path name = it->path().filename();
-    // Not the directories of runs (this one's included): a link to them
-    // would be a loop.
-    if (name.string() == skip || name.string().rfind(kRootPrefix, 0) == 0) {
-      continue;
-    }
-    std::error_code link_error;
-    fs::create_symlink(it->path(), into / name, link_error);
-    if (link_error) {
-      *error = "cannot link " + (into / name).string() + " to " +
-               it->path().string() + ": " + link_error.message();
-      return false;
-    }
+    const std::string name = it->path().filename().string();
+    if (name != keep && !IsOurs(name)) wanted.insert(name);
   }
   if (failure) {
     *error = "cannot list " + from.string() + ": " + failure.message();
     return false;
+  }
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(into, failure), end; !failure && it != end;
+       it.increment(failure)) {
+    const std::string name = it->path().filename().string();
+    if (name == keep) continue;
+    std::error_code ignored;
+    if (wanted.count(name) != 0 && it->is_symlink(ignored) &&
+        fs::read_symlink(it->path(), ignored) == from / name) {
+      wanted.erase(name);
+    } else {
+      stale.push_back(it->path());
+    }
+  }
+  for (const fs::path& path : stale) {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  for (const std::string& name : wanted) {
+    std::error_code link_error;
+    fs::create_symlink(from / name, into / name, link_error);
+    if (link_error) {
+      *error = "cannot link " + (into / name).string() + " to " +
+               (from / name).string() + ": " + link_error.message();
+      return false;
+    }
   }
   return true;
 }
@@ -100,24 +146,20 @@ size_t CountEntries(const fs::path& directory, size_t limit) {
   return count;
 }
 
-// Makes `home`/<name of cwd's parent's entries...>/<cwd's name>, the
-// mirror of the working directory; returns its path in *cwd.
-bool MirrorWorkingDirectory(const fs::path& home, std::string* cwd,
-                            std::string* error) {
-  std::error_code failure;
-  const fs::path original = fs::current_path(failure);
-  if (failure) {
-    *error = "cannot get the working directory: " + failure.message();
-    return false;
-  }
+// Brings `home`, a mirror of the working directory `original`, up to date:
+// `home` holds links to the entries of original's parent and a directory
+// named like `original` holding links to its entries. Returns the latter.
+bool SyncMirror(const fs::path& original, const fs::path& home,
+                std::string* cwd, std::string* error) {
   const fs::path parent = original.parent_path();
   const std::string name = original.filename().string();
-  fs::path mirror = home / "cwd";
+  fs::path mirror = home;
+  std::error_code failure;
   if (!name.empty() && parent != original) {
     // One level up as well: "../data" must still resolve.
-    fs::create_directories(mirror, failure);
+    fs::create_directories(home, failure);
     if (CountEntries(parent, kMaxParentEntries) <= kMaxParentEntries &&
-        !LinkEntries(parent, mirror, name, error)) {
+        !SyncLinks(parent, home, name, error)) {
       return false;
     }
     mirror /= name;
@@ -127,7 +169,7 @@ bool MirrorWorkingDirectory(const fs::path& home, std::string* cwd,
     *error = "cannot make " + mirror.string() + ": " + failure.message();
     return false;
   }
-  if (!LinkEntries(original, mirror, "", error)) return false;
+  if (!SyncLinks(original, mirror, "", error)) return false;
   *cwd = mirror.string();
   return true;
 }
@@ -176,13 +218,51 @@ bool ScratchSpace::MakeLocked(const std::string& name, bool private_cwd,
   }
   scratch->tmp = tmp.string();
   scratch->cwd.clear();
-  if (private_cwd && !MirrorWorkingDirectory(home, &scratch->cwd, error)) {
+  if (!private_cwd) return true;
+  std::string mirror;
+  if (!AcquireMirrorLocked(&mirror, &scratch->cwd, error)) {
     *error +=
         " (--gtest_parallel_workdir=shared runs the workers in the "
         "working directory itself)";
     return false;
   }
+  // Kept directories (--gtest_parallel_keep_scratch) show where it is.
+  fs::create_directory_symlink(mirror, home / "cwd", failure);
   return true;
+}
+
+bool ScratchSpace::AcquireMirrorLocked(std::string* home, std::string* cwd,
+                                       std::string* error) {
+  std::error_code failure;
+  const fs::path original = fs::current_path(failure);
+  if (failure) {
+    *error = "cannot get the working directory: " + failure.message();
+    return false;
+  }
+  const fs::path base = MirrorDirectory();
+  const std::string stem =
+      kMirrorPrefix + ToBase36(Fnv1a64(original.string()), 13) + "-";
+  for (int slot = 0; slot < kMaxMirrors; ++slot) {
+    const fs::path mirror = base / (stem + std::to_string(slot));
+    const Handle lock = HoldLock(mirror.string() + ".lock");
+    if (lock == kNoHandle) continue;  // Another run's (or this run's).
+    fs::create_directory(mirror, failure);
+    // In a shared /tmp, only a directory of our own is safe to fill.
+    if (!IsPrivateDirectory(mirror.string())) {
+      ReleaseLock(lock);
+      continue;
+    }
+    if (!SyncMirror(original, mirror, cwd, error)) {
+      ReleaseLock(lock);
+      return false;
+    }
+    *home = mirror.string();
+    mirrors_.push_back(Mirror{original.string(), *home, lock});
+    return true;
+  }
+  *error = "cannot make a private working directory under " + base.string() +
+           ": no free one of " + stem + "0.." + std::to_string(kMaxMirrors - 1);
+  return false;
 }
 
 bool ScratchSpace::ForWorker(int id, bool private_cwd, WorkerScratch* scratch,
@@ -209,6 +289,15 @@ bool ScratchSpace::Fresh(bool private_cwd, WorkerScratch* scratch,
 
 std::string ScratchSpace::Finish(bool keep) {
   std::lock_guard<std::mutex> lock(mutex_);
+  for (const Mirror& mirror : mirrors_) {
+    // What the tests made goes now; the links stay for the next run.
+    std::string ignored_cwd, ignored_error;
+    if (!keep) {
+      SyncMirror(mirror.original, mirror.home, &ignored_cwd, &ignored_error);
+    }
+    ReleaseLock(mirror.lock);
+  }
+  mirrors_.clear();
   const std::string root = root_;
   if (root.empty()) return "";
   // First the lock: Windows removes no file that is open.

@@ -12,7 +12,13 @@
 //     directory, inside a directory of links to the entries of its parent,
 //     so that relative reads ("testdata/x", "../data/x") find the same
 //     files, while a file a test creates, or removes and creates again,
-//     stays the worker's.
+//     stays the worker's. Making links is slow on some file systems (0.2 ms
+//     each on a busy ext4), so these mirrors are kept between runs, in
+//     gtest_parallel's cache directory (cache_directory.h; else the
+//     system's temporary one) as workdirs/gtest_parallel_cwd-<hash of the
+//     working directory>-<slot>: a run locks the ones it uses, brings them up
+//     to date (new links, none for entries gone, nothing the last run's tests
+//     left), and at its end removes what its tests made in them.
 // Writing into a file that already existed goes through the link to the
 // original, as it would in a serial run.
 //
@@ -71,11 +77,23 @@ class ScratchSpace {
   bool MakeRootLocked(std::string* error);
   bool MakeLocked(const std::string& name, bool private_cwd,
                   WorkerScratch* scratch, std::string* error);
+  // Takes a mirror of the working directory no other process uses, brought
+  // up to date: its directory in *home, the working directory in *cwd.
+  bool AcquireMirrorLocked(std::string* home, std::string* cwd,
+                           std::string* error);
+
+  // A working directory's mirror this run holds.
+  struct Mirror {
+    std::string original;  // The working directory.
+    std::string home;
+    intptr_t lock = -1;
+  };
 
   std::mutex mutex_;
   std::string root_;  // Empty until first used.
   intptr_t lock_ = -1;
   std::map<int, WorkerScratch> workers_;
+  std::vector<Mirror> mirrors_;
   int fresh_ = 0;
 };
 
