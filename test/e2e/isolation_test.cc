@@ -455,9 +455,8 @@ TEST(IsolationTest, TestThatPassesAloneIsNamed) {
       RunTrulyShared(scratch, sandbox, shared, Build::kGtestParallel,
                      {"--gtest_parallel=2"}, {}, "parallel");
   const std::string failed = TheFailedTest(run);
-  if (!failed.empty()) {
-    ExpectPassesAloneBeside(run, failed, failed == kFirst ? kSecond : kFirst);
-  }
+  ASSERT_NE(failed, "") << run.Context();
+  ExpectPassesAloneBeside(run, failed, failed == kFirst ? kSecond : kFirst);
   EXPECT_EQ(Tree(shared), std::set<std::string>{});
   sandbox.ExpectNothingLeft();
 }
