@@ -5,6 +5,8 @@
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdlib>
+#include <initializer_list>
+#include <utility>
 
 #include "cpus.h"
 #include "flag_names.h"
@@ -71,20 +73,37 @@ bool ApplyRetries(const std::string& value, const std::string& source,
   return true;
 }
 
+// Stores in *chosen the value paired with `value` among `choices`; an error
+// listing them ("expected never, auto or always") when none is.
+template <typename T>
+bool ParseChoice(const std::string& value, const std::string& source,
+                 std::initializer_list<std::pair<const char*, T>> choices,
+                 T* chosen, std::string* error) {
+  std::string expected;
+  size_t index = 0;
+  for (const auto& [name, meaning] : choices) {
+    if (value == name) {
+      *chosen = meaning;
+      return true;
+    }
+    expected += (index == 0                    ? ""
+                 : index + 1 == choices.size() ? " or "
+                                               : ", ") +
+                std::string(name);
+    ++index;
+  }
+  *error =
+      "invalid value '" + value + "' for " + source + ": expected " + expected;
+  return false;
+}
+
 bool ApplyOutput(const std::string& value, const std::string& source,
                  Options* options, std::string* error) {
-  if (value == "failures") {
-    options->output = OutputMode::kFailures;
-  } else if (value == "all") {
-    options->output = OutputMode::kAll;
-  } else if (value == "none") {
-    options->output = OutputMode::kNone;
-  } else {
-    *error = "invalid value '" + value + "' for " + source +
-             ": expected failures, all or none";
-    return false;
-  }
-  return true;
+  return ParseChoice(value, source,
+                     {{"failures", OutputMode::kFailures},
+                      {"all", OutputMode::kAll},
+                      {"none", OutputMode::kNone}},
+                     &options->output, error);
 }
 
 bool ApplyTimingFile(const std::string& value, const std::string& /*source*/,
@@ -120,13 +139,8 @@ bool ApplyForce(const std::string& value, const std::string& source,
 
 bool ApplyWorkdir(const std::string& value, const std::string& source,
                   Options* options, std::string* error) {
-  if (value != "private" && value != "shared") {
-    *error = "invalid value '" + value + "' for " + source +
-             ": expected private or shared";
-    return false;
-  }
-  options->private_workdir = value == "private";
-  return true;
+  return ParseChoice(value, source, {{"private", true}, {"shared", false}},
+                     &options->private_workdir, error);
 }
 
 bool ApplyKeepScratch(const std::string& value, const std::string& source,
@@ -136,18 +150,11 @@ bool ApplyKeepScratch(const std::string& value, const std::string& source,
 
 bool ApplySplit(const std::string& value, const std::string& source,
                 Options* options, std::string* error) {
-  if (value == "never") {
-    options->split = SplitPolicy::kNever;
-  } else if (value == "auto") {
-    options->split = SplitPolicy::kAuto;
-  } else if (value == "always") {
-    options->split = SplitPolicy::kAlways;
-  } else {
-    *error = "invalid value '" + value + "' for " + source +
-             ": expected never, auto or always";
-    return false;
-  }
-  return true;
+  return ParseChoice(value, source,
+                     {{"never", SplitPolicy::kNever},
+                      {"auto", SplitPolicy::kAuto},
+                      {"always", SplitPolicy::kAlways}},
+                     &options->split, error);
 }
 
 bool ApplyRerunAlone(const std::string& value, const std::string& source,
