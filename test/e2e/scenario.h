@@ -95,8 +95,9 @@ std::string ProgramPath(const std::string& path);
 // written with Windows line ends are read with Unix ones (WithUnixLineEnds);
 // under a launcher, stderr loses the complaints of Wine and of the Linux
 // loader that Wine's processes print now and then, and a run that printed
-// nothing and exited with 1 (Wine failing to start the program) is run once
-// more.
+// nothing and exited with 1 (Wine failing to start the program), or that
+// exited with 3 inside a test with nothing on stderr (Wine ending a program
+// that waits for a death test), is run once more.
 FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
                       const ScratchDir& scratch, const std::string& label);
 
