@@ -18,6 +18,10 @@
 # that configures the build. WORKERS 0 or 1 runs the tests serially, exactly
 # like gtest_main.
 #
+# Where CMake supports it (3.27 and later, not on Windows), a test that
+# reaches its timeout gets SIGTERM and 5 s to print its report before it is
+# killed.
+#
 # gtest_discover_tests() from CMake's GoogleTest module works unchanged on the
 # same executable: without a parallel flag (or with --gtest_list_tests) the
 # binary behaves exactly like one linked with gtest_main. Use one or the
@@ -72,5 +76,14 @@ function(gtest_parallel_add_tests)
   set_tests_properties(${arg_NAME} PROPERTIES PROCESSORS ${processors})
   if(DEFINED arg_TIMEOUT AND NOT arg_TIMEOUT STREQUAL "")
     set_tests_properties(${arg_NAME} PROPERTIES TIMEOUT ${arg_TIMEOUT})
+  endif()
+  # On a timeout, CMake 3.27 and later can send SIGTERM before killing: the
+  # run then stops its workers and prints the report of every test that
+  # finished. (Older ones kill outright: the failures printed as they
+  # happened are what the log keeps.)
+  if(NOT WIN32 AND CMAKE_VERSION VERSION_GREATER_EQUAL 3.27)
+    set_tests_properties(${arg_NAME} PROPERTIES
+      TIMEOUT_SIGNAL_NAME SIGTERM
+      TIMEOUT_SIGNAL_GRACE_PERIOD 5)
   endif()
 endfunction()

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 
 #include "early_start.h"
@@ -56,6 +58,21 @@ constexpr int64_t kFinishGraceMs = 5000;
 // The clock of the workers' shared status, in milliseconds.
 int64_t NowMs() { return SteadyMicros() / 1000; }
 
+// The name of an interrupt FirstInterrupt() reports (the numbers are
+// POSIX's on every platform).
+std::string InterruptName(int signal) {
+  return signal == SIGINT    ? "SIGINT"
+         : signal == SIGTERM ? "SIGTERM"
+                             : "signal " + std::to_string(signal);
+}
+
+// "1.2 s".
+std::string Seconds(int64_t ms) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f s", static_cast<double>(ms) / 1000);
+  return text;
+}
+
 int64_t EpochMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -100,6 +117,7 @@ struct Coordinator::Slot {
   bool exit_seen = false;  // Its exit watch says it ended.
   bool reaped = false;
   std::string kill_cause;       // Why we killed it, if we did.
+  bool interrupted = false;     // Killed because the run was interrupted.
   bool garbled = false;         // Its event stream broke.
   bool channel_closed = false;  // Closed while it lived on.
   int blamed_test = -1;         // The test running when it broke.
@@ -218,6 +236,7 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
           ? options_.timing_file
           : History::DefaultPath(worker_argv_.empty() ? "" : worker_argv_[0]));
   tests_ready_.Reserve(plan_.test_count());
+  tests_ready_.TrackArrivals();
   setups_ready_.Reserve(plan_.suite_count());
   teardowns_ready_.Reserve(plan_.suite_count());
 }
@@ -355,6 +374,12 @@ std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
 }
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {
+  record.worker = slot->id;
+  if (record.interrupted) {
+    // Neither a failure nor a duration worth remembering.
+    tests_ready_.Put(test, std::move(record));
+    return;
+  }
   const int attempt = ++attempts_[test];
   const Span span{slot->id, test, record.start_ms,
                   record.start_ms + record.elapsed_ms};
@@ -416,6 +441,10 @@ void ReadyRecords::Receive() {
   }
   for (auto& [key, record] : batch_) {
     if (key < 0) continue;
+    if (track_arrivals_) {
+      arrivals_.push_back(Arrival{key, record.Failed(), record.interrupted,
+                                  record.elapsed_ms, record.worker});
+    }
     const size_t at = static_cast<size_t>(key);
     if (at >= slot_of_.size()) Reserve(std::max(at + 1, 2 * slot_of_.size()));
     int32_t& slot = slot_of_[at];
@@ -455,6 +484,13 @@ bool ReadyRecords::Take(int key, Record* record) {
   return true;
 }
 
+std::vector<ReadyRecords::Arrival> ReadyRecords::TakeArrivals() {
+  Receive();
+  std::vector<Arrival> arrivals;
+  arrivals.swap(arrivals_);
+  return arrivals;
+}
+
 void ReadyRecords::Clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   handed_.clear();
@@ -491,11 +527,18 @@ void Coordinator::HandleInterruptsLocked(int64_t now) {
     if (interrupts_seen_ == 0) {
       interrupt_signal_ = FirstInterrupt();
       interrupted_at_ = now;
-      Notice(
-          "\n[gtest_parallel] interrupted: no new tests start; the "
-          "running ones get %lld s to finish (interrupt again to stop "
-          "them now).\n",
-          static_cast<long long>(kInterruptGraceMs / 1000));
+      if (interrupt_signal_ == SIGINT) {
+        Notice(
+            "\n[gtest_parallel] interrupted: no new tests start; the "
+            "running ones get %lld s to finish (interrupt again to stop "
+            "them now).\n",
+            static_cast<long long>(kInterruptGraceMs / 1000));
+      } else {
+        Notice(
+            "\n[gtest_parallel] terminated (%s): the running tests are "
+            "stopped; the report of those that finished follows.\n",
+            InterruptName(interrupt_signal_).c_str());
+      }
       if (scheduler_) scheduler_->Stop();
       for (auto& slot : slots_) {
         if (!slot->process) continue;
@@ -506,14 +549,24 @@ void Coordinator::HandleInterruptsLocked(int64_t now) {
     interrupts_seen_ = count;
   }
   if (interrupt_signal_ == 0) return;
-  if (interrupts_seen_ < 2 && now - interrupted_at_ < kInterruptGraceMs) return;
+  // Only an interactive interrupt leaves the running tests time to finish:
+  // whoever terminates the run (ctest's timeout, a CI job's cancel) wants
+  // the report of what finished now.
+  const bool graceful = interrupt_signal_ == SIGINT;
+  if (graceful && interrupts_seen_ < 2 &&
+      now - interrupted_at_ < kInterruptGraceMs) {
+    return;
+  }
   for (auto& slot : slots_) {
     if (!slot->process || slot->reaped) continue;
     if (slot->kill_cause.empty()) {
-      slot->kill_cause = interrupts_seen_ < 2
-                             ? "was stopped when the interrupted run's grace "
-                               "period ended"
-                             : "was stopped by a second interrupt";
+      slot->kill_cause =
+          !graceful ? "was stopped when the run was terminated (" +
+                          InterruptName(interrupt_signal_) + ")"
+          : interrupts_seen_ < 2
+              ? "was stopped when the interrupted run's grace period ended"
+              : "was stopped by a second interrupt";
+      slot->interrupted = true;
     }
     slot->process->Kill();
   }
@@ -635,20 +688,40 @@ void Coordinator::WaitLocked(std::unique_lock<std::mutex>* lock,
   }
 }
 
-std::vector<std::pair<std::string, double>> Coordinator::Running() const {
+std::vector<Coordinator::RunningTest> Coordinator::Running() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<std::pair<std::string, double>> running;
+  std::vector<RunningTest> running;
   const int64_t now = NowMs();
   for (const auto& slot : slots_) {
     if (!slot->process || !slot->hello) continue;
     const WorkerStatus& status = slot->process->status();
     const int test = status.test.load(std::memory_order_relaxed);
     if (test < 0 || test >= plan_.test_count()) continue;
-    running.emplace_back(
-        plan_.FullName(test),
-        (now - status.since_ms.load(std::memory_order_relaxed)) / 1000.0);
+    running.push_back(RunningTest{
+        test, plan_.FullName(test),
+        (now - status.since_ms.load(std::memory_order_relaxed)) / 1000.0});
   }
   return running;
+}
+
+std::vector<int64_t> Coordinator::ExpectedMs() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<int64_t> expected(static_cast<size_t>(plan_.test_count()), -1);
+  for (int test = 0; test < plan_.test_count(); ++test) {
+    const History::Entry* entry = history_.Find(test);
+    if (entry != nullptr) expected[static_cast<size_t>(test)] = entry->ms;
+  }
+  return expected;
+}
+
+bool Coordinator::WillNotRun(int test) {
+  if (InterruptCount() == 0) return false;  // Without taking the lock.
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (interrupt_signal_ == 0) return false;
+  WaitLocked(&lock, [&] {
+    return tests_ready_.Has(test) || NoWorkersLocked() || !InFlightLocked(test);
+  });
+  return !tests_ready_.Has(test);
 }
 
 int Coordinator::restarts() const {
@@ -679,10 +752,11 @@ Record Coordinator::TakeTest(int test) {
     return record;
   }
   if (interrupt_signal_ != 0) {
+    record.not_run = true;
     Part part;
     part.type = testing::TestPartResult::kSkip;
-    part.message = "gtest_parallel: not run: the run was interrupted (signal " +
-                   std::to_string(interrupt_signal_) + ")";
+    part.message = "gtest_parallel: not run: the run was interrupted (" +
+                   InterruptName(interrupt_signal_) + ")";
     record.AddPart(part);
   } else {
     record.AddPart(RunnerFailure("gtest_parallel: " + fatal_error_));
@@ -1432,6 +1506,21 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     for (const Record::Item& item : record.items) tail += item.output;
     Notice("%s before it could connect.%s%s\n", who.c_str(),
            tail.empty() ? "" : " Its output:\n", tail.c_str());
+  } else if (scope == Scope::kTest && test >= 0 && slot->interrupted) {
+    // Cut short by the interrupt: not the test's failure.
+    Part part;
+    part.type = testing::TestPartResult::kSkip;
+    part.message = "gtest_parallel: interrupted: " +
+                   who.substr(std::strlen("gtest_parallel: ")) +
+                   " while running " + plan_.FullName(test) + ", after " +
+                   Seconds(record.elapsed_ms) + ".";
+    record.AddPart(part);
+    record.interrupted = true;
+    lost.erase(std::remove(lost.begin(), lost.end(), test), lost.end());
+    PublishTestLocked(slot, test, std::move(record));
+  } else if (slot->interrupted && scope != Scope::kTest) {
+    // Stopped by the interrupt outside a test (in a set-up or tear-down,
+    // or between tests): no test's failure; the interrupt is the outcome.
   } else if (scope == Scope::kTest && test >= 0) {
     record.AddPart(
         RunnerFailure(who + " while running " + plan_.FullName(test) + "."));

@@ -48,6 +48,11 @@ struct Record {
   size_t output_bytes = 0;    // Kept in items.
   size_t output_dropped = 0;  // Cut off at the front to stay within limit.
   bool flaky = false;         // Passed after failed attempts.
+  int worker = 0;             // The worker that ran it, 0 if none.
+  // Cut short by an interrupt of the run (reported skipped, not failed),
+  // or never started because of one.
+  bool interrupted = false;
+  bool not_run = false;
 
   void AddOutput(const std::string& text, size_t limit);
   void AddPart(const Part& part) { items.push_back(Item{true, {}, part}); }
@@ -87,14 +92,29 @@ Message GrantMessage(const Scheduler::Grant& grant);
 // allocated and freed by the replay's thread alone.
 class ReadyRecords {
  public:
+  // What the replay learns of a record the moment it is received, before
+  // it takes it in GoogleTest's order (see TakeArrivals).
+  struct Arrival {
+    int key = -1;
+    bool failed = false;
+    bool interrupted = false;
+    int64_t elapsed_ms = 0;
+    int worker = 0;
+  };
+
   // Room for keys 0..keys-1 (more grow it), before any other call.
   void Reserve(size_t keys);
+  // Keeps an Arrival for every record received from now on.
+  void TrackArrivals() { track_arrivals_ = true; }
   // From any thread.
   void Put(int key, Record record);
   // From the replay's thread only.
   bool Has(int key);
   // Moves the record out; false when there is none.
   bool Take(int key, Record* record);
+  // Receives what was handed over, and returns the arrivals since the last
+  // call, in the order the records were handed over.
+  std::vector<Arrival> TakeArrivals();
   void Clear();
 
  private:
@@ -113,6 +133,8 @@ class ReadyRecords {
   std::vector<int32_t> slot_of_;
   std::vector<Record> pool_;
   std::vector<int32_t> free_;  // Places in pool_ no record uses.
+  bool track_arrivals_ = false;
+  std::vector<Arrival> arrivals_;  // The replay's.
 };
 
 class Coordinator {
@@ -155,8 +177,25 @@ class Coordinator {
   void set_waiting_callback(std::function<void()> callback) {
     waiting_callback_ = std::move(callback);
   }
-  // The tests running now and for how many seconds.
-  std::vector<std::pair<std::string, double>> Running() const;
+  // A test running now: its id, name, and for how many seconds.
+  struct RunningTest {
+    int test = -1;
+    std::string name;
+    double seconds = 0;
+  };
+  std::vector<RunningTest> Running() const;
+  // From the replay's thread: the tests whose final records came in since
+  // the last call, in the order they came in (see ReadyRecords).
+  std::vector<ReadyRecords::Arrival> TakeArrivals() {
+    return tests_ready_.TakeArrivals();
+  }
+  // From the replay's thread: the milliseconds the timing history expects
+  // each test (by id) to take, -1 where it does not know.
+  std::vector<int64_t> ExpectedMs() const;
+  // From the replay's thread, once the run was interrupted: true when test
+  // `test` will not run (no worker ran it or runs it now); false before an
+  // interrupt.
+  bool WillNotRun(int test);
   // Workers replaced after dying, so far.
   int restarts() const;
 

@@ -1,6 +1,7 @@
 // The coordinator's own output lines (see progress.h).
 #include "progress.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -39,9 +40,12 @@ bool Progress::StderrIsTerminal() {
          std::strcmp(term, "dumb") != 0;
 }
 
-void Progress::Start(int tests, int workers, const std::string& note) {
+void Progress::Start(int tests, int workers, int64_t expected_ms, int unknown,
+                     const std::string& note) {
   total_ = tests;
   workers_ = workers;
+  expected_left_ms_ = expected_ms;
+  unknown_left_ = unknown;
   start_ = Clock::now();
   std::fprintf(stderr, "[gtest_parallel] running %d %s on %d %s%s\n", tests,
                tests == 1 ? "test" : "tests", workers,
@@ -49,31 +53,62 @@ void Progress::Start(int tests, int workers, const std::string& note) {
   std::fflush(stderr);
 }
 
-void Progress::TestDone(bool failed) {
-  ++done_;
+void Progress::TestFinished(bool failed, int64_t expected_ms,
+                            int64_t elapsed_ms) {
+  ++finished_;
   if (failed) ++failed_;
+  finished_ms_ += std::max<int64_t>(0, elapsed_ms);
+  if (expected_ms >= 0) {
+    expected_left_ms_ = std::max<int64_t>(0, expected_left_ms_ - expected_ms);
+  } else if (unknown_left_ > 0) {
+    --unknown_left_;
+  }
+}
+
+double Progress::SecondsLeft() const {
+  if (finished_ >= total_ || workers_ <= 0) return -1;
+  const double mean =
+      finished_ > 0 ? static_cast<double>(finished_ms_) / finished_ : -1;
+  if (unknown_left_ > 0 && mean < 0) return -1;
+  double work_ms = static_cast<double>(expected_left_ms_) +
+                   unknown_left_ * std::max(mean, 0.0);
+  double longest_ms = 0;  // No worker ends before its running test does.
+  for (const Running& test : running_) {
+    const double expected =
+        test.expected_ms >= 0 ? static_cast<double>(test.expected_ms) : mean;
+    if (expected < 0) continue;
+    work_ms -= std::min(test.seconds * 1000, expected);
+    longest_ms = std::max(longest_ms, expected - test.seconds * 1000);
+  }
+  return std::max(std::max(work_ms, 0.0) / workers_, longest_ms) / 1000;
 }
 
 std::string Progress::Line() const {
-  const double elapsed =
-      std::chrono::duration<double>(Clock::now() - start_).count();
-  std::string line = "[gtest_parallel] " + std::to_string(done_) + "/" +
+  std::string line = "[gtest_parallel] " + std::to_string(finished_) + "/" +
                      std::to_string(total_) + " done";
   if (failed_ > 0) line += ", " + std::to_string(failed_) + " failed";
-  if (done_ > 0 && done_ < total_) {
-    const double left = elapsed / done_ * (total_ - done_);
-    line += ", ~" + std::to_string(static_cast<int>(left + 0.5)) + " s left";
+  if (const double left = SecondsLeft(); left >= 0) {
+    line +=
+        ", ~" + std::to_string(static_cast<int64_t>(left + 0.5)) + " s left";
   }
   if (!running_.empty()) {
     line += " | running:";
-    for (const auto& [name, seconds] : running_) {
-      line +=
-          " " + name + " (" + std::to_string(static_cast<int>(seconds)) + " s)";
+    for (const Running& test : running_) {
+      line += " " + test.name + " (" +
+              std::to_string(static_cast<int>(test.seconds)) + " s)";
     }
   }
   const size_t width = static_cast<size_t>(TerminalWidth() - 1);
   if (line.size() > width) line = line.substr(0, width - 3) + "...";
   return line;
+}
+
+void Progress::Announce(const std::string& line) {
+  const bool redraw = shown_;
+  Clear();
+  std::fprintf(stderr, "%s\n", line.c_str());
+  std::fflush(stderr);
+  if (redraw) Draw(true);
 }
 
 void Progress::Clear() {
@@ -83,24 +118,26 @@ void Progress::Clear() {
   shown_ = false;
 }
 
+bool Progress::DrawDue() const {
+  return live_ && Clock::now() - last_draw_ >= kDrawEvery;
+}
+
 void Progress::Draw(bool force) {
   if (!live_) return;
-  const auto now = Clock::now();
-  if (!force && now - last_draw_ < kDrawEvery) return;
-  last_draw_ = now;
+  if (!force && !DrawDue()) return;
+  last_draw_ = Clock::now();
   std::fputs(("\r\033[K" + Line()).c_str(), stderr);
   std::fflush(stderr);
   shown_ = true;
 }
 
-void Progress::Finish(const std::string& summary) {
+void Progress::Finish(const std::string& outcome, const std::string& summary) {
   Clear();
   const double elapsed =
       std::chrono::duration<double>(Clock::now() - start_).count();
   std::fflush(stdout);  // GoogleTest's summary first.
-  std::fprintf(stderr,
-               "[gtest_parallel] %d/%d tests done in %.1f s on %d %s%s\n",
-               done_, total_, elapsed, workers_,
+  std::fprintf(stderr, "[gtest_parallel] %s in %.1f s on %d %s%s\n",
+               outcome.c_str(), elapsed, workers_,
                workers_ == 1 ? "worker" : "workers", summary.c_str());
   std::fflush(stderr);
 }

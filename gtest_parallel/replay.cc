@@ -77,14 +77,20 @@ class FirstListener : public testing::EmptyTestEventListener {
     g_replay->EnterSuite(suite);
     Clear();
   }
-  void OnTestStart(const testing::TestInfo&) override { Clear(); }
+  void OnTestStart(const testing::TestInfo& test) override {
+    g_replay->BeginTest(test);
+    Clear();
+  }
 #if GTEST_PARALLEL_HAS_ON_TEST_DISABLED
   void OnTestDisabled(const testing::TestInfo&) override { Clear(); }
 #endif
   void OnTestPartResult(const testing::TestPartResult&) override { Clear(); }
   void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override { Draw(); }
   void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override { Draw(); }
-  void OnTestEnd(const testing::TestInfo&) override { Draw(); }
+  void OnTestEnd(const testing::TestInfo&) override {
+    g_replay->EndTest();
+    Draw();
+  }
   void OnTestSuiteEnd(const testing::TestSuite& suite) override {
     g_replay->LeaveSuite(suite);
     Draw();
@@ -99,7 +105,7 @@ class FirstListener : public testing::EmptyTestEventListener {
 
  private:
   static void Clear() { g_replay->progress().Clear(); }
-  static void Draw() { g_replay->progress().Draw(); }
+  static void Draw() { g_replay->DrawProgress(); }
 };
 
 // Placed after them, this hears end events first: the workers' times are
@@ -135,7 +141,8 @@ class LastListener : public testing::EmptyTestEventListener {
 // and to GoogleTest's default printer, taken out of their list, where that
 // printer was: first, so it hears start events before the other listeners
 // and end events after them. Test start and end lines that ConsoleLines
-// writes do not reach the printer.
+// writes do not reach the printer, nor do the tests and suites the replay
+// mutes (Replay::muted()).
 class Forwarder : public testing::TestEventListener {
  public:
   void set_target(testing::TestEventListener* target) { target_ = target; }
@@ -157,15 +164,17 @@ class Forwarder : public testing::TestEventListener {
     Backward([&](auto* l) { l->OnEnvironmentsSetUpEnd(u); });
   }
   void OnTestSuiteStart(const testing::TestSuite& s) override {
-    Forward([&](auto* l) { l->OnTestSuiteStart(s); });
+    Forward([&](auto* l) { l->OnTestSuiteStart(s); }, Muted());
   }
 #ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
   void OnTestCaseStart(const testing::TestCase& s) override {
-    Forward([&](auto* l) { l->OnTestCaseStart(s); });
+    Forward([&](auto* l) { l->OnTestCaseStart(s); }, Muted());
   }
 #endif
   void OnTestStart(const testing::TestInfo& t) override {
-    if (printer_ != nullptr && !lines_->PrintStart(t)) printer_->OnTestStart(t);
+    if (printer_ != nullptr && !Muted() && !lines_->PrintStart(t)) {
+      printer_->OnTestStart(t);
+    }
     target_->OnTestStart(t);
   }
 #if GTEST_PARALLEL_HAS_ON_TEST_DISABLED
@@ -174,18 +183,20 @@ class Forwarder : public testing::TestEventListener {
   }
 #endif
   void OnTestPartResult(const testing::TestPartResult& r) override {
-    Forward([&](auto* l) { l->OnTestPartResult(r); });
+    Forward([&](auto* l) { l->OnTestPartResult(r); }, Muted());
   }
   void OnTestEnd(const testing::TestInfo& t) override {
     target_->OnTestEnd(t);
-    if (printer_ != nullptr && !lines_->PrintEnd(t)) printer_->OnTestEnd(t);
+    if (printer_ != nullptr && !Muted() && !lines_->PrintEnd(t)) {
+      printer_->OnTestEnd(t);
+    }
   }
   void OnTestSuiteEnd(const testing::TestSuite& s) override {
-    Backward([&](auto* l) { l->OnTestSuiteEnd(s); });
+    Backward([&](auto* l) { l->OnTestSuiteEnd(s); }, Muted());
   }
 #ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
   void OnTestCaseEnd(const testing::TestCase& s) override {
-    Backward([&](auto* l) { l->OnTestCaseEnd(s); });
+    Backward([&](auto* l) { l->OnTestCaseEnd(s); }, Muted());
   }
 #endif
   void OnEnvironmentsTearDownStart(const testing::UnitTest& u) override {
@@ -204,16 +215,18 @@ class Forwarder : public testing::TestEventListener {
  private:
   // GoogleTest's order: start events in the order listeners were appended,
   // end events in reverse.
+  // With `mute`, the printer does not hear the event.
   template <typename Event>
-  void Forward(Event event) {
-    if (printer_ != nullptr) event(printer_);
+  void Forward(Event event, bool mute = false) {
+    if (printer_ != nullptr && !mute) event(printer_);
     event(target_);
   }
   template <typename Event>
-  void Backward(Event event) {
+  void Backward(Event event, bool mute = false) {
     event(target_);
-    if (printer_ != nullptr) event(printer_);
+    if (printer_ != nullptr && !mute) event(printer_);
   }
+  static bool Muted() { return g_replay->muted(); }
 
   testing::TestEventListener* target_ = nullptr;
   testing::TestEventListener* printer_ = nullptr;
@@ -320,12 +333,63 @@ void Replay::Raise(const Record& record) {
 
 void Replay::ReplayTest(const testing::TestInfo& test) {
   const int id = plan_.IdOf(&test);
+  if (id >= 0 && static_cast<size_t>(id) < reached_.size()) reached_[id] = 1;
   const Record record = coordinator_->TakeTest(id);
   if (id >= 0 && static_cast<size_t>(id) < test_times_.size()) {
     test_times_[id] = {record.start_ms, record.elapsed_ms};
   }
+  test_interrupted_ = record.interrupted;
+  test_not_run_ = record.not_run;
   Raise(record);
 }
+
+void Replay::PollArrivals(bool announce) {
+  for (const ReadyRecords::Arrival& arrival : coordinator_->TakeArrivals()) {
+    const size_t id = static_cast<size_t>(arrival.key);
+    progress_.TestFinished(arrival.failed,
+                           id < expected_ms_.size() ? expected_ms_[id] : -1,
+                           arrival.elapsed_ms);
+    if (arrival.failed && id < reached_.size() && !reached_[id]) {
+      unannounced_.push_back(arrival);
+    }
+  }
+  if (!announce) return;
+  for (const ReadyRecords::Arrival& failure : unannounced_) {
+    if (reached_[static_cast<size_t>(failure.key)]) continue;
+    char line[64];
+    std::snprintf(line, sizeof(line), " (%.1f s, worker %d)",
+                  static_cast<double>(failure.elapsed_ms) / 1000,
+                  failure.worker);
+    progress_.Announce("[gtest_parallel] FAILED " +
+                       plan_.FullName(failure.key) + line);
+  }
+  unannounced_.clear();
+}
+
+void Replay::DrawProgress() {
+  if (!progress_.DrawDue()) return;
+  PollArrivals(false);
+  SetRunning();
+  progress_.Draw(true);
+}
+
+void Replay::SetRunning() {
+  std::vector<Progress::Running> running;
+  for (Coordinator::RunningTest& test : coordinator_->Running()) {
+    const size_t id = static_cast<size_t>(test.test);
+    running.push_back(
+        Progress::Running{std::move(test.name), test.seconds,
+                          id < expected_ms_.size() ? expected_ms_[id] : -1});
+  }
+  progress_.SetRunning(std::move(running));
+}
+
+void Replay::BeginTest(const testing::TestInfo& test) {
+  const int id = plan_.IdOf(&test);
+  muted_test_ = id >= 0 && coordinator_->WillNotRun(id);
+}
+
+void Replay::EndTest() { muted_test_ = false; }
 
 void Replay::ReplaySuiteSetUp(const testing::TestSuite& suite) {
   Raise(coordinator_->TakeSuiteSetUp(plan_.IdOf(&suite)));
@@ -400,13 +464,29 @@ void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
   // whenever the run has to wait for a worker, so a watcher sees every line
   // up to the test that keeps it waiting.
   coordinator_->set_before_wait_callback([] { std::fflush(stdout); });
+  // A failure that comes in while the report waits for an earlier test is
+  // shown at once.
   coordinator_->set_waiting_callback([this] {
-    progress_.SetRunning(coordinator_->Running());
+    PollArrivals(true);
+    SetRunning();
     progress_.Draw(true);
   });
-  const int repeat = GTEST_FLAG_GET(repeat);
-  progress_.Start(static_cast<int>(to_run) * (repeat > 0 ? repeat : 1),
-                  coordinator_->worker_count(), "");
+  const int repeat = std::max(1, GTEST_FLAG_GET(repeat));
+  expected_ms_ = coordinator_->ExpectedMs();
+  int64_t expected = 0;
+  int unknown = 0;
+  for (const TestPlan::SuiteRun& run : plan_.CurrentRuns()) {
+    for (int test : run.tests) {
+      const int64_t ms = expected_ms_[static_cast<size_t>(test)];
+      if (ms >= 0)
+        expected += ms;
+      else
+        ++unknown;
+    }
+  }
+  progress_.Start(static_cast<int>(to_run) * repeat,
+                  coordinator_->worker_count(), expected * repeat,
+                  unknown * repeat, "");
 }
 
 void Replay::OnProgramEnd() {
@@ -416,12 +496,40 @@ void Replay::OnProgramEnd() {
     summary += "; " + std::to_string(restarts) + " worker" +
                (restarts == 1 ? "" : "s") + " replaced after dying";
   }
-  progress_.Finish(summary);
+  progress_.Finish(Outcome(), summary);
+}
+
+std::string Replay::Outcome() const {
+  const Tally& t = tally_;
+  const int ran = t.passed + t.failed + t.skipped + t.interrupted;
+  if (coordinator_->interrupt_signal() == 0) {
+    return std::to_string(ran) + "/" + std::to_string(progress_.total()) +
+           " tests done";
+  }
+  std::string outcome = "interrupted: " + std::to_string(t.passed) +
+                        " passed, " + std::to_string(t.failed) + " failed, ";
+  if (t.skipped > 0) outcome += std::to_string(t.skipped) + " skipped, ";
+  return outcome + std::to_string(t.interrupted) + " interrupted, " +
+         std::to_string(t.not_run) + " not run";
+}
+
+void Replay::PrintNotRun() {
+  if (not_run_.empty()) return;
+  std::printf(
+      "[ NOT RUN  ] %zu %s not run: the run was interrupted, listed below:\n",
+      not_run_.size(), not_run_.size() == 1 ? "test was" : "tests were");
+  for (int id : not_run_) {
+    std::printf("[ NOT RUN  ] %s\n", plan_.FullName(id).c_str());
+  }
+  not_run_.clear();
 }
 
 void Replay::OnIterationStart(const testing::UnitTest& unit_test,
                               int iteration) {
   test_times_.assign(plan_.test_count(), {0, -1});
+  reached_.assign(plan_.test_count(), 0);
+  unannounced_.clear();
+  not_run_.clear();
   if (coordinator_->worker_count() == 0) return;
   std::vector<TestPlan::SuiteRun> runs = plan_.CurrentRuns();
   if (!early_runs_.empty()) {  // Iteration 0, started early.
@@ -443,8 +551,9 @@ void Replay::OnIterationEnd(const testing::UnitTest& /*unit_test*/,
                             int /*iteration*/) {
   if (coordinator_->worker_count() == 0) return;
   const std::vector<std::string> flaky = coordinator_->TakeFlaky();
-  if (flaky.empty() && passed_alone_.empty()) return;
+  if (flaky.empty() && passed_alone_.empty() && not_run_.empty()) return;
   progress_.Clear();
+  PrintNotRun();
   // After GoogleTest's own summary, in its style.
   if (!flaky.empty()) {
     std::printf("[  FLAKY   ] %zu %s passed only when retried, listed below:\n",
@@ -470,7 +579,19 @@ void Replay::OnIterationEnd(const testing::UnitTest& /*unit_test*/,
 
 void Replay::OnTestEnd(const testing::TestInfo& test) {
   const int id = plan_.IdOf(&test);
-  progress_.TestDone(test.result()->Failed());
+  if (test_not_run_) {
+    ++tally_.not_run;
+    if (id >= 0) not_run_.push_back(id);
+  } else if (test_interrupted_) {
+    ++tally_.interrupted;
+  } else if (test.result()->Failed()) {
+    ++tally_.failed;
+  } else if (test.result()->Skipped()) {
+    ++tally_.skipped;
+  } else {
+    ++tally_.passed;
+  }
+  test_not_run_ = test_interrupted_ = false;
   if (id >= 0 && static_cast<size_t>(id) < test_times_.size() &&
       test_times_[id].second >= 0) {
     SetTestTimes(test, test_times_[id].first, test_times_[id].second);
@@ -483,14 +604,19 @@ void Replay::OnTestEnd(const testing::TestInfo& test) {
 void Replay::EnterSuite(const testing::TestSuite& suite) {
   const int suite_id = plan_.IdOf(&suite);
   if (suite_id < 0) return;
+  muted_suite_ = InterruptCount() > 0;  // Only an interrupted run mutes.
   for (int id : plan_.tests_of(suite_id)) {
     if (factories_[id] == nullptr) {
       factories_[id] = SwapTestFactory(plan_.test(id), StandInFactory::Get());
+    }
+    if (muted_suite_ && plan_.test(id)->should_run()) {
+      muted_suite_ = coordinator_->WillNotRun(id);
     }
   }
 }
 
 void Replay::LeaveSuite(const testing::TestSuite& suite) {
+  muted_suite_ = false;
   const int suite_id = plan_.IdOf(&suite);
   if (suite_id < 0) return;
   for (int id : plan_.tests_of(suite_id)) RestoreFactory(id);

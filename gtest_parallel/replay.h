@@ -72,7 +72,19 @@ class Replay {
   // runs it, and the fixtures back after.
   void EnterSuite(const testing::TestSuite& suite);
   void LeaveSuite(const testing::TestSuite& suite);
+  // Before the listeners hear of a test's start, and after they heard of
+  // its end: a test the interrupted run will not run is muted (see
+  // muted()).
+  void BeginTest(const testing::TestInfo& test);
+  void EndTest();
+  // True while GoogleTest goes through a test, or a whole suite, that the
+  // interrupted run did not run: the console printer does not hear of it
+  // (the report files and the user's listeners do), and the tests not run
+  // are listed in one block instead.
+  bool muted() const { return muted_test_ || muted_suite_; }
   Progress& progress() { return progress_; }
+  // Draws the progress line if it is due, with what finished meanwhile.
+  void DrawProgress();
 
  private:
   // Starts as many workers as `to_run` tests can use (at most the number
@@ -83,6 +95,26 @@ class Replay {
   // Re-raises a record's output and results into the current test, suite
   // or global result.
   void Raise(const Record& record);
+  // Counts the tests whose records came in since the last call as
+  // finished; with `announce` (the report waits for an earlier test),
+  // prints each failure among them that the report has not reached yet.
+  void PollArrivals(bool announce);
+  // Tells the progress line what runs now.
+  void SetRunning();
+  // "interrupted: 2 passed, 0 failed, 1 interrupted, 16 not run" or
+  // "19/19 tests done": the closing line's outcome.
+  std::string Outcome() const;
+  // The block listing the iteration's tests that were not run.
+  void PrintNotRun();
+
+  // How the tests GoogleTest went through ended, over all iterations.
+  struct Tally {
+    int passed = 0;
+    int failed = 0;
+    int skipped = 0;
+    int interrupted = 0;
+    int not_run = 0;
+  };
 
   Coordinator* coordinator_;
   const TestPlan& plan_;
@@ -110,6 +142,19 @@ class Replay {
   std::vector<std::pair<int64_t, int64_t>> test_times_;
   // The iteration's failed tests that passed alone, and what that says.
   std::vector<std::pair<int, std::string>> passed_alone_;
+  // What the timing history expects of each test (ms by id, -1 unknown).
+  std::vector<int64_t> expected_ms_;
+  // By test id: whether the iteration's report reached the test.
+  std::vector<char> reached_;
+  // Failures that came in before the report reached them, not announced.
+  std::vector<ReadyRecords::Arrival> unannounced_;
+  Tally tally_;
+  // How the test being replayed ended (set by ReplayTest).
+  bool test_interrupted_ = false;
+  bool test_not_run_ = false;
+  bool muted_test_ = false;
+  bool muted_suite_ = false;
+  std::vector<int> not_run_;  // The iteration's tests not run, in order.
 };
 
 }  // namespace internal

@@ -1,5 +1,6 @@
-// Fixture: tests that never end, a slow one and plenty of short ones, for
-// timeouts and interruptions. Always run it with a --gtest_filter: the Hang
+// Fixture: tests that never end, a slow one, one that fails at once and
+// plenty of short ones, for timeouts, interruptions and what the console
+// shows meanwhile. Always run it with a --gtest_filter: the Hang
 // tests only end when the runner stops them. With FAULTS_STATE_DIR set, the
 // Hang tests create <dir>/<Suite.Test>.started once they run.
 #include <gtest/gtest.h>
@@ -41,6 +42,13 @@ TEST(Hang, WithGrandchild) {
 TEST(Slow, TakesThreeSeconds) {
   std::this_thread::sleep_for(std::chrono::seconds(3));
   SUCCEED();
+}
+
+// Registered after the slow one: its failure is known long before the
+// report reaches it.
+TEST(FailsAtOnce, AfterTheSlowOne) {
+  Say("FailsAtOnce.AfterTheSlowOne fails at once");
+  ADD_FAILURE() << "faults: failed on purpose";
 }
 
 class QuickTest : public testing::TestWithParam<int> {};

@@ -219,8 +219,17 @@ void FixtureRun::Pump(int timeout_ms) {
 }
 
 bool FixtureRun::WaitForOutput(const std::string& text, double seconds) {
+  return WaitFor(&result_.out, text, seconds);
+}
+
+bool FixtureRun::WaitForError(const std::string& text, double seconds) {
+  return WaitFor(&result_.err, text, seconds);
+}
+
+bool FixtureRun::WaitFor(const std::string* stream, const std::string& text,
+                         double seconds) {
   const double until = Elapsed() + seconds;
-  while (result_.out.find(text) == std::string::npos) {
+  while (stream->find(text) == std::string::npos) {
     if (Elapsed() > until || exited_) return false;
     Pump(20);
   }

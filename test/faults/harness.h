@@ -49,12 +49,15 @@ class FixtureRun {
   std::string CommandLine() const;
   // Seconds since the start.
   double Elapsed() const;
-  // Stdout so far.
+  // Stdout and stderr so far.
   const std::string& out() const { return result_.out; }
+  const std::string& err() const { return result_.err; }
 
   // Reads output until stdout contains `text` (true) or `seconds` pass or
   // the process ends (false).
   bool WaitForOutput(const std::string& text, double seconds);
+  // The same for stderr.
+  bool WaitForError(const std::string& text, double seconds);
   // Reads output until the file `path` exists (true) or `seconds` pass or
   // the process ends (false).
   bool WaitForFile(const std::string& path, double seconds);
@@ -73,6 +76,10 @@ class FixtureRun {
  private:
   // Reads what is available, for at most `timeout_ms`; reaps the process.
   void Pump(int timeout_ms);
+  // Reads output until `*stream` contains `text` (true) or `seconds` pass
+  // or the process ends (false).
+  bool WaitFor(const std::string* stream, const std::string& text,
+               double seconds);
 
   std::vector<std::string> argv_, env_;
   std::string run_id_;
