@@ -10,6 +10,7 @@
 
 #include "coordinator.h"
 #include "debugger.h"
+#include "history.h"
 #include "options.h"
 
 namespace gtest_parallel {
@@ -78,10 +79,17 @@ void StartWorkersEarly(int argc, char** argv) {
       options.workers <= 1 || (serial_likely && !options.force_parallel)) {
     return;
   }
-  const int workers =
-      limit > 0 ? std::min(limit, options.workers) : options.workers;
   std::vector<std::string> worker_argv(args.begin(), args.begin() + count);
   worker_argv[0] = SelfExecutable(argv[0]);
+  // The timing history tells how many tests the program had last time: a
+  // program of one test needs one worker, and a worker started for nothing
+  // costs a process start on the machine's cores and its scratch space.
+  const int listed = History::ListedTestCount(
+      options.timing_file_set ? options.timing_file
+                              : History::DefaultPath(worker_argv[0]));
+  if (listed > 0 && (limit <= 0 || listed < limit)) limit = listed;
+  const int workers =
+      limit > 0 ? std::min(limit, options.workers) : options.workers;
   for (int id = 1; id <= workers; ++id) {
     SpawnRequest request;
     if (!WorkerRequest(worker_argv, id, workers, options, &request, &error)) {
@@ -102,9 +110,12 @@ std::unique_ptr<ChildProcess> TakeEarlyWorker(int worker_id) {
 }
 
 void DiscardEarlyWorkers() {
+  // All killed first, so that they die together.
+  for (auto& worker : Early()) {
+    if (worker) worker->Kill();
+  }
   for (auto& worker : Early()) {
     if (!worker) continue;
-    worker->Kill();
     ExitStatus status;
     for (int i = 0; i < 200 && !worker->TryWait(&status); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));

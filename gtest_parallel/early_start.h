@@ -14,7 +14,8 @@ namespace gtest_parallel {
 namespace internal {
 
 // Starts the workers a later RunAllTests() will most likely need, judging
-// from the command line and the environment alone; does nothing when in
+// from the command line, the environment and the timing history's count of
+// the program's tests (no more workers than tests); does nothing when in
 // doubt (a worker, a death-test child, --gtest_list_tests, --help, no
 // parallelism, a bad flag).
 void StartWorkersEarly(int argc, char** argv);

@@ -33,6 +33,23 @@ std::string History::DefaultPath(const std::string& executable) {
   return cache + "/" + base + "-" + hash + ".timings";
 }
 
+int History::ListedTestCount(const std::string& path) {
+  if (path.empty()) return -1;
+  std::FILE* in = std::fopen(path.c_str(), "rb");
+  if (in == nullptr) return -1;
+  char line[64];
+  const bool read = std::fgets(line, sizeof(line), in) != nullptr;
+  std::fclose(in);
+  // "#\t<fingerprint, 16 hex digits>\t<count>\n".
+  if (!read || std::strncmp(line, "#\t", 2) != 0) return -1;
+  const char* count = std::strchr(line + 2, '\t');
+  if (count == nullptr) return -1;
+  int value = -1;
+  const char* end = line + std::strcspn(line, "\r\n");
+  const auto parsed = std::from_chars(count + 1, end, value);
+  return parsed.ec == std::errc() && parsed.ptr == end ? value : -1;
+}
+
 void History::Load(const std::string& path) {
   path_ = path;
   changed_ = true;
@@ -220,26 +237,81 @@ bool History::empty() const {
                       [](const Entry& entry) { return entry.ms >= 0; });
 }
 
+std::vector<std::string> History::FailedNames() const {
+  std::vector<std::string> names;
+  std::string name;
+  for (size_t test = 0; test < by_id_.size(); ++test) {
+    if (by_id_[test].ms < 0 || !by_id_[test].failed) continue;
+    name_of_(static_cast<int>(test), &name);
+    names.push_back(name);
+  }
+  for (const auto& [loaded, entry] : entries_) {
+    if (entry.failed) names.emplace_back(loaded);
+  }
+  return names;
+}
+
 namespace {
 
-// True when whole suites, the longest first each to the least loaded of
-// `workers` (LPT), would end more than kSplitShare times later than a
-// perfect balance. `keys` are (failed last time, cost) per suite.
-bool SplittingPays(const std::vector<std::pair<bool, double>>& keys,
-                   int workers) {
-  std::vector<double> costs;
-  double total = 0;
-  for (const auto& key : keys) {
-    costs.push_back(key.second);
-    total += key.second;
-  }
+// When `costs` go whole, the longest first each to the least loaded of
+// `workers` (LPT): when the last worker ends.
+double WholeMakespan(std::vector<double> costs, int workers) {
   std::sort(costs.begin(), costs.end(), std::greater<double>());
   std::vector<double> loads(static_cast<size_t>(workers), 0.0);
   for (double cost : costs) {
     *std::min_element(loads.begin(), loads.end()) += cost;
   }
-  const double whole = *std::max_element(loads.begin(), loads.end());
-  return whole > kSplitShare * (total / workers);
+  return *std::max_element(loads.begin(), loads.end());
+}
+
+// How many of the suites that may be split (`open`, costs sorted longest
+// first) must be, the longest first, so that the others going whole (and
+// the suites in `whole`) end no later than kSplitShare times a perfect
+// balance: the split ones then fill in around them. 0 when whole suites
+// are balanced enough; all of them when nothing else helps.
+size_t SuitesToSplit(const std::vector<double>& open,
+                     const std::vector<double>& whole, int workers) {
+  double total = 0;
+  for (double cost : open) total += cost;
+  for (double cost : whole) total += cost;
+  const double limit = kSplitShare * (total / workers);
+  const auto balanced = [&](size_t split) {
+    std::vector<double> rest = whole;
+    rest.insert(rest.end(), open.begin() + split, open.end());
+    return WholeMakespan(std::move(rest), workers) <= limit;
+  };
+  if (balanced(0)) return 0;
+  // Splitting more leaves less to go whole: the fewest that suffice, by
+  // bisection (a large program has thousands of suites).
+  size_t low = 0, high = open.size();  // balanced(low) is false.
+  while (high - low > 1) {
+    const size_t middle = low + (high - low) / 2;
+    (balanced(middle) ? high : low) = middle;
+  }
+  return high;
+}
+
+// Sets each suite's `splittable` following `split`; `keys` are (failed last
+// time, cost) per suite, `order` their indexes failed first, then longest.
+void MarkSplittable(const std::vector<std::pair<bool, double>>& keys,
+                    const std::vector<size_t>& order, SplitPolicy split,
+                    int workers, std::vector<Scheduler::Work>* suites) {
+  if (split != SplitPolicy::kAuto) {
+    for (Scheduler::Work& suite : *suites) {
+      suite.splittable = split == SplitPolicy::kAlways;
+    }
+    return;
+  }
+  std::vector<double> open, whole;
+  for (size_t i : order) {
+    (keys[i].first ? whole : open).push_back(keys[i].second);
+  }
+  size_t to_split = SuitesToSplit(open, whole, workers);
+  for (size_t i : order) {
+    const bool splittable = !keys[i].first && to_split > 0;
+    (*suites)[i].splittable = splittable;
+    to_split -= splittable ? 1 : 0;
+  }
 }
 
 }  // namespace
@@ -263,20 +335,14 @@ std::vector<Scheduler::Work> PlanFromHistory(
     }
     keys.emplace_back(failed, total);
   }
-  const bool pays = split == SplitPolicy::kAlways ||
-                    (split == SplitPolicy::kAuto &&
-                     SplittingPays(keys, std::max(1, workers)));
-  for (size_t i = 0; i < suites.size(); ++i) {
-    suites[i].splittable =
-        split == SplitPolicy::kAlways || (pays && !keys[i].first);
-  }
-  if (history.empty()) return suites;
   std::vector<size_t> order(suites.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (keys[a].first != keys[b].first) return keys[a].first;
     return keys[a].second > keys[b].second;
   });
+  MarkSplittable(keys, order, split, std::max(1, workers), &suites);
+  if (history.empty()) return suites;
   std::vector<Scheduler::Work> sorted;
   for (size_t i : order) sorted.push_back(std::move(suites[i]));
   return sorted;

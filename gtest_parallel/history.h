@@ -49,11 +49,18 @@ class History {
   // unless it is what the file held. False, with `error`, when that fails.
   bool Save(std::string* error) const;
 
+  // The number of tests of the list a file written after Index holds
+  // (its header), read without the rest: -1 when there is none.
+  static int ListedTestCount(const std::string& path);
+
   // By name: null when the test is unknown.
   const Entry* Find(const std::string& test) const;
   void Set(const std::string& test, Entry entry);
   bool empty() const;
   const std::string& path() const { return path_; }
+  // The names of the tests recorded as failed, numbered ones (Index) first
+  // in their order, then the others in no particular order.
+  std::vector<std::string> FailedNames() const;
 
   // Numbers this run's tests 0..count-1, in the order `name_of` (which puts
   // a test's "Suite.Name" into its second argument) knows them, the list
@@ -100,9 +107,12 @@ class History {
 // however placed (longest first on the least loaded worker), would end more
 // than kSplitShare times later than the total cost over `workers` -- one
 // suite longer than a worker's share, or a few more suites than workers --
-// and never for a suite with a test that failed last time (its tests may
-// fail together, the way tests sharing a fixed path do). Without a history
-// every test costs the same, so that test counts decide.
+// and then only for the fewest longest suites that, split, let the others
+// go whole within that bound: every worker that enters a suite runs its
+// SetUpTestSuite, so a suite split without need costs set-ups for nothing.
+// Never for a suite with a test that failed last time (its tests may fail
+// together, the way tests sharing a fixed path do). Without a history every
+// test costs the same, so that test counts decide.
 std::vector<Scheduler::Work> PlanFromHistory(
     const History& history, std::vector<Scheduler::Work> suites,
     SplitPolicy split, int workers);

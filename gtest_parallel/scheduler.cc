@@ -49,6 +49,39 @@ double Scheduler::ChunkCost() const {
   return remaining_cost_ / (2.0 * workers_);
 }
 
+double Scheduler::Weight(int index) const {
+  const SuiteState& state = suites_[index];
+  return state.remaining_cost / std::max(1, state.active);
+}
+
+int Scheduler::ChooseSuite(const WorkerState& me) {
+  // Suites before first_fresh_ have all been entered (or had nothing to
+  // run), and once entered a suite stays so: the search goes on from there.
+  while (first_fresh_ < suites_.size() &&
+         (suites_[first_fresh_].granted_once ||
+          suites_[first_fresh_].remaining.empty())) {
+    ++first_fresh_;
+  }
+  int chosen =
+      first_fresh_ < suites_.size() ? static_cast<int>(first_fresh_) : -1;
+  // The heaviest work first: a suite others have split whose remaining
+  // tests, shared among the workers in it, outweigh the next fresh suite
+  // (then waiting for it would leave that suite to end the run); a tie
+  // goes to the fresh suite, which costs no second SetUpTestSuite.
+  double heaviest = chosen < 0 ? 0 : Weight(chosen);
+  for (size_t i = 0; i < first_fresh_ && i < suites_.size(); ++i) {
+    const SuiteState& state = suites_[i];
+    if (state.remaining.empty() || me.left.count(static_cast<int>(i))) {
+      continue;
+    }
+    if (chosen < 0 || Weight(static_cast<int>(i)) > heaviest) {
+      heaviest = Weight(static_cast<int>(i));
+      chosen = static_cast<int>(i);
+    }
+  }
+  return chosen;
+}
+
 int Scheduler::Take(int index, int after, bool whole_if_small, Grant* grant) {
   SuiteState& state = suites_[index];
   grant->suite = state.suite;
@@ -108,30 +141,7 @@ bool Scheduler::Next(int worker, Grant* grant) {
     return false;
   };
   if (take_retry(false)) return true;
-  int chosen = -1;
-  // First choice: a suite nobody has entered, in the order given. Suites
-  // before first_fresh_ have all been entered (or had nothing to run), and
-  // once entered a suite stays so: the search goes on from there.
-  while (first_fresh_ < suites_.size() &&
-         (suites_[first_fresh_].granted_once ||
-          suites_[first_fresh_].remaining.empty())) {
-    ++first_fresh_;
-  }
-  if (first_fresh_ < suites_.size()) chosen = static_cast<int>(first_fresh_);
-  // Otherwise help with the suite that has the most work left.
-  if (chosen < 0) {
-    double most = 0;
-    for (size_t i = 0; i < suites_.size(); ++i) {
-      const SuiteState& state = suites_[i];
-      if (state.remaining.empty() || me.left.count(static_cast<int>(i))) {
-        continue;
-      }
-      if (chosen < 0 || state.remaining_cost > most) {
-        most = state.remaining_cost;
-        chosen = static_cast<int>(i);
-      }
-    }
-  }
+  const int chosen = ChooseSuite(me);
   if (chosen < 0) return take_retry(true);
   me.last_position = Take(chosen, -1, true, grant);
   suites_[chosen].active++;

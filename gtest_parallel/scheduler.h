@@ -5,7 +5,12 @@
 // the same suite (More) before it tears the suite down, and for a new suite
 // (Next) after. Grants shrink as the run drains (guided self-scheduling), so
 // workers finish together; a suite stays on one worker unless splitting it
-// is needed for balance. A worker never re-enters a suite it has left, so
+// is needed for balance. A worker starting a suite run takes the heaviest
+// work first (longest processing time first): the next suite nobody has
+// entered, unless a suite others run has more cost left per worker in it,
+// which it then helps with -- so that a long split suite offered first is
+// not left to end the run while the short suites after it are worked off.
+// A worker never re-enters a suite it has left, so
 // SetUpTestSuite runs at most once per worker process and suite -- except
 // to run a retry, which goes, one test at a time, to a worker other than
 // the one the test failed on unless that one has nothing else to do.
@@ -47,7 +52,8 @@ class Scheduler {
     bool last = false;
   };
 
-  // Workers are numbered 1..workers. Suites are offered in the given order.
+  // Workers are numbered 1..workers. Suites nobody has entered are offered
+  // in the given order (longest first, when costs are known).
   Scheduler(int workers, std::vector<Work> suites);
 
   // Starts a new suite run for `worker`. False when nothing is left for it.
@@ -118,6 +124,11 @@ class Scheduler {
 
   int IndexOf(int suite) const;
   double ChunkCost() const;
+  // A suite's remaining cost per worker inside it.
+  double Weight(int index) const;
+  // The suite `me` should start next (an index), or -1: the longest work
+  // first, a fresh suite or one others run that `me` has not left.
+  int ChooseSuite(const WorkerState& me);
   // Moves tests with position > after from the suite into grant; returns
   // the position of the last one taken (after, if none).
   int Take(int index, int after, bool whole_if_small, Grant* grant);

@@ -165,6 +165,28 @@ TEST(HistoryTest, AnUnchangedHistoryIsNotWrittenAgain) {
   std::remove(path.c_str());
 }
 
+TEST(HistoryTest, ListedTestCountReadsTheHeaderOnly) {
+  const std::string path = TempPath("count");
+  std::remove(path.c_str());
+  EXPECT_EQ(History::ListedTestCount(path), -1);  // No file.
+  EXPECT_EQ(History::ListedTestCount(""), -1);
+  {
+    History history;
+    history.Index(3, kFingerprint, Name);
+    history.Load(path);
+    history.Set(1, {5, false});
+    std::string error;
+    ASSERT_TRUE(history.Save(&error)) << error;
+  }
+  EXPECT_EQ(History::ListedTestCount(path), 3);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << "5\t0\tS0.T0\n";  // Written before Index: no header.
+  }
+  EXPECT_EQ(History::ListedTestCount(path), -1);
+  std::remove(path.c_str());
+}
+
 TEST(HistoryTest, ReadsLinesEndingInCarriageReturns) {
   const std::string path = TempPath("crlf.timings");
   std::ofstream(path, std::ios::binary) << "12\t0\tOne.A\r\n30\t1\tTwo.B\r\n";
@@ -293,7 +315,8 @@ TEST(PlanFromHistoryTest, AutoSplitsWhenASuiteIsLongerThanAFairShare) {
   const auto plan =
       PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 2);
   EXPECT_TRUE(Splittable(plan, 0));  // 60 > 1.25 * 45.
-  EXPECT_TRUE(Splittable(plan, 1));
+  // The others then go whole: 20 at most per worker, and 60 to share.
+  EXPECT_FALSE(Splittable(plan, 1));
   // At 1 worker the share is the whole run: nothing pays.
   const auto alone =
       PlanFromHistory(history, FourSuites(), SplitPolicy::kAuto, 1);
@@ -346,6 +369,67 @@ TEST(PlanFromHistoryTest, AutoSplitsWhenThereAreAFewMoreSuitesThanWorkers) {
   for (int test : {2, 3, 11}) eight.push_back({5 + test, {test}, {}});
   EXPECT_FALSE(
       Splittable(PlanFromHistory(empty, eight, SplitPolicy::kAuto, 4), 0));
+}
+
+// `suites` suites of `tests` tests (at most 10) with history `ms` each,
+// suite 0's tests `first_ms`, and the work to plan.
+std::vector<Scheduler::Work> SuitesOf(int suites, int tests, int64_t first_ms,
+                                      int64_t ms, History* history) {
+  std::vector<Scheduler::Work> work;
+  for (int suite = 0; suite < suites; ++suite) {
+    Scheduler::Work one{suite, {}, {}};
+    for (int test = 0; test < tests; ++test) {
+      const int id = 10 * suite + test;
+      std::string name;
+      Name(id, &name);
+      history->Set(name, {suite == 0 ? first_ms : ms, false});
+      one.tests.push_back(id);
+    }
+    work.push_back(std::move(one));
+  }
+  history->Index(10 * suites, kFingerprint, Name);
+  return work;
+}
+
+int SplittableCount(const std::vector<Scheduler::Work>& plan) {
+  int count = 0;
+  for (const Scheduler::Work& work : plan) count += work.splittable;
+  return count;
+}
+
+TEST(PlanFromHistoryTest, AutoSplitsOnlyTheSuitesThatNeedIt) {
+  // A suite of four 1 s tests and ten suites of 1 ms tests: the long suite
+  // must be split, while the short ones, whole, fit around it. Splitting
+  // them too would only run their SetUpTestSuite again on other workers.
+  for (int workers : {2, 4}) {
+    History history;
+    const auto plan =
+        PlanFromHistory(history, SuitesOf(11, 4, 1000, 1, &history),
+                        SplitPolicy::kAuto, workers);
+    ASSERT_EQ(plan[0].suite, 0);  // The longest first.
+    EXPECT_TRUE(plan[0].splittable) << workers;
+    EXPECT_EQ(SplittableCount(plan), 1) << workers;
+  }
+}
+
+TEST(PlanFromHistoryTest, AutoSplitsNoEqualSuitesThatBalanceWhole) {
+  // Ten equal suites of quick tests (their time is in SetUpTestSuite, which
+  // the history does not see): at 2 and 4 workers whole suites are close
+  // enough to a perfect balance, so each runs its set-up once.
+  for (int workers : {2, 4}) {
+    History history;
+    const auto plan = PlanFromHistory(history, SuitesOf(10, 10, 0, 0, &history),
+                                      SplitPolicy::kAuto, workers);
+    EXPECT_EQ(SplittableCount(plan), 0) << workers;
+  }
+  // At 8 workers two workers would run two suites each: splitting two
+  // suites is enough, not all ten.
+  History history;
+  const auto plan = PlanFromHistory(history, SuitesOf(10, 10, 0, 0, &history),
+                                    SplitPolicy::kAuto, 8);
+  EXPECT_EQ(SplittableCount(plan), 2);
+  EXPECT_TRUE(plan[0].splittable);
+  EXPECT_TRUE(plan[1].splittable);
 }
 
 }  // namespace

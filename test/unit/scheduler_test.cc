@@ -336,19 +336,66 @@ TEST(SchedulerTest, FirstGrantOfASuiteIsMarked) {
 }
 
 TEST(SchedulerTest, NextHelpsTheSuiteWithMostWorkLeft) {
-  // Three suites, all entered; then a fourth worker should help the one
-  // with the most cost left, whatever its position or test count.
+  // Every suite entered; then a worker helps the one with the most cost
+  // left, whatever its position or test count.
   Scheduler scheduler(
-      4, Suites({std::vector<double>(40, 1.0), std::vector<double>(10, 20.0),
-                 std::vector<double>(60, 0.5)}));
+      3, Suites({std::vector<double>(40, 1.0), std::vector<double>(10, 20.0)}));
   Grant grant;
-  for (int w = 1; w <= 3; ++w) {
+  for (int w = 1; w <= 2; ++w) {
     ASSERT_TRUE(scheduler.Next(w, &grant));
     EXPECT_EQ(grant.suite, SuiteId(w - 1));
   }
-  ASSERT_TRUE(scheduler.Next(4, &grant));
+  ASSERT_TRUE(scheduler.Next(3, &grant));
   EXPECT_EQ(grant.suite, SuiteId(1));
   EXPECT_FALSE(grant.first_of_suite);
+}
+
+TEST(SchedulerTest, NextHelpsAHeavierSplitSuiteBeforeAFreshOne) {
+  // Suite 1 is split and has 180 left; the fresh suite 2 costs 30: the
+  // heavier work comes first, or suite 1's tail would end the run.
+  Scheduler scheduler(
+      4, Suites({std::vector<double>(4, 1.0), std::vector<double>(10, 20.0),
+                 std::vector<double>(60, 0.5)}));
+  Grant grant;
+  ASSERT_TRUE(scheduler.Next(1, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(0));
+  ASSERT_TRUE(scheduler.Next(2, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(1));
+  EXPECT_EQ(grant.tests, Tests(1, 0, 0));
+  ASSERT_TRUE(scheduler.Next(3, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(1));
+  EXPECT_FALSE(grant.first_of_suite);
+  EXPECT_EQ(grant.tests, Tests(1, 1, 1));
+}
+
+TEST(SchedulerTest, NextTakesAFreshSuiteRatherThanHelpWithALighterOne) {
+  // Suite 0 has 23 left with a worker in it; the fresh suite 1 costs 30.
+  Scheduler scheduler(
+      2, Suites({std::vector<double>(40, 1.0), std::vector<double>{30.0}}));
+  Grant grant;
+  ASSERT_TRUE(scheduler.Next(1, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(0));
+  EXPECT_EQ(grant.tests, Tests(0, 0, 16));
+  ASSERT_TRUE(scheduler.Next(2, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(1));
+  EXPECT_TRUE(grant.first_of_suite);
+}
+
+TEST(SchedulerTest, NextCountsTheWorkersAlreadyHelping) {
+  // Suite 0, split, has 50 left with one worker in it: the second worker
+  // helps rather than start the fresh suite of 40. Then 40 are left for
+  // two workers (20 each): the third worker takes the fresh suite.
+  Scheduler scheduler(
+      3, Suites({std::vector<double>(6, 10.0), std::vector<double>(4, 10.0)}));
+  Grant grant;
+  ASSERT_TRUE(scheduler.Next(1, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(0));
+  EXPECT_EQ(grant.tests, Tests(0, 0, 0));
+  ASSERT_TRUE(scheduler.Next(2, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(0));
+  EXPECT_EQ(grant.tests, Tests(0, 1, 1));
+  ASSERT_TRUE(scheduler.Next(3, &grant));
+  EXPECT_EQ(grant.suite, SuiteId(1));
 }
 
 TEST(SchedulerTest, RandomRunsGrantEveryTestOnceInRunOrder) {
@@ -803,6 +850,54 @@ TEST(SchedulerTest, LongTestFirstIsBalanced) {
     ASSERT_EQ(simulation.violation(), "");
     const Bounds bounds = BoundsOf(costs, workers);
     EXPECT_LE(makespan, bounds.lower + 1.0) << workers;
+  }
+}
+
+TEST(SchedulerTest, LongSuiteFirstLeavesTheShortOnesForTheEnd) {
+  // The timing history's order: a suite of four long tests, then ten
+  // suites of short ones. The long tests are spread over the workers from
+  // the start and the short suites fill in at the end: the run ends with
+  // the best possible split, not with a long test that started late.
+  for (int workers : {2, 4}) {
+    std::vector<std::vector<double>> costs = {std::vector<double>(4, 1000.0)};
+    for (int i = 0; i < 10; ++i) costs.emplace_back(20, 1.0);
+    Simulation simulation(workers, costs);
+    const double makespan = simulation.Run();
+    ASSERT_EQ(simulation.violation(), "");
+    // Whole short suites of 20 each: at most one more than an even split.
+    EXPECT_LE(makespan, BoundsOf(costs, workers).lower + 20.0) << workers;
+  }
+}
+
+TEST(SchedulerTest, SuitesNotToSplitAreEnteredOnceEach) {
+  // Equal suites that splitting would not balance better (the plan marks
+  // them not splittable): each is entered by one worker only, so each
+  // SetUpTestSuite runs once.
+  for (int workers : {2, 4}) {
+    std::vector<Work> suites = EqualSuites(std::vector<int>(10, 50));
+    for (Work& work : suites) work.splittable = false;
+    Scheduler scheduler(workers, std::move(suites));
+    std::map<int, int> entered;  // Suite -> Next grants of it.
+    std::vector<int> current(workers + 1, -1);
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (int w = 1; w <= workers; ++w) {
+        Grant grant;
+        if (current[w] >= 0 && scheduler.More(w, current[w], &grant)) {
+          progress = true;
+          continue;
+        }
+        if (current[w] >= 0) scheduler.Leave(w, current[w]);
+        current[w] = -1;
+        if (!scheduler.Next(w, &grant)) continue;
+        EXPECT_EQ(grant.tests.size(), 50u);
+        ++entered[grant.suite];
+        current[w] = grant.suite;
+        progress = true;
+      }
+    }
+    EXPECT_EQ(entered.size(), 10u);
+    for (const auto& [suite, count] : entered) EXPECT_EQ(count, 1) << suite;
   }
 }
 
