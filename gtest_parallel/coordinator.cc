@@ -1371,8 +1371,11 @@ void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
   TakeOutputLocked(slot, end, &tail);
   std::string output;
   for (const Record::Item& item : tail.items) output += item.output;
+  // Stopped by the interrupt while it exited: the interrupt is the
+  // outcome, not the worker's exit.
   const bool clean =
-      slot->kill_cause.empty() && slot->status.exited && slot->status.code == 0;
+      slot->interrupted || (slot->kill_cause.empty() && slot->status.exited &&
+                            slot->status.code == 0);
   const std::string who = "worker " + std::to_string(slot->id) + " (pid " +
                           std::to_string(slot->process->pid()) + ")";
   if (clean) {

@@ -76,7 +76,8 @@ void StartWorkersEarly(int argc, char** argv) {
   std::string error;
   if (!ParseOptions(&count, args.data(), std::getenv("GTEST_PARALLEL"),
                     &options, &error) ||
-      options.workers <= 1 || (serial_likely && !options.force_parallel)) {
+      options.workers <= 1 || (serial_likely && !options.force_parallel) ||
+      options.rerun_failed) {  // Which tests run is not known yet.
     return;
   }
   std::vector<std::string> worker_argv(args.begin(), args.begin() + count);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "alone.h"
@@ -19,6 +20,7 @@
 #include "gtest_version.h"
 #include "options.h"
 #include "replay.h"
+#include "rerun.h"
 #include "run_databases.h"
 #include "scratch.h"
 #include "serial_databases.h"
@@ -146,11 +148,14 @@ __attribute__((constructor(101))) void DieWithCoordinator() {
 
 void InitGoogleTest(int* argc, char** argv) {
   State& state = GetState();
+  // As typed, for the re-run line (rerun.h).
+  std::vector<std::string> command_line(argv, argv + *argc);
   std::string error;
   if (!internal::ParseOptions(argc, argv, std::getenv("GTEST_PARALLEL"),
                               &state.options, &error)) {
     UsageError(error);
   }
+  state.options.command_line = std::move(command_line);
   state.worker_argv.assign(argv, argv + *argc);
   if (!state.worker_argv.empty()) {
     state.worker_argv[0] = internal::SelfExecutable(argv[0]);
@@ -192,10 +197,20 @@ int RunAllTests() {
     return internal::RunWorker(plan, state.commands, state.events,
                                state.status);
   }
-  if (internal::HelpRequested() || internal::InDeathTestChild() ||
-      GTEST_FLAG_GET(list_tests)) {
+  if (internal::HelpRequested() || internal::InDeathTestChild()) {
     return RUN_ALL_TESTS();
   }
+  // Before the early start (Replay::StartEarly), which the filter stops.
+  if (state.options.rerun_failed && !state.alone) {
+    const int exit_code = internal::ApplyRerunFailed(
+        state.options, state.worker_argv.empty() ? "" : state.worker_argv[0]);
+    if (exit_code >= 0) {
+      internal::DiscardEarlyWorkers();
+      internal::ScratchSpace::Get().Finish(false);
+      return exit_code;
+    }
+  }
+  if (GTEST_FLAG_GET(list_tests)) return RUN_ALL_TESTS();
   bool serial = state.options.workers <= 1;
   if (const char* reason = serial ? nullptr : SerialReason(state.options)) {
     std::fprintf(stderr,

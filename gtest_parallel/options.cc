@@ -162,6 +162,11 @@ bool ApplyRerunAlone(const std::string& value, const std::string& source,
   return ParseBool(value, source, &options->rerun_alone, error);
 }
 
+bool ApplyRerunFailed(const std::string& value, const std::string& source,
+                      Options* options, std::string* error) {
+  return ParseBool(value, source, &options->rerun_failed, error);
+}
+
 // ALIAS=URL; the alias is checked against the declared databases later.
 bool ApplyDatabase(const std::string& value, const std::string& source,
                    Options* options, std::string* error) {
@@ -199,6 +204,8 @@ constexpr Setting kSettings[] = {
      "never, auto or always", &ApplySplit},
     {"gtest_parallel_rerun_alone", "GTEST_PARALLEL_RERUN_ALONE", "1", "1 or 0",
      &ApplyRerunAlone},
+    {"gtest_parallel_rerun_failed", "GTEST_PARALLEL_RERUN_FAILED", "1",
+     "1 or 0", &ApplyRerunFailed},
 };
 
 // Repeatable; its variables are per alias (GTEST_PARALLEL_DB_<ALIAS>) and
@@ -497,6 +504,9 @@ std::string FlagsHelp() {
          "      Run each failed test again alone, and name those that pass\n"
          "      alone: they share state with tests run beside them\n"
          "      (default: 1). The run fails either way.\n"
+         "  --gtest_parallel_rerun_failed\n"
+         "      Run only the tests that failed in the last parallel run, by\n"
+         "      the timing file (and selected by --gtest_filter, if given).\n"
          "\n"
          "  Each flag has an environment variable of the same name in upper\n"
          "  case (GTEST_PARALLEL, GTEST_PARALLEL_TIMEOUT, ...); flags win.\n";

@@ -63,6 +63,13 @@ struct Options {
   // Run each failed test again alone, to tell failures that come from
   // tests running beside it.
   bool rerun_alone = true;
+  // Run only the tests that failed in the last run, by the timing file
+  // (rerun.h).
+  bool rerun_failed = false;
+  // The command line as given, argv[0] as typed and our flags included
+  // (set by gtest_parallel::InitGoogleTest, not by ParseOptions): the
+  // re-run line repeats it.
+  std::vector<std::string> command_line;
 };
 
 // Upper bounds, guards against typos.

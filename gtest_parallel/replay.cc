@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gtest_version.h"
+#include "rerun.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -497,6 +498,7 @@ void Replay::OnProgramEnd() {
                (restarts == 1 ? "" : "s") + " replaced after dying";
   }
   progress_.Finish(Outcome(), summary);
+  PrintRerunLine(options_, FailedTests(*testing::UnitTest::GetInstance()));
 }
 
 std::string Replay::Outcome() const {
