@@ -1,11 +1,15 @@
 // Per-worker temporary and working directories (see scratch.h).
 #include "scratch.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
 #include <system_error>
+#include <vector>
 
 #include "cache_directory.h"
 #include "child_process.h"
@@ -27,6 +31,9 @@ constexpr int kMaxMirrors = 256;
 // A parent directory with more entries than this (/tmp, a home with
 // thousands of files) is not mirrored: "../x" then fails to resolve.
 constexpr size_t kMaxParentEntries = 2000;
+// How old a directory's modification time must be before it stamps a
+// mirror (see Stamp): older than any clock tick of a file system.
+constexpr auto kStampSettleTime = std::chrono::seconds(2);
 
 #if defined(_WIN32)
 constexpr const char* kVariables[] = {"TEST_TMPDIR", "TMP", "TEMP"};
@@ -146,23 +153,55 @@ size_t CountEntries(const fs::path& directory, size_t limit) {
   return count;
 }
 
+// The modification times of `directories`, which change whenever an entry
+// is added to one, removed or renamed: equal stamps mean a mirror made
+// between them is still up to date. Empty (no stamp) when a directory is
+// missing or changed too recently to tell a later change in the same clock
+// tick apart.
+std::string Stamp(const std::vector<fs::path>& directories) {
+  const auto now = fs::file_time_type::clock::now();
+  std::string stamp;
+  for (const fs::path& directory : directories) {
+    std::error_code failure;
+    const auto time = fs::last_write_time(directory, failure);
+    if (failure || now - time < kStampSettleTime) return "";
+    stamp += std::to_string(time.time_since_epoch().count()) + " " +
+             directory.string() + "\n";
+  }
+  return stamp;
+}
+
+std::string ReadStamp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // Brings `home`, a mirror of the working directory `original`, up to date:
 // `home` holds links to the entries of original's parent and a directory
 // named like `original` holding links to its entries. Returns the latter.
+// What a sync leaves is stamped in <home>.stamp: while no directory
+// involved changed, the next sync has nothing to do.
 bool SyncMirror(const fs::path& original, const fs::path& home,
                 std::string* cwd, std::string* error) {
   const fs::path parent = original.parent_path();
   const std::string name = original.filename().string();
-  fs::path mirror = home;
+  const bool upper = !name.empty() && parent != original;
+  const fs::path mirror = upper ? home / name : home;
+  const std::vector<fs::path> stamped =
+      upper ? std::vector<fs::path>{original, parent, home, mirror}
+            : std::vector<fs::path>{original, home};
+  const std::string stamp_path = home.string() + ".stamp";
+  const std::string before = Stamp(stamped);
+  *cwd = mirror.string();
+  if (!before.empty() && before == ReadStamp(stamp_path)) return true;
   std::error_code failure;
-  if (!name.empty() && parent != original) {
+  if (upper) {
     // One level up as well: "../data" must still resolve.
     fs::create_directories(home, failure);
     if (CountEntries(parent, kMaxParentEntries) <= kMaxParentEntries &&
         !SyncLinks(parent, home, name, error)) {
       return false;
     }
-    mirror /= name;
   }
   fs::create_directories(mirror, failure);
   if (failure) {
@@ -170,7 +209,8 @@ bool SyncMirror(const fs::path& original, const fs::path& home,
     return false;
   }
   if (!SyncLinks(original, mirror, "", error)) return false;
-  *cwd = mirror.string();
+  const std::string after = Stamp(stamped);
+  std::ofstream(stamp_path, std::ios::binary | std::ios::trunc) << after;
   return true;
 }
 

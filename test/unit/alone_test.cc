@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +101,57 @@ TEST(ScratchSpaceTest, WorkersGetTheirOwnDirectoriesOfLinks) {
   EXPECT_EQ(space.Finish(true), root.string());
   EXPECT_TRUE(fs::exists(root));
   fs::remove_all(root);
+}
+
+// Sets the modification time of each of `paths` to a minute ago.
+void Settle(const std::vector<std::filesystem::path>& paths) {
+  namespace fs = std::filesystem;
+  const auto past = fs::file_time_type::clock::now() - std::chrono::minutes(1);
+  for (const fs::path& path : paths) fs::last_write_time(path, past);
+}
+
+TEST(ScratchSpaceTest, AMirrorIsSyncedAgainOnlyWhenADirectoryChanged) {
+#if defined(_WIN32)
+  GTEST_SKIP() << "no private working directories on Windows";
+#endif
+  namespace fs = std::filesystem;
+  ScratchSpace& space = ScratchSpace::Get();
+  const fs::path here = fs::current_path();
+  const fs::path top = fs::path(testing::TempDir()) / "mirror_stamp";
+  const fs::path original = top / "original";
+  fs::remove_all(top);
+  fs::create_directories(original);
+  std::ofstream(original / "a") << "a";
+  fs::current_path(original);
+  WorkerScratch scratch;
+  std::string error;
+  // Until the directories settle, every run syncs; then the mirror is
+  // stamped with their times.
+  for (int run = 0; run < 2; ++run) {
+    ASSERT_TRUE(space.ForWorker(1, true, &scratch, &error)) << error;
+    const fs::path mirror = scratch.cwd;
+    EXPECT_TRUE(fs::is_symlink(mirror / "a")) << mirror;
+    space.Finish(false);
+    Settle({original, top, mirror, mirror.parent_path()});
+  }
+  // Unchanged directories: the mirror is left as it is (a file planted
+  // there, times restored, stays).
+  ASSERT_TRUE(space.ForWorker(1, true, &scratch, &error)) << error;
+  const fs::path mirror = scratch.cwd;
+  const auto settled = fs::last_write_time(mirror);
+  std::ofstream(mirror / "planted") << "x";
+  fs::last_write_time(mirror, settled);
+  space.Finish(false);
+  EXPECT_TRUE(fs::exists(mirror / "planted"));
+  // A new entry in the working directory: synced again at once.
+  std::ofstream(original / "b") << "b";
+  ASSERT_TRUE(space.ForWorker(1, true, &scratch, &error)) << error;
+  EXPECT_EQ(fs::path(scratch.cwd), mirror);
+  EXPECT_TRUE(fs::is_symlink(mirror / "b"));
+  EXPECT_FALSE(fs::exists(mirror / "planted"));
+  space.Finish(false);
+  fs::current_path(here);
+  fs::remove_all(top);
 }
 
 TEST(ScratchSpaceTest, RemovesWhatItMadeAndWhatKilledRunsLeft) {
