@@ -67,6 +67,13 @@ void Progress::TestFinished(bool failed, int64_t expected_ms,
 
 double Progress::SecondsLeft() const {
   if (finished_ >= total_ || workers_ <= 0) return -1;
+  if (unknown_left_ >= total_ - finished_ && expected_left_ms_ == 0) {
+    // The history knows none of them: by the count, at the pace so far.
+    if (finished_ == 0) return -1;
+    const double elapsed =
+        std::chrono::duration<double>(Clock::now() - start_).count();
+    return elapsed / finished_ * (total_ - finished_);
+  }
   const double mean =
       finished_ > 0 ? static_cast<double>(finished_ms_) / finished_ : -1;
   if (unknown_left_ > 0 && mean < 0) return -1;

@@ -55,7 +55,8 @@ class Progress {
   // The estimate of the time left, in seconds, -1 when there is none:
   // what the history expects of the tests not finished (those it does not
   // know counted at the mean of the finished ones), less what the running
-  // ones have done, over the workers.
+  // ones have done, over the workers. When it knows none of the tests left,
+  // the pace so far: the time per finished test times the tests left.
   double SecondsLeft() const;
   int finished() const { return finished_; }
   int total() const { return total_; }

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 namespace gtest_parallel {
 namespace internal {
 namespace {
@@ -41,9 +44,21 @@ TEST(ProgressTest, FinishingShortTestsFirstDoesNotShrinkTheEstimate) {
 }
 
 TEST(ProgressTest, UnknownTestsCountAtTheMeanOfTheFinishedOnes) {
-  Progress progress = Started(4, 1, 0, 4);
+  // One test the history knows (left: 1 s), three it does not.
+  Progress progress = Started(4, 1, 1000, 3);
   progress.TestFinished(false, -1, 2000);
-  EXPECT_DOUBLE_EQ(progress.SecondsLeft(), 6.0);
+  EXPECT_DOUBLE_EQ(progress.SecondsLeft(), 1.0 + 2 * 2.0);
+}
+
+TEST(ProgressTest, WithoutAHistoryTheCountAndThePaceSoFar) {
+  Progress progress = Started(4, 2, 0, 4);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  progress.TestFinished(false, -1, 10);
+  // Three tests left at the pace so far (one in 50 ms or more), not at the
+  // 10 ms the finished one took over the two workers.
+  const double left = progress.SecondsLeft();
+  EXPECT_GE(left, 0.15);
+  EXPECT_LT(left, 10.0);
 }
 
 TEST(ProgressTest, RunningTestsCountWhatTheyHaveDone) {
