@@ -73,6 +73,13 @@ std::map<std::string, std::string> TestDatabase::parameters() const {
   return backend_->ConnectionParameters(name_);
 }
 
+std::string TestDatabase::url() const {
+  for (const auto& [variable, value] : backend_->EnvironmentFor(name_)) {
+    if (variable == "GTEST_PARALLEL_DATABASE_URL") return value;
+  }
+  return "";
+}
+
 Status TestDatabase::Connect(std::unique_ptr<Connection>* connection) const {
   return backend_->Connect(name_, connection);
 }
@@ -98,6 +105,34 @@ const TestDatabase& Database(const std::string& alias) {
                                    "gtest_parallel::RunAllTests(), e.g. by "
                                    "linking gtest_parallel::main)")
                      : ": " + error));
+}
+
+std::string SociConnectionString(const TestDatabase& database) {
+  if (database.backend().url().scheme != "mariadb") {
+    return database.connection_string();
+  }
+  // SOCI's mysql backend: "key='value' ...", '\'' and '\\' escaped.
+  static const std::pair<const char*, const char*> kKeys[] = {
+      {"host", "host"},
+      {"port", "port"},
+      {"unix_socket", "unix_socket"},
+      {"user", "user"},
+      {"password", "password"},
+      {"database", "db"}};
+  const std::map<std::string, std::string> parameters = database.parameters();
+  std::string out;
+  for (const auto& [ours, soci] : kKeys) {
+    auto found = parameters.find(ours);
+    if (found == parameters.end() || found->second.empty()) continue;
+    out += std::string(soci) + "='";
+    for (char c : found->second) {
+      if (c == '\'' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += "' ";
+  }
+  return out + "connect_timeout=" +
+         std::to_string(database.backend().options().connect_timeout_seconds);
 }
 
 }  // namespace gtest_parallel

@@ -200,6 +200,12 @@ int RunAllTests() {
   if (internal::HelpRequested() || internal::InDeathTestChild()) {
     return RUN_ALL_TESTS();
   }
+  // --gtest_parallel_dropdb runs no test.
+  if (state.options.dropdb && !state.alone) {
+    internal::DiscardEarlyWorkers();
+    internal::ScratchSpace::Get().Finish(false);
+    return internal::RunDropdb(state.options);
+  }
   // Before the early start (Replay::StartEarly), which the filter stops.
   if (state.options.rerun_failed && !state.alone) {
     const int exit_code = internal::ApplyRerunFailed(

@@ -132,6 +132,11 @@ bool ApplyKeepdb(const std::string& value, const std::string& source,
   return ParseBool(value, source, &options->keepdb, error);
 }
 
+bool ApplyDropdb(const std::string& value, const std::string& source,
+                 Options* options, std::string* error) {
+  return ParseBool(value, source, &options->dropdb, error);
+}
+
 bool ApplyForce(const std::string& value, const std::string& source,
                 Options* options, std::string* error) {
   return ParseBool(value, source, &options->force_parallel, error);
@@ -194,6 +199,8 @@ constexpr Setting kSettings[] = {
      "a path, or none", &ApplyTimingFile},
     {"gtest_parallel_keepdb", "GTEST_PARALLEL_KEEPDB", "1", "1 or 0",
      &ApplyKeepdb},
+    {"gtest_parallel_dropdb", "GTEST_PARALLEL_DROPDB", "1", "1 or 0",
+     &ApplyDropdb},
     {"gtest_parallel_force", "GTEST_PARALLEL_FORCE", "1", "1 or 0",
      &ApplyForce},
     {"gtest_parallel_workdir", "GTEST_PARALLEL_WORKDIR", nullptr,
@@ -484,7 +491,11 @@ std::string FlagsHelp() {
          "      GTEST_PARALLEL_DB_<ALIAS>=URL); repeat for several.\n"
          "  --gtest_parallel_keepdb\n"
          "      Keep the test databases, and reuse a template whose schema\n"
-         "      has not changed.\n"
+         "      has not changed. Runs that share a kept template take\n"
+         "      turns: a second one waits, saying so.\n"
+         "  --gtest_parallel_dropdb\n"
+         "      Drop the databases --gtest_parallel_keepdb kept for this\n"
+         "      program on the servers of its databases, and run no test.\n"
          "  --gtest_parallel_force\n"
          "      Run in parallel even under a debugger or with\n"
          "      --gtest_break_on_failure (which otherwise run serially).\n"

@@ -47,6 +47,8 @@ struct Options {
   std::map<std::string, std::string> database_urls;
   // Keep the databases and reuse a template whose schema is unchanged.
   bool keepdb = false;
+  // Drop the kept databases of the program instead of running tests.
+  bool dropdb = false;
   // Run on workers even when a debugger is attached or
   // --gtest_break_on_failure is given (both otherwise make the run serial).
   bool force_parallel = false;

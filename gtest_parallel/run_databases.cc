@@ -9,10 +9,12 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cache_directory.h"
 #include "child_process.h"
 #include "database_registry.h"
+#include "gtest_parallel/gtest_parallel.h"
 #include "gtest_parallel/internal/sql_script.h"
 
 namespace gtest_parallel {
@@ -23,6 +25,8 @@ namespace {
 // hash instead of a run token: "k" and this many base-36 digits.
 constexpr size_t kKeptHashDigits = 12;
 constexpr char kKeptPrefix = 'k';
+// How often a run waiting for a kept template another run uses asks again.
+constexpr std::chrono::milliseconds kLockPoll(200);
 
 std::map<std::string, std::string>& UrlOverrides() {
   static auto* overrides = new std::map<std::string, std::string>;
@@ -79,12 +83,26 @@ bool MakeBackend(const std::string& alias, const std::string& url,
 }
 
 // Puts the variables of database `name` into this process's environment.
+// A backend's own GTEST_PARALLEL_ variables (GTEST_PARALLEL_SQLITE_DATABASE)
+// are also set with the alias appended, so that each of several databases
+// of one backend is named (GTEST_PARALLEL_DATABASE_URL is not: that would
+// be the variable of another alias).
 void ExportEnvironment(const std::string& alias, const Backend& backend,
                        const std::string& name) {
   for (const auto& [variable, value] : backend.EnvironmentFor(name)) {
     SetOwnEnvironment(variable, value);
+    if (variable.rfind("GTEST_PARALLEL_", 0) == 0 &&
+        variable.rfind("GTEST_PARALLEL_DATABASE_", 0) != 0) {
+      SetOwnEnvironment(variable + "_" + Upper(alias), value);
+    }
   }
   SetOwnEnvironment(DatabaseVariable(alias), name);
+}
+
+// True for an in-memory SQLite database: no other process can open it.
+bool InMemory(const Backend& backend) {
+  return backend.url().scheme == "sqlite" &&
+         backend.url().database == ":memory:";
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -110,6 +128,9 @@ struct RunDatabases::Entry {
   std::string template_name;           // Empty until made or found.
   bool template_made = false;          // By this run: dropped with it.
   std::vector<std::string> databases;  // Per worker; serial: one.
+  // keepdb: held from before the kept template is looked at to the end of
+  // the run, so that concurrent runs take turns with it.
+  std::unique_ptr<BackendLock> lock;
   bool set_up = false;
   bool torn_down = false;
 
@@ -176,10 +197,19 @@ bool AttachAll(const std::vector<Attachment>& attachments, std::string* error) {
                                     attachment.backend);
   }
   // In reverse, so that the first declared database's variables (PGHOST,
-  // ...) win where two share them.
+  // ...) win where two share them; in-memory databases first of all, so
+  // that a file database, which programs a test starts can open, wins
+  // GTEST_PARALLEL_SQLITE_DATABASE.
+  std::vector<const Attachment*> order;
   for (size_t i = attachments.size(); i-- > 0;) {
-    ExportEnvironment(attachments[i].alias, *attachments[i].backend,
-                      attachments[i].name);
+    order.push_back(&attachments[i]);
+  }
+  std::stable_partition(order.begin(), order.end(), [](const Attachment* a) {
+    return InMemory(*a->backend);
+  });
+  for (const Attachment* attachment : order) {
+    ExportEnvironment(attachment->alias, *attachment->backend,
+                      attachment->name);
   }
   return true;
 }
@@ -325,7 +355,7 @@ bool RunDatabases::SetUpEntry(Entry* entry, int workers,
   }
   if (interrupted()) return false;
   if (!(options_.keepdb
-            ? ReuseKeptTemplate(entry, error)
+            ? ReuseKeptTemplate(entry, interrupted, error)
             : MakeTemplate(entry,
                            RunToken::ForThisProcess(entry->sequence).ToString(),
                            error))) {
@@ -438,9 +468,111 @@ void WriteMarker(const std::string& path, const std::string& name) {
   std::ofstream(path) << name << '\n';
 }
 
+// The kept databases of base on the server, by kept template: its clones
+// first, then the template itself (when it exists).
+Status ListKept(Backend& backend, const std::string& base,
+                std::map<std::string, std::vector<std::string>>* kept) {
+  kept->clear();
+  std::vector<std::string> names;
+  const Status status = backend.ListDatabases(&names);
+  if (!status.ok()) return status;
+  for (const std::string& name : names) {
+    std::string kept_template;
+    if (!IsKept(name, base, &kept_template)) continue;
+    std::vector<std::string>& list = (*kept)[kept_template];
+    if (name == kept_template) {
+      list.push_back(name);
+    } else {
+      list.insert(list.begin(), name);
+    }
+  }
+  return Status();
+}
+
+// The program's file name, for messages.
+std::string ProgramName(const Options& options) {
+  if (options.command_line.empty() || options.command_line[0].empty()) {
+    return "this program";
+  }
+  const std::string& path = options.command_line[0];
+  const size_t slash = path.find_last_of("/\\");
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace
 
-bool RunDatabases::ReuseKeptTemplate(Entry* entry, std::string* error) {
+bool RunDatabases::LockKept(Entry* entry, const std::string& name,
+                            const std::function<bool()>& interrupted,
+                            std::unique_ptr<BackendLock>* lock,
+                            std::string* error) {
+  bool said = false;
+  for (;;) {
+    const Status status = entry->backend->TryLock(name, lock);
+    if (status.ok()) return true;
+    if (status.code() != ErrorCode::kTemplateInUse) {
+      *error = entry->Describe() + ": cannot lock kept template " + name +
+               ": " + status.ToString();
+      return false;
+    }
+    if (!said) {
+      std::fprintf(stderr,
+                   "[gtest_parallel] waiting for another run of %s that uses "
+                   "the kept template %s on %s...\n",
+                   ProgramName(options_).c_str(), name.c_str(),
+                   entry->redacted.c_str());
+      std::fflush(stderr);
+      said = true;
+    }
+    if (interrupted()) {
+      *error = "interrupted while waiting for kept template " + name;
+      return false;
+    }
+    std::this_thread::sleep_for(kLockPoll);
+  }
+}
+
+bool RunDatabases::DropOtherKept(Entry* entry, const std::string& name,
+                                 bool* exists, std::string* error) {
+  Backend& backend = *entry->backend;
+  std::map<std::string, std::vector<std::string>> kept;
+  Status status = ListKept(backend, SanitizeBaseName(entry->Base()), &kept);
+  if (!status.ok()) {
+    *error = entry->Describe() + ": " + status.ToString();
+    return false;
+  }
+  for (const auto& [kept_template, names] : kept) {
+    // Last run's clones, and databases of a schema that changed since
+    // (unless a run still uses them).
+    std::unique_ptr<BackendLock> other;
+    if (kept_template != name && !backend.TryLock(kept_template, &other).ok()) {
+      continue;
+    }
+    for (const std::string& other_name : names) {
+      if (other_name == name) {
+        *exists = true;
+        continue;
+      }
+      status = backend.Drop(other_name);
+      if (!status.ok()) {
+        *error = entry->Describe() + ": cannot drop kept database " +
+                 other_name + ": " + status.ToString();
+        return false;
+      }
+      if (other_name == kept_template) {
+        std::remove(KeptMarker(entry->redacted, other_name).c_str());
+        std::fprintf(stderr,
+                     "[gtest_parallel] dropped kept database %s: the schema "
+                     "of '%s' changed\n",
+                     other_name.c_str(), entry->declaration.alias.c_str());
+      }
+    }
+  }
+  return true;
+}
+
+bool RunDatabases::ReuseKeptTemplate(Entry* entry,
+                                     const std::function<bool()>& interrupted,
+                                     std::string* error) {
   Backend& backend = *entry->backend;
   const std::string base = SanitizeBaseName(entry->Base());
   uint64_t hash;
@@ -452,34 +584,10 @@ bool RunDatabases::ReuseKeptTemplate(Entry* entry, std::string* error) {
       kKeptPrefix + ToBase36(hash, kKeptHashDigits).substr(0, kKeptHashDigits);
   const std::string name = TemplateName(entry->Base(), token);
   const std::string marker = KeptMarker(entry->redacted, name);
-  std::vector<std::string> names;
-  Status status = backend.ListDatabases(&names);
-  if (!status.ok()) {
-    *error = entry->Describe() + ": " + status.ToString();
-    return false;
-  }
+  // Another run using the template has it until it ends.
+  if (!LockKept(entry, name, interrupted, &entry->lock, error)) return false;
   bool exists = false;
-  for (const std::string& other : names) {
-    std::string kept_template;
-    if (other == name) {
-      exists = true;
-    } else if (IsKept(other, base, &kept_template)) {
-      // Last run's clones, and databases of a schema that changed since.
-      status = backend.Drop(other);
-      if (!status.ok()) {
-        *error = entry->Describe() + ": cannot drop kept database " + other +
-                 ": " + status.ToString();
-        return false;
-      }
-      if (kept_template != name && kept_template == other) {
-        std::remove(KeptMarker(entry->redacted, other).c_str());
-        std::fprintf(stderr,
-                     "[gtest_parallel] dropped kept database %s: the schema "
-                     "of '%s' changed\n",
-                     other.c_str(), entry->declaration.alias.c_str());
-      }
-    }
-  }
+  if (!DropOtherKept(entry, name, &exists, error)) return false;
   if (exists && MarkerSays(marker, name)) {
     entry->template_name = name;
     std::fprintf(stderr,
@@ -489,7 +597,7 @@ bool RunDatabases::ReuseKeptTemplate(Entry* entry, std::string* error) {
     return true;
   }
   if (exists) {
-    status = backend.Drop(name);
+    const Status status = backend.Drop(name);
     if (!status.ok()) {
       *error = entry->Describe() + ": cannot drop incomplete template " + name +
                ": " + status.ToString();
@@ -537,6 +645,8 @@ void RunDatabases::TearDown() {
                    "(--gtest_parallel_keepdb): template %s%s\n",
                    entry->declaration.alias.c_str(),
                    entry->template_name.c_str(), names.c_str());
+      std::fflush(stderr);
+      entry->lock.reset();
       continue;
     }
     DropEntry(entry);
@@ -559,6 +669,81 @@ void RunDatabases::DropEntry(Entry* entry) {
                    status.ToString().c_str());
     }
   }
+  entry->lock.reset();
+}
+
+int RunDatabases::DropKept() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int result = 0;
+  for (auto& entry : entries_) {
+    if (!DropKeptOf(entry.get())) result = 1;
+  }
+  return result;
+}
+
+bool RunDatabases::DropKeptOf(Entry* entry) {
+  Backend& backend = *entry->backend;
+  const std::string base = SanitizeBaseName(entry->Base());
+  auto fail = [&](const std::string& what) {
+    std::fprintf(stderr, "[gtest_parallel] %s: %s\n", entry->Describe().c_str(),
+                 what.c_str());
+    return false;
+  };
+  std::map<std::string, std::vector<std::string>> kept;
+  Status status = ListKept(backend, base, &kept);
+  if (!status.ok()) {
+    return fail("cannot list the kept databases: " + status.ToString());
+  }
+  bool ok = true;
+  for (const auto& [name, listed] : kept) {
+    std::unique_ptr<BackendLock> lock;
+    std::string error;
+    if (!LockKept(
+            entry, name, [] { return false; }, &lock, &error)) {
+      std::fprintf(stderr, "[gtest_parallel] %s\n", error.c_str());
+      ok = false;
+      continue;
+    }
+    // Again: a run waited for may have made other clones.
+    std::map<std::string, std::vector<std::string>> now;
+    status = ListKept(backend, base, &now);
+    if (!status.ok()) {
+      ok = fail("cannot list the kept databases: " + status.ToString());
+      continue;
+    }
+    for (const std::string& database : now[name]) {
+      status = backend.Drop(database);
+      if (!status.ok()) {
+        ok = fail("cannot drop " + database + ": " + status.ToString());
+        continue;
+      }
+      std::fprintf(stderr,
+                   "[gtest_parallel] dropped kept database %s of '%s'\n",
+                   database.c_str(), entry->declaration.alias.c_str());
+    }
+    std::remove(KeptMarker(entry->redacted, name).c_str());
+  }
+  if (kept.empty()) {
+    std::fprintf(stderr, "[gtest_parallel] no kept databases of '%s' on %s\n",
+                 entry->declaration.alias.c_str(), entry->redacted.c_str());
+  }
+  return ok;
+}
+
+int RunDropdb(const Options& options) {
+  if (!RunDatabases::Declared()) {
+    std::fprintf(stderr,
+                 "[gtest_parallel] --gtest_parallel_dropdb: the program "
+                 "declares no database\n");
+    return 0;
+  }
+  RunDatabases databases(options);
+  std::string error;
+  if (!databases.Prepare(&error)) {
+    std::fprintf(stderr, "gtest_parallel: %s\n", error.c_str());
+    return kUsageErrorExitCode;
+  }
+  return databases.DropKept();
 }
 
 }  // namespace internal

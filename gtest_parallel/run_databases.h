@@ -75,10 +75,16 @@ class RunDatabases {
   // In a serial run: attaches this process to the run's databases, makes
   // them what Database() returns and exports their variables.
   bool AttachHere(std::string* error);
-  // Drops every database made (keepdb: keeps them and prints their names);
-  // problems are printed, not returned. Safe to call again, and from
-  // another thread.
+  // Drops every database made (keepdb: keeps them and prints their names,
+  // and lets the next run that waits for them have them); problems are
+  // printed, not returned. Safe to call again, and from another thread.
   void TearDown();
+  // --gtest_parallel_dropdb: after Prepare, drops the kept databases
+  // (--gtest_parallel_keepdb) of every declared database on its server,
+  // waiting for runs that use them, and says what it dropped. Returns 0,
+  // or 1 when a server could not be reached or a database not dropped
+  // (printed, naming the server).
+  int DropKept();
 
  private:
   struct Entry;
@@ -86,13 +92,30 @@ class RunDatabases {
   bool SetUpEntry(Entry* entry, int workers,
                   const std::function<bool()>& interrupted, std::string* error);
   bool MakeTemplate(Entry* entry, const std::string& token, std::string* error);
-  bool ReuseKeptTemplate(Entry* entry, std::string* error);
+  bool ReuseKeptTemplate(Entry* entry, const std::function<bool()>& interrupted,
+                         std::string* error);
+  // Takes the lock of kept template `name`, waiting (and saying so) while
+  // another run holds it; false with *error if it cannot, or interrupted.
+  bool LockKept(Entry* entry, const std::string& name,
+                const std::function<bool()>& interrupted,
+                std::unique_ptr<BackendLock>* lock, std::string* error);
+  // Drops the kept databases of entry's base but the template `name`
+  // (whose lock this run holds): its last clones, and databases of other
+  // schemas no run is using. *exists: whether template `name` is there.
+  bool DropOtherKept(Entry* entry, const std::string& name, bool* exists,
+                     std::string* error);
+  bool DropKeptOf(Entry* entry);
   void DropEntry(Entry* entry);
 
   const Options options_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<Entry>> entries_;
 };
+
+// --gtest_parallel_dropdb: drops the kept databases of the program's
+// declared databases (RunDatabases::DropKept) and runs no test. Returns
+// the exit code: 0, 1 when a server failed, 2 for a bad declaration or URL.
+int RunDropdb(const Options& options);
 
 }  // namespace internal
 }  // namespace gtest_parallel

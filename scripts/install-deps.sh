@@ -4,7 +4,8 @@
 # and SQLite, PostgreSQL and MariaDB (client libraries and servers) for the
 # database tests. With --tests, also what only the test suite uses: the
 # MinGW-w64 cross compiler that builds the Windows programs, Wine, which
-# runs them, and valgrind. Safe to
+# runs them, valgrind, and libpqxx and SOCI (the database client tests use
+# them as programs of their own would). Safe to
 # run again: does nothing when all is installed. Uses sudo only when not run
 # as root.
 set -euo pipefail
@@ -23,7 +24,8 @@ packages=(
   mariadb-server
 )
 if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(g++-mingw-w64-x86-64-posix wine wine64 valgrind)
+  packages+=(g++-mingw-w64-x86-64-posix wine wine64 valgrind
+    libpqxx-dev libsoci-dev)
 fi
 
 missing=()

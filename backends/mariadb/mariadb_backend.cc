@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include "gtest_parallel/internal/sql_script.h"
+#include "mariadb_client_options.h"
 #include "mariadb_clone.h"
 #include "mariadb_connection.h"
 
@@ -25,6 +28,7 @@ class MariadbBackend : public Backend {
  public:
   MariadbBackend(const DatabaseUrl& url, const BackendOptions& options)
       : Backend(url, options) {}
+  ~MariadbBackend() override;
 
   Status CreateTemplate(const std::string& base_name,
                         const std::string& run_token,
@@ -34,9 +38,12 @@ class MariadbBackend : public Backend {
   Status Clone(const std::string& template_name, int worker,
                std::string* clone_name) override;
   Status Verify(const std::string& clone_name) override;
+  Status Attach(const std::string& clone_name) override;
   Status Restore(const std::string& clone_name) override;
   Status Drop(const std::string& name) override;
   Status ListDatabases(std::vector<std::string>* names) override;
+  Status TryLock(const std::string& name,
+                 std::unique_ptr<BackendLock>* lock) override;
   Status Connect(const std::string& name,
                  std::unique_ptr<Connection>* connection) override;
   std::map<std::string, std::string> ConnectionParameters(
@@ -63,7 +70,12 @@ class MariadbBackend : public Backend {
                  doing + " on MariaDB " + Where() + ": " + status.message());
   }
 
+  // The client options of database name, in Connector/C's keywords.
+  OptionPairs ClientOptions(const std::string& name) const;
+
   std::unique_ptr<MariadbConnection> admin_;
+  // The directories of the option files Attach() wrote, by database.
+  std::map<std::string, std::string> option_directories_;
   // Definitions of the templates cloned so far (templates no longer
   // change once cloned).
   std::map<std::string, MariadbSnapshot> snapshots_;
@@ -318,6 +330,11 @@ Status MariadbBackend::Drop(const std::string& name) {
     status = admin->Execute("DROP DATABASE IF EXISTS " + QuoteName(name));
   }
   snapshots_.erase(name);
+  if (auto written = option_directories_.find(name);
+      written != option_directories_.end()) {
+    RemoveOptionFile(written->second);
+    option_directories_.erase(written);
+  }
   return status.ok() ? status : Fail(status, "cannot drop " + name);
 }
 
@@ -331,6 +348,37 @@ Status MariadbBackend::ListDatabases(std::vector<std::string>* names) {
   if (!status.ok()) return Fail(status, "cannot list databases");
   for (const Row& row : rows) names->push_back(row[0]);
   std::sort(names->begin(), names->end());
+  return Status();
+}
+
+// A GET_LOCK lock, held by a session of its own until it closes.
+class MariadbLock : public BackendLock {
+ public:
+  explicit MariadbLock(std::unique_ptr<MariadbConnection> session)
+      : session_(std::move(session)) {}
+
+ private:
+  std::unique_ptr<MariadbConnection> session_;
+};
+
+Status MariadbBackend::TryLock(const std::string& name,
+                               std::unique_ptr<BackendLock>* lock) {
+  std::unique_ptr<MariadbConnection> session;
+  Status status = Open("", &session);
+  if (!status.ok()) return status;
+  // Lock names are server-wide and at most 64 characters: a hash of the
+  // name.
+  const std::string key =
+      "gtest_parallel_" + ToBase36(Fnv1a64("gtest_parallel lock\n" + name), 13);
+  std::string taken;
+  status = session->QueryValue("SELECT GET_LOCK('" + key + "', 0)", &taken);
+  if (!status.ok()) return Fail(status, "cannot lock " + name);
+  if (taken != "1") {
+    return Error(
+        ErrorCode::kTemplateInUse,
+        "another session holds the lock of " + name + " on MariaDB " + Where());
+  }
+  *lock = std::make_unique<MariadbLock>(std::move(session));
   return Status();
 }
 
@@ -354,10 +402,51 @@ std::map<std::string, std::string> MariadbBackend::ConnectionParameters(
   return parameters;
 }
 
+OptionPairs MariadbBackend::ClientOptions(const std::string& name) const {
+  return {{"host", url().host.empty() ? "localhost" : url().host},
+          {"port", url().port != 0 ? std::to_string(url().port) : ""},
+          {"socket", url().socket},
+          {"user", url().user},
+          {"password", url().password},
+          {"database", name}};
+}
+
 std::string MariadbBackend::ConnectionString(const std::string& name) const {
-  DatabaseUrl clone_url = url();
-  clone_url.database = name;
-  return clone_url.ToString();
+  OptionPairs pairs = ClientOptions(name);
+  pairs.emplace_back("connect_timeout",
+                     std::to_string(options().connect_timeout_seconds));
+  return ConnectorConnectionString(pairs);
+}
+
+Status MariadbBackend::Attach(const std::string& clone_name) {
+  // The option file the mariadb programs a test starts read through
+  // $MARIADB_HOME: it names the user, which no variable of theirs does.
+  // The password stays out of it, in MYSQL_PWD. It lives in this process's
+  // temporary directory (a worker's own) and goes with Drop() or this
+  // object.
+  const char* tmp = std::getenv("TMPDIR");
+  std::error_code ignored;
+  const std::filesystem::path root =
+      tmp != nullptr && *tmp != '\0'
+          ? std::filesystem::path(tmp)
+          : std::filesystem::temp_directory_path(ignored);
+  const std::string directory =
+      (root / ("gtest_parallel_mariadb_" + clone_name)).string();
+  OptionPairs client;
+  for (auto& [key, value] : ClientOptions(clone_name)) {
+    if (key != "password" && key != "database") client.emplace_back(key, value);
+  }
+  const Status status = WriteOptionFile(
+      directory, OptionFileText(client, {{"database", clone_name}}));
+  if (!status.ok()) return Error(status.code(), status.message());
+  option_directories_[clone_name] = directory;
+  return Status();
+}
+
+MariadbBackend::~MariadbBackend() {
+  for (const auto& [name, directory] : option_directories_) {
+    RemoveOptionFile(directory);
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> MariadbBackend::EnvironmentFor(
@@ -373,7 +462,16 @@ std::vector<std::pair<std::string, std::string>> MariadbBackend::EnvironmentFor(
   if (!url().password.empty()) {
     variables.emplace_back("MYSQL_PWD", url().password);
   }
-  variables.emplace_back("GTEST_PARALLEL_DATABASE_URL", ConnectionString(name));
+  if (auto written = option_directories_.find(name);
+      written != option_directories_.end()) {
+    // MariaDB's programs read $MARIADB_HOME/my.cnf, older ones and MySQL's
+    // $MYSQL_HOME/my.cnf.
+    variables.emplace_back("MARIADB_HOME", written->second);
+    variables.emplace_back("MYSQL_HOME", written->second);
+  }
+  DatabaseUrl clone_url = url();
+  clone_url.database = name;
+  variables.emplace_back("GTEST_PARALLEL_DATABASE_URL", clone_url.ToString());
   return variables;
 }
 

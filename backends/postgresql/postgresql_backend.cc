@@ -35,6 +35,8 @@ class PostgresqlBackend : public Backend {
   Status Restore(const std::string& clone_name) override;
   Status Drop(const std::string& name) override;
   Status ListDatabases(std::vector<std::string>* names) override;
+  Status TryLock(const std::string& name,
+                 std::unique_ptr<BackendLock>* lock) override;
   Status Connect(const std::string& name,
                  std::unique_ptr<Connection>* connection) override;
   std::map<std::string, std::string> ConnectionParameters(
@@ -365,6 +367,37 @@ Status PostgresqlBackend::ListDatabases(std::vector<std::string>* names) {
   status = admin->Query("SELECT datname FROM pg_database ORDER BY 1", &rows);
   if (!status.ok()) return Fail(status, "cannot list databases");
   for (const Row& row : rows) names->push_back(row[0]);
+  return Status();
+}
+
+// An advisory lock, held by a session of its own until it closes.
+class PgLock : public BackendLock {
+ public:
+  explicit PgLock(std::unique_ptr<PgConnection> session)
+      : session_(std::move(session)) {}
+
+ private:
+  std::unique_ptr<PgConnection> session_;
+};
+
+Status PostgresqlBackend::TryLock(const std::string& name,
+                                  std::unique_ptr<BackendLock>* lock) {
+  std::unique_ptr<PgConnection> session;
+  Status status = Open(AdminDatabase(), &session);
+  if (!status.ok()) return status;
+  // The server's advisory locks are keyed by a bigint: a hash of the name.
+  const int64_t key =
+      static_cast<int64_t>(Fnv1a64("gtest_parallel lock\n" + name));
+  std::string taken;
+  status = session->QueryValue(
+      "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")", &taken);
+  if (!status.ok()) return Fail(status, "cannot lock " + name);
+  if (taken != "t") {
+    return Error(ErrorCode::kTemplateInUse,
+                 "another session holds the lock of " + name +
+                     " on PostgreSQL " + Where());
+  }
+  *lock = std::make_unique<PgLock>(std::move(session));
   return Status();
 }
 

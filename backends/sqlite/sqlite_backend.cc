@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -31,9 +32,11 @@ bool EndsWith(const std::string& text, const std::string& suffix) {
 class SqliteBackend : public Backend {
  public:
   SqliteBackend(const DatabaseUrl& url, const BackendOptions& options,
-                bool memory, std::string directory, std::string extension)
+                bool memory, bool private_directory, std::string directory,
+                std::string extension)
       : Backend(url, options),
         memory_(memory),
+        private_directory_(private_directory),
         directory_(std::move(directory)),
         extension_(std::move(extension)) {}
   ~SqliteBackend() override {
@@ -52,6 +55,8 @@ class SqliteBackend : public Backend {
   Status Restore(const std::string& clone_name) override;
   Status Drop(const std::string& name) override;
   Status ListDatabases(std::vector<std::string>* names) override;
+  Status TryLock(const std::string& name,
+                 std::unique_ptr<BackendLock>* lock) override;
   Status Connect(const std::string& name,
                  std::unique_ptr<Connection>* connection) override;
   std::map<std::string, std::string> ConnectionParameters(
@@ -72,6 +77,10 @@ class SqliteBackend : public Backend {
     return "file:/" + name + "?vfs=memdb";
   }
   Status CheckName(const std::string& name) const;
+  // Runs write, which makes a file in the directory. The private directory
+  // is removed by the run that empties it, perhaps between this run's
+  // making it and writing: it is made again, and write retried.
+  Status InDirectory(const std::function<Status()>& write) const;
   Status Open(const std::string& name, int flags, sqlite3** db);
   Status WriteImage(const std::string& template_name);
   Status LoadImage(const std::string& template_name, sqlite3** db);
@@ -79,6 +88,9 @@ class SqliteBackend : public Backend {
                  const std::string& clone_name);
 
   bool memory_;
+  // The directory is $TMPDIR/gtest_parallel_sqlite_<uid>, shared by runs
+  // and removed when it is left empty.
+  bool private_directory_;
   // File databases: where they are. In-memory: where template images are.
   std::string directory_;
   std::string extension_;
@@ -94,6 +106,21 @@ Status SqliteBackend::CheckName(const std::string& name) const {
                  "invalid SQLite database name '" + name + "'");
   }
   return Status();
+}
+
+Status SqliteBackend::InDirectory(const std::function<Status()>& write) const {
+  for (int attempt = 1;; ++attempt) {
+    if (private_directory_) {
+      std::string directory;
+      Status status = PrivateDirectory(&directory);
+      if (!status.ok()) return status;
+    }
+    Status status = write();
+    if (status.ok() || !private_directory_ || attempt == 10 ||
+        FileExists(directory_)) {
+      return status;
+    }
+  }
 }
 
 Status SqliteBackend::Open(const std::string& name, int flags, sqlite3** db) {
@@ -130,7 +157,7 @@ Status SqliteBackend::CreateTemplate(const std::string& base_name,
     if (!status.ok()) return status;
     memory_databases_[name] = db;
   } else {
-    status = CreateEmptyFile(PathOf(name));
+    status = InDirectory([&] { return CreateEmptyFile(PathOf(name)); });
     if (!status.ok()) {
       return Error(status.code(), "cannot create SQLite template " +
                                       PathOf(name) + ": " + status.message());
@@ -167,7 +194,8 @@ Status SqliteBackend::WriteImage(const std::string& template_name) {
   if (data == nullptr && size != 0) {
     return Error(ErrorCode::kInternal, "cannot serialize " + template_name);
   }
-  Status status = WriteWholeFile(image, data, size);
+  Status status =
+      InDirectory([&] { return WriteWholeFile(image, data, size); });
   sqlite3_free(data);
   return status;
 }
@@ -375,12 +403,48 @@ Status SqliteBackend::Drop(const std::string& name) {
                    Errno("cannot remove " + path));
     }
   }
+  if (private_directory_) RemoveDirectoryIfEmpty(directory_);
+  return Status();
+}
+
+// A lock file next to the database, and the private directory removed
+// once the lock is released if nothing else is left in it.
+class SqliteLock : public BackendLock {
+ public:
+  SqliteLock(std::unique_ptr<FileLock> file, std::string tidy)
+      : file_(std::move(file)), tidy_(std::move(tidy)) {}
+  ~SqliteLock() override {
+    file_.reset();
+    if (!tidy_.empty()) RemoveDirectoryIfEmpty(tidy_);
+  }
+
+ private:
+  std::unique_ptr<FileLock> file_;
+  std::string tidy_;
+};
+
+Status SqliteBackend::TryLock(const std::string& name,
+                              std::unique_ptr<BackendLock>* lock) {
+  Status status = CheckName(name);
+  if (!status.ok()) return status;
+  std::unique_ptr<FileLock> file;
+  status = InDirectory([&] {
+    return FileLock::TryLock(directory_ + "/" + name + ".lock", &file);
+  });
+  if (!status.ok()) return Error(status.code(), status.message());
+  *lock = std::make_unique<SqliteLock>(std::move(file),
+                                       private_directory_ ? directory_ : "");
   return Status();
 }
 
 Status SqliteBackend::ListDatabases(std::vector<std::string>* names) {
   names->clear();
   DIR* directory = opendir(directory_.c_str());
+  if (directory == nullptr && errno == ENOENT && private_directory_) {
+    // Removed, empty, at the end of another run.
+    for (const auto& entry : memory_databases_) names->push_back(entry.first);
+    return Status();
+  }
   if (directory == nullptr) {
     return Error(ErrorCode::kNotFound, Errno("cannot list " + directory_));
   }
@@ -441,9 +505,10 @@ Status NewSqliteBackend(const DatabaseUrl& url, const BackendOptions& options,
                   "the SQLite backend cannot use '" + url.scheme + ":' URLs");
   }
   bool memory = url.database == ":memory:";
+  const bool private_directory = memory || url.database.empty();
   std::string directory;
   std::string extension = internal::kDefaultExtension;
-  if (memory || url.database.empty()) {
+  if (private_directory) {
     Status status = internal::PrivateDirectory(&directory);
     if (!status.ok()) return status;
   } else {
@@ -474,8 +539,8 @@ Status NewSqliteBackend(const DatabaseUrl& url, const BackendOptions& options,
                     internal::Errno("cannot make directory " + directory));
     }
   }
-  *backend = std::make_unique<internal::SqliteBackend>(url, options, memory,
-                                                       directory, extension);
+  *backend = std::make_unique<internal::SqliteBackend>(
+      url, options, memory, private_directory, directory, extension);
   return Status();
 }
 

@@ -6,7 +6,9 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "gtest_parallel/status.h"
 
@@ -21,6 +23,30 @@ bool FileExists(const std::string& path);
 // Sets *path to $TMPDIR/gtest_parallel_sqlite_<uid>, made 0700 and checked
 // to be a directory of this user that nobody else can enter.
 Status PrivateDirectory(std::string* path);
+
+// Removes the directory at path if it is empty; leaves it otherwise.
+void RemoveDirectoryIfEmpty(const std::string& path);
+
+// An exclusive lock on a file of its own, made when the lock is taken and
+// removed when it is released (destroyed, or by the end of the process).
+class FileLock {
+ public:
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+  // Takes the lock of path without waiting: kTemplateInUse while another
+  // process holds it.
+  static Status TryLock(const std::string& path,
+                        std::unique_ptr<FileLock>* lock);
+
+ private:
+  FileLock(std::string path, intptr_t handle)
+      : path_(std::move(path)), handle_(handle) {}
+
+  std::string path_;
+  intptr_t handle_;  // A file descriptor, or a Windows HANDLE.
+};
 
 // Creates an empty file at path (mode 0644); kAlreadyExists if something
 // is there.

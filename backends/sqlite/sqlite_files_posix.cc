@@ -1,5 +1,6 @@
 // File helpers of the SQLite backend on POSIX systems (see sqlite_files.h).
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,6 +41,47 @@ Status PrivateDirectory(std::string* path) {
                   *path + " is not a private directory of this user");
   }
   return Status();
+}
+
+void RemoveDirectoryIfEmpty(const std::string& path) {
+  // Fails, harmlessly, while anything is in it.
+  rmdir(path.c_str());
+}
+
+FileLock::~FileLock() {
+  // Removed before it is unlocked: whoever opened it meanwhile finds, once
+  // it has the lock, that the path no longer leads to its file.
+  unlink(path_.c_str());
+  close(static_cast<int>(handle_));
+}
+
+Status FileLock::TryLock(const std::string& path,
+                         std::unique_ptr<FileLock>* lock) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return Status(ErrorCode::kPermissionDenied,
+                    Errno("cannot make lock file " + path));
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const bool busy = errno == EWOULDBLOCK;
+      const std::string error = Errno("cannot lock " + path);
+      close(fd);
+      if (busy) {
+        return Status(ErrorCode::kTemplateInUse,
+                      "another process holds the lock file " + path);
+      }
+      return Status(ErrorCode::kInternal, error);
+    }
+    struct stat opened, named;
+    if (fstat(fd, &opened) == 0 && stat(path.c_str(), &named) == 0 &&
+        opened.st_dev == named.st_dev && opened.st_ino == named.st_ino) {
+      lock->reset(new FileLock(path, fd));
+      return Status();
+    }
+    close(fd);  // Released and removed by its last holder: again.
+  }
+  return Status(ErrorCode::kInternal, "cannot keep hold of " + path);
 }
 
 Status CreateEmptyFile(const std::string& path) {

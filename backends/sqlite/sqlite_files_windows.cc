@@ -58,6 +58,36 @@ Status PrivateDirectory(std::string* path) {
   return Status();
 }
 
+void RemoveDirectoryIfEmpty(const std::string& path) {
+  // Removes an empty directory only; fails, harmlessly, otherwise.
+  RemoveDirectoryW(fs::u8path(path).c_str());
+}
+
+FileLock::~FileLock() {
+  // Opened for deletion on close: closing it removes it.
+  CloseHandle(reinterpret_cast<HANDLE>(handle_));
+}
+
+Status FileLock::TryLock(const std::string& path,
+                         std::unique_ptr<FileLock>* lock) {
+  // Shared with no one: a second opener fails until the handle is closed.
+  HANDLE file = CreateFileW(
+      fs::u8path(path).c_str(), GENERIC_READ | DELETE, 0, nullptr, OPEN_ALWAYS,
+      FILE_ATTRIBUTE_NORMAL | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    const DWORD code = GetLastError();
+    if (code == ERROR_SHARING_VIOLATION || code == ERROR_ACCESS_DENIED) {
+      return Status(ErrorCode::kTemplateInUse,
+                    "another process holds the lock file " + path);
+    }
+    const std::error_code error(static_cast<int>(code), std::system_category());
+    return Status(ErrorCode::kInternal,
+                  Failure("cannot make lock file " + path, error));
+  }
+  lock->reset(new FileLock(path, reinterpret_cast<intptr_t>(file)));
+  return Status();
+}
+
 Status CreateEmptyFile(const std::string& path) {
   HANDLE file = CreateFileW(fs::u8path(path).c_str(), GENERIC_WRITE, 0, nullptr,
                             CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "gtest_parallel/backend.h"
 #include "test_support.h"
@@ -217,6 +218,30 @@ TEST_P(ServerTest, ParametersAndEnvironmentReachTheClone) {
          clone},
         backend_->EnvironmentFor(clone), &exit_code);
     EXPECT_EQ(output, url_.socket + "\n");
+    EXPECT_EQ(exit_code, 0);
+    // Attached, the clone has an option file ($MARIADB_HOME/my.cnf) that
+    // names the user and the database too: the client needs no arguments.
+    ASSERT_OK(backend_->Attach(clone));
+    std::string home;
+    for (const auto& [variable, value] : backend_->EnvironmentFor(clone)) {
+      if (variable == "MARIADB_HOME") home = value;
+    }
+    ASSERT_FALSE(home.empty());
+    output = testing_support::RunProgram(
+        {"mariadb", "-NBe", "SELECT DATABASE(), CURRENT_USER()"},
+        backend_->EnvironmentFor(clone), &exit_code);
+    EXPECT_EQ(output, clone + "\t" + url_.user + "@localhost\n");
+    std::string options;
+    std::getline(std::ifstream(home + "/my.cnf"), options, '\0');
+    EXPECT_EQ(options.find(url_.password), std::string::npos)
+        << "the option file holds the password";
+    // Connector/C's key=value; form.
+    EXPECT_EQ(backend_->ConnectionString(clone).find("mariadb://"),
+              std::string::npos);
+    ASSERT_OK(backend_->Drop(clone));
+    EXPECT_FALSE(std::ifstream(home + "/my.cnf").good())
+        << "Drop() left the option file";
+    ASSERT_OK(backend_->Clone(template_name, 1, &clone));
   }
   EXPECT_EQ(exit_code, 0);
   bool has_url = false;

@@ -72,10 +72,30 @@ TEST(SqlScriptTest, Helpers) {
   EXPECT_EQ(LineAtOffset("a\nb\nc", 0), 1);
   EXPECT_EQ(LineAtOffset("a\nb\nc", 2), 2);
   EXPECT_EQ(LineAtOffset("a\nb\nc", 99), 3);
-  EXPECT_EQ(ScrubSecret("pw and pw", "pw"), "*** and ***");
-  EXPECT_EQ(ScrubSecret("text", ""), "text");
   EXPECT_EQ(ToBase36(35, 3), "00z");
   EXPECT_EQ(ToBase36(36, 1), "10");
+}
+
+// The password is hidden where it is given as one, and nowhere else: a
+// path that holds the same letters stays intact.
+TEST(SqlScriptTest, ScrubPasswordHidesOnlyThePassword) {
+  EXPECT_EQ(ScrubPassword("cannot create /tmp/x/tmp.db", {"tmp"}),
+            "cannot create /tmp/x/tmp.db");
+  EXPECT_EQ(ScrubPassword("see postgresql://u:tmp@h/tmp?host=/tmp", {"tmp"}),
+            "see postgresql://u:***@h/tmp?host=/tmp");
+  EXPECT_EQ(ScrubPassword("host='/tmp' password='tmp' dbname='tmp'", {"tmp"}),
+            "host='/tmp' password=*** dbname='tmp'");
+  EXPECT_EQ(ScrubPassword("password='it\\'s' user='it'", {"it's"}),
+            "password=*** user='it'");
+  EXPECT_EQ(ScrubPassword("PGPASSWORD=tmp PGHOST=/tmp", {"tmp"}),
+            "PGPASSWORD=*** PGHOST=/tmp");
+  EXPECT_EQ(ScrubPassword("MYSQL_PWD=tmp.", {"tmp"}), "MYSQL_PWD=***.");
+  EXPECT_EQ(
+      ScrubPassword("x://u:a%40b@h/?password=a%40b&p=/a@b", {"a@b", "a%40b"}),
+      "x://u:***@h/?password=***&p=/a@b");
+  EXPECT_EQ(ScrubPassword("password=other", {"tmp"}), "password=other");
+  EXPECT_EQ(ScrubPassword("u:@h /", {""}), "u:@h /");
+  EXPECT_EQ(ScrubPassword("text", {}), "text");
 }
 
 }  // namespace

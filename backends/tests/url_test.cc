@@ -1,6 +1,11 @@
 // Tests of database URL parsing, printing and redaction.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest_parallel/backend.h"
 #include "gtest_parallel/database_url.h"
 #include "test_support.h"
 
@@ -124,6 +129,38 @@ TEST(UrlTest, RedactUrlTextHidesPasswordsInAnyText) {
   EXPECT_EQ(RedactUrlText("x://h/?user=u&password=pw&a=b"),
             "x://h/?user=u&password=***&a=b");
   EXPECT_EQ(RedactUrlText("no url here"), "no url here");
+}
+
+// Backend errors hide the password where it is given as one, never
+// letters of a path that happen to be the same (or, with no password,
+// anything).
+TEST(UrlTest, BackendErrorsKeepPathsIntact) {
+  const std::string directory = testing_support::MakeTempDirectory();
+  std::unique_ptr<Backend> sqlite;
+  ASSERT_OK(CreateBackend("sqlite://" + directory + "/app.db", BackendOptions(),
+                          &sqlite));
+  std::unique_ptr<Connection> connection;
+  Status status = sqlite->Connect("missing", &connection);
+  EXPECT_EQ(status.code(), ErrorCode::kNotFound);
+  EXPECT_NE(status.message().find(directory + "/missing.db"), std::string::npos)
+      << status.message();
+  EXPECT_EQ(status.message().find("***"), std::string::npos)
+      << status.message();
+  testing_support::RemoveTree(directory);
+
+  // The password "tmp" is also in the socket directory's path.
+  std::unique_ptr<Backend> postgresql;
+  BackendOptions options;
+  options.connect_timeout_seconds = 2;
+  ASSERT_OK(CreateBackend(
+      "postgresql://u:tmp@/postgres?host=/tmp/gtp_no_such_dir/tmp", options,
+      &postgresql));
+  std::vector<std::string> names;
+  status = postgresql->ListDatabases(&names);
+  EXPECT_EQ(status.code(), ErrorCode::kUnreachable) << status.ToString();
+  EXPECT_NE(status.message().find("/tmp/gtp_no_such_dir/tmp"),
+            std::string::npos)
+      << status.message();
 }
 
 }  // namespace

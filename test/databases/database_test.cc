@@ -7,6 +7,8 @@
 // drops.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -44,6 +46,12 @@ std::map<int, std::set<std::string>> MarkersByWorker(const std::string& out) {
     markers[std::stoi((*it)[1])].insert((*it)[2]);
   }
   return markers;
+}
+
+// Whether anything is at path.
+bool Exists(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
 }
 
 // Names in `after` that are not in `before`.
@@ -102,6 +110,13 @@ class DatabaseTestBase : public ::testing::Test {
     }
     if (!directory_.empty()) RemoveTree(directory_);
     if (!cache_.empty()) RemoveTree(cache_);
+    if (kind_ == "sqlite_memory") {
+      // The directory backend_ made for in-memory images, if left empty.
+      const char* tmp = std::getenv("TMPDIR");
+      rmdir((std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+             "/gtest_parallel_sqlite_" + std::to_string(geteuid()))
+                .c_str());
+    }
   }
 
   // Runs the fixture with `args` and environment `env` against url (or
@@ -129,12 +144,10 @@ class DatabaseTestBase : public ::testing::Test {
     return env;
   }
 
-  void Check(FixtureRun& run, const RunResult& result,
-             const std::string& url) {
+  void Check(FixtureRun& run, const RunResult& result, const std::string& url) {
     EXPECT_FALSE(result.timed_out) << run.CommandLine();
     EXPECT_EQ(faults::Leftovers(run.run_id(), 10), "");
-    for (const std::string& password :
-         {PasswordOf(url_), PasswordOf(url)}) {
+    for (const std::string& password : {PasswordOf(url_), PasswordOf(url)}) {
       if (password.empty()) continue;
       EXPECT_EQ(result.out.find(password), std::string::npos)
           << "the password shows on stdout";
@@ -200,15 +213,13 @@ TEST_P(DatabaseRun, SerialRunUsesOneDatabaseThroughTheSameApi) {
 }
 
 TEST_P(DatabaseRun, FailingRunLeavesNothing) {
-  const RunResult result =
-      Run({"--gtest_parallel=3"}, {"DB_FIXTURE_FAIL=1"});
+  const RunResult result = Run({"--gtest_parallel=3"}, {"DB_FIXTURE_FAIL=1"});
   EXPECT_EQ(result.exit_code, 1) << result.Describe();
   EXPECT_NE(result.out.find("[  FAILED  ] Faults.MayFail"), std::string::npos);
 }
 
 TEST_P(DatabaseRun, CrashingWorkerLeavesNothing) {
-  const RunResult result =
-      Run({"--gtest_parallel=3"}, {"DB_FIXTURE_CRASH=1"});
+  const RunResult result = Run({"--gtest_parallel=3"}, {"DB_FIXTURE_CRASH=1"});
   EXPECT_EQ(result.exit_code, 1) << result.Describe();
   EXPECT_NE(result.out.find("killed by SIGABRT"), std::string::npos)
       << result.out;
@@ -266,15 +277,14 @@ TEST_P(InterruptedRun, DropsTheDatabases) {
 
 TEST_P(DatabaseRun, NextRunDropsWhatAKilledCoordinatorLeft) {
   const std::string flag_file = cache_ + "/hanging";
-  auto run = StartHangingRun(Argv({"--gtest_parallel=3"}), Env({}, ""),
-                             flag_file);
+  auto run =
+      StartHangingRun(Argv({"--gtest_parallel=3"}), Env({}, ""), flag_file);
   run->Signal(SIGKILL);
   const RunResult killed = run->Wait(kRunSeconds);
   EXPECT_EQ(killed.signal, SIGKILL);
   // The workers die with their coordinator.
   EXPECT_EQ(faults::Leftovers(run->run_id(), 10), "");
-  const std::vector<std::string> left =
-      Added(before_, OwnDatabases(*backend_));
+  const std::vector<std::string> left = Added(before_, OwnDatabases(*backend_));
   if (kind_ != "sqlite_memory") {
     // In-memory clones die with the workers; only the template's image
     // stays.
@@ -293,9 +303,8 @@ TEST_P(DatabaseRun, NextRunDropsWhatAKilledCoordinatorLeft) {
 TEST_P(DatabaseRun, ConcurrentRunsDoNotCollide) {
   FixtureRun first(Argv({"--gtest_parallel=2", "--gtest_parallel_output=all"}),
                    Env({}, ""));
-  FixtureRun second(
-      Argv({"--gtest_parallel=2", "--gtest_parallel_output=all"}),
-      Env({}, ""));
+  FixtureRun second(Argv({"--gtest_parallel=2", "--gtest_parallel_output=all"}),
+                    Env({}, ""));
   const RunResult a = first.Wait(kRunSeconds);
   const RunResult b = second.Wait(kRunSeconds);
   Check(first, a, "");
@@ -316,9 +325,10 @@ TEST_P(DatabaseRun, ConcurrentRunsDoNotCollide) {
 
 // The names a keepdb run says it kept: template first.
 std::vector<std::string> KeptNames(const std::string& err) {
-  static const std::regex kKept("kept databases of 'app' "
-                                "\\(--gtest_parallel_keepdb\\): template "
-                                "([^\\n]*)");
+  static const std::regex kKept(
+      "kept databases of 'app' "
+      "\\(--gtest_parallel_keepdb\\): template "
+      "([^\\n]*)");
   std::smatch match;
   std::vector<std::string> names;
   if (!std::regex_search(err, match, kKept)) return names;
@@ -334,7 +344,8 @@ std::vector<std::string> KeptNames(const std::string& err) {
 
 TEST_P(DatabaseRun, KeepdbReusesTheTemplateUntilTheSchemaChanges) {
   DropStaleKeptDatabases();
-  const RunResult first = Run({"--gtest_parallel=2", "--gtest_parallel_keepdb"});
+  const RunResult first =
+      Run({"--gtest_parallel=2", "--gtest_parallel_keepdb"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const std::vector<std::string> kept = KeptNames(first.err);
   ASSERT_EQ(kept.size(), 3u) << first.err;
@@ -350,8 +361,9 @@ TEST_P(DatabaseRun, KeepdbReusesTheTemplateUntilTheSchemaChanges) {
       << second.err;
   EXPECT_EQ(KeptNames(second.err), kept);
 
-  const RunResult changed = Run({"--gtest_parallel=2", "--gtest_parallel_keepdb"},
-                                {"DB_FIXTURE_SCHEMA_VERSION=2"});
+  const RunResult changed =
+      Run({"--gtest_parallel=2", "--gtest_parallel_keepdb"},
+          {"DB_FIXTURE_SCHEMA_VERSION=2"});
   EXPECT_EQ(changed.exit_code, 0) << changed.err;
   EXPECT_NE(changed.err.find("dropped kept database " + kept[0]),
             std::string::npos)
@@ -362,6 +374,113 @@ TEST_P(DatabaseRun, KeepdbReusesTheTemplateUntilTheSchemaChanges) {
   listed = Added(before_, OwnDatabases(*backend_));
   EXPECT_EQ(std::find(listed.begin(), listed.end(), kept[0]), listed.end());
   for (const std::string& name : rekept) backend_->Drop(name);
+}
+
+// What a run waiting for a kept template another run uses prints.
+std::string WaitingLine(const std::string& template_name) {
+  return "[gtest_parallel] waiting for another run of db_fixture that uses "
+         "the kept template " +
+         template_name + " on ";
+}
+
+// Two keepdb runs started at once both pass: one waits for the other,
+// saying so. --gtest_parallel_dropdb then drops everything they kept.
+TEST_P(DatabaseRun, ConcurrentKeepdbRunsTakeTurnsAndDropdbDropsAll) {
+  DropStaleKeptDatabases();
+  const std::vector<std::string> args = {"--gtest_parallel=2",
+                                         "--gtest_parallel_keepdb"};
+  FixtureRun first(Argv(args), Env({}, ""));
+  FixtureRun second(Argv(args), Env({}, ""));
+  const RunResult a = first.Wait(kRunSeconds);
+  const RunResult b = second.Wait(kRunSeconds);
+  Check(first, a, "");
+  Check(second, b, "");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const std::vector<std::string> kept = KeptNames(a.err);
+  ASSERT_EQ(kept.size(), 3u) << a.err;
+  EXPECT_EQ(KeptNames(b.err), kept) << b.err;
+  const std::string waiting = WaitingLine(kept[0]);
+  const std::string& waited =
+      a.err.find(waiting) != std::string::npos ? a.err : b.err;
+  ASSERT_NE(waited.find(waiting), std::string::npos)
+      << "neither run waited for the other:\n"
+      << a.err << "\n"
+      << b.err;
+  if (kind_ == "sqlite_file") {
+    // Paths are shown as they are.
+    EXPECT_NE(waited.find(waiting + "sqlite://" + directory_ + "/app.db..."),
+              std::string::npos)
+        << waited;
+  }
+
+  const RunResult dropped = Run({"--gtest_parallel_dropdb"});
+  EXPECT_EQ(dropped.exit_code, 0) << dropped.Describe() << dropped.err;
+  // In-memory clones die with their workers; the template's image stays.
+  for (size_t i = 0; i < (kind_ == "sqlite_memory" ? 1 : kept.size()); ++i) {
+    EXPECT_NE(
+        dropped.err.find("dropped kept database " + kept[i] + " of 'app'"),
+        std::string::npos)
+        << dropped.err;
+  }
+  EXPECT_EQ(dropped.out.find("[ RUN      ]"), std::string::npos) << dropped.out;
+  if (!directory_.empty()) {
+    EXPECT_EQ(gtest_parallel::testing_support::ListDirectory(directory_),
+              std::vector<std::string>{})
+        << "files left in the SQLite directory";
+  }
+  const RunResult again = Run({"--gtest_parallel_dropdb"});
+  EXPECT_EQ(again.exit_code, 0) << again.Describe() << again.err;
+  EXPECT_NE(again.err.find("no kept databases of 'app' on "), std::string::npos)
+      << again.err;
+  // TearDown: nothing of the runs is left.
+}
+
+// --gtest_parallel_dropdb waits for a keepdb run that uses the template,
+// then drops what it kept.
+TEST_P(DatabaseRun, DropdbWaitsForAKeepdbRun) {
+  DropStaleKeptDatabases();
+  const std::string flag_file = cache_ + "/hanging";
+  auto keeping =
+      StartHangingRun(Argv({"--gtest_parallel=2", "--gtest_parallel_keepdb"}),
+                      Env({}, ""), flag_file);
+  FixtureRun dropping(Argv({"--gtest_parallel_dropdb"}), Env({}, ""));
+  EXPECT_TRUE(
+      dropping.WaitForError("that uses the kept template test_app_k", 30))
+      << "--gtest_parallel_dropdb did not wait";
+  keeping->Signal(SIGINT);
+  const RunResult kept = keeping->Wait(kRunSeconds);
+  Check(*keeping, kept, "");
+  EXPECT_EQ(kept.exit_code, 128 + SIGINT) << kept.Describe();
+  const std::vector<std::string> names = KeptNames(kept.err);
+  ASSERT_EQ(names.size(), 3u) << kept.err;
+  const RunResult dropped = dropping.Wait(kRunSeconds);
+  Check(dropping, dropped, "");
+  EXPECT_EQ(dropped.exit_code, 0) << dropped.Describe() << dropped.err;
+  for (size_t i = 0; i < (kind_ == "sqlite_memory" ? 1 : names.size()); ++i) {
+    EXPECT_NE(
+        dropped.err.find("dropped kept database " + names[i] + " of 'app'"),
+        std::string::npos)
+        << dropped.err;
+  }
+}
+
+// Runs with an in-memory SQLite database leave no empty directory behind
+// in the temporary directory (nor do the others, which make none).
+TEST_P(DatabaseRun, RunsLeaveNoEmptyDirectory) {
+  DropStaleKeptDatabases();
+  const std::string shared = "GTEST_PARALLEL_SHARED_TMPDIR=" + cache_;
+  const std::string made =
+      cache_ + "/gtest_parallel_sqlite_" + std::to_string(geteuid());
+  EXPECT_EQ(Run({"--gtest_parallel=2"}, {shared}).exit_code, 0);
+  EXPECT_FALSE(Exists(made));
+  EXPECT_EQ(Run({}, {shared}).exit_code, 0);
+  EXPECT_FALSE(Exists(made));
+  EXPECT_EQ(Run({"--gtest_parallel=2", "--gtest_parallel_keepdb"}, {shared})
+                .exit_code,
+            0);
+  EXPECT_EQ(Run({"--gtest_parallel_dropdb"}, {shared}).exit_code, 0);
+  EXPECT_FALSE(Exists(made));
 }
 
 TEST_P(DatabaseRun, SchemaErrorNamesFileAndLine) {
@@ -375,10 +494,11 @@ TEST_P(DatabaseRun, SetupCallbackErrorIsReported) {
 }
 
 TEST_P(DatabaseRun, MalformedUrlIsReported) {
-  const std::string bad = kind_.rfind("sqlite", 0) == 0
-                              ? "sqlite://relative:x@host/app.db"
-                              : (kind_ == "postgresql" ? "postgresql" : "mariadb") +
-                                    std::string("://u:Sekr3tPw@host:99x/");
+  const std::string bad =
+      kind_.rfind("sqlite", 0) == 0
+          ? "sqlite://relative:x@host/app.db"
+          : (kind_ == "postgresql" ? "postgresql" : "mariadb") +
+                std::string("://u:Sekr3tPw@host:99x/");
   ExpectRefused(Run({"--gtest_parallel=2"}, {}, bad), "malformed");
 }
 
@@ -391,8 +511,7 @@ INSTANTIATE_TEST_SUITE_P(
     , InterruptedRun,
     ::testing::Combine(::testing::Values("sqlite_file", "sqlite_memory",
                                          "postgresql", "mariadb"),
-                       ::testing::Values(SIGINT, SIGTERM),
-                       ::testing::Bool()),
+                       ::testing::Values(SIGINT, SIGTERM), ::testing::Bool()),
     [](const auto& info) {
       return std::get<0>(info.param) +
              (std::get<1>(info.param) == SIGINT ? "_sigint" : "_sigterm") +
@@ -411,10 +530,9 @@ std::string WithPassword(const std::string& url, const std::string& password) {
 }
 
 TEST_P(ServerError, UnreachableServerIsReportedPromptly) {
-  const std::string url =
-      GetParam() == "postgresql"
-          ? "postgresql://u:Sekr3tPw@127.0.0.1:1/postgres"
-          : "mariadb://u:Sekr3tPw@127.0.0.1:1/";
+  const std::string url = GetParam() == "postgresql"
+                              ? "postgresql://u:Sekr3tPw@127.0.0.1:1/postgres"
+                              : "mariadb://u:Sekr3tPw@127.0.0.1:1/";
   const RunResult result = Run({"--gtest_parallel=2"}, {}, url);
   ExpectRefused(result, "server unreachable");
   EXPECT_LT(result.seconds, 15);
@@ -425,6 +543,17 @@ TEST_P(ServerError, UnreachableServerIsReportedPromptly) {
   ExpectRefused(Run({"--gtest_parallel=2"}, {}, socket), "server unreachable");
 }
 
+TEST_P(ServerError, DropdbNamesAnUnreachableServer) {
+  const std::string url = GetParam() == "postgresql"
+                              ? "postgresql://u:Sekr3tPw@127.0.0.1:1/postgres"
+                              : "mariadb://u:Sekr3tPw@127.0.0.1:1/";
+  const RunResult result = Run({"--gtest_parallel_dropdb"}, {}, url);
+  EXPECT_EQ(result.exit_code, 1) << result.Describe() << result.err;
+  EXPECT_NE(result.err.find("127.0.0.1"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("server unreachable"), std::string::npos)
+      << result.err;
+}
+
 TEST_P(ServerError, WrongPasswordIsReported) {
   ExpectRefused(
       Run({"--gtest_parallel=2"}, {}, WithPassword(url_, "Wr0ngPassw0rd")),
@@ -432,9 +561,9 @@ TEST_P(ServerError, WrongPasswordIsReported) {
 }
 
 TEST_P(ServerError, MissingPrivilegeIsReported) {
-  const std::string url = ServerUrl(GetParam() == "postgresql"
-                                        ? "GTEST_PARALLEL_TEST_PG_NOCREATE_URL"
-                                        : "GTEST_PARALLEL_TEST_MARIADB_NOCREATE_URL");
+  const std::string url = ServerUrl(
+      GetParam() == "postgresql" ? "GTEST_PARALLEL_TEST_PG_NOCREATE_URL"
+                                 : "GTEST_PARALLEL_TEST_MARIADB_NOCREATE_URL");
   ExpectRefused(Run({"--gtest_parallel=2"}, {}, url), "permission denied");
 }
 
@@ -451,7 +580,8 @@ class PostgresqlKeptTemplate : public DatabaseTestBase {
 
 TEST_F(PostgresqlKeptTemplate, InUseIsReported) {
   DropStaleKeptDatabases();
-  const RunResult first = Run({"--gtest_parallel=2", "--gtest_parallel_keepdb"});
+  const RunResult first =
+      Run({"--gtest_parallel=2", "--gtest_parallel_keepdb"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const std::vector<std::string> kept = KeptNames(first.err);
   ASSERT_EQ(kept.size(), 3u);

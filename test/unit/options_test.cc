@@ -402,6 +402,22 @@ TEST(ParseOptionsTest, KeepdbFromTheEnvironmentFlagWins) {
   EXPECT_FALSE(Parse({"prog", "--gtest_parallel_keepdb=0"}).options.keepdb);
 }
 
+TEST(ParseOptionsTest, Dropdb) {
+  EXPECT_FALSE(Parse({"prog"}).options.dropdb);
+  EXPECT_TRUE(Parse({"prog", "--gtest_parallel_dropdb"}).options.dropdb);
+  EXPECT_FALSE(Parse({"prog", "--gtest_parallel_dropdb=0"}).options.dropdb);
+  const Parsed bad = Parse({"prog", "--gtest_parallel_dropdb=maybe"});
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.error.find("--gtest_parallel_dropdb"), std::string::npos);
+  const ScopedEnvironment dropdb("GTEST_PARALLEL_DROPDB", "1");
+  EXPECT_TRUE(Parse({"prog"}).options.dropdb);
+  const Parsed typo = Parse({"prog", "--gtest_parallel_drop_db"});
+  EXPECT_FALSE(typo.ok);
+  EXPECT_NE(typo.error.find("did you mean --gtest_parallel_dropdb?"),
+            std::string::npos)
+      << typo.error;
+}
+
 TEST(ParseOptionsTest, Force) {
   EXPECT_FALSE(Parse({"prog"}).options.force_parallel);
   EXPECT_TRUE(Parse({"prog", "--gtest_parallel_force"}).options.force_parallel);
@@ -624,11 +640,11 @@ TEST(CheckVariableNamesTest, OurOtherVariablesAndUnrelatedOnesPass) {
       "GTEST_PARALLEL_WORKERS", "GTEST_PARALLEL_CHANNEL",
       "GTEST_PARALLEL_COORDINATOR", "GTEST_PARALLEL_ALONE",
       "GTEST_PARALLEL_SHARED_TMPDIR", "GTEST_PARALLEL_SQLITE_DATABASE",
-      "GTEST_PARALLEL_DB_APP", "GTEST_PARALLEL_DB_SLOW",
-      "GTEST_PARALLEL_DB_DIR", "GTEST_PARALLEL_DB_BENCH",
-      "GTEST_PARALLEL_DATABASE_APP", "GTEST_PARALLEL_DATABASE_URL",
-      "GTEST_PARALLEL_DATABASE_SHOP", "GTEST_PARALLEL_TEST_PG_URL",
-      "GTEST_PARALLEL_TEST_MARIADB_NOCREATE_URL",
+      "GTEST_PARALLEL_SQLITE_DATABASE_APP", "GTEST_PARALLEL_DB_APP",
+      "GTEST_PARALLEL_DB_SLOW", "GTEST_PARALLEL_DB_DIR",
+      "GTEST_PARALLEL_DB_BENCH", "GTEST_PARALLEL_DATABASE_APP",
+      "GTEST_PARALLEL_DATABASE_URL", "GTEST_PARALLEL_DATABASE_SHOP",
+      "GTEST_PARALLEL_TEST_PG_URL", "GTEST_PARALLEL_TEST_MARIADB_NOCREATE_URL",
       "GTEST_PARALLEL_TESTING_REVERSE_SUITES", "GTEST_PARALLEL_E2E_LAUNCHER",
       "GTEST_PARALLEL_E2E_DRIVE", "GTEST_PARALLEL_E2E_WORKERS",
       "GTEST_PARALLEL_FIXTURE_USES_RUNNER", "GTEST_PARALLEL_SANITIZER",

@@ -47,16 +47,19 @@ Backend::Backend(DatabaseUrl url, BackendOptions options)
     : url_(std::move(url)), options_(options) {}
 
 Status Backend::Error(ErrorCode code, const std::string& message) const {
-  // The password as typed and as it appears percent-encoded in a URL.
+  if (url_.password.empty()) return Status(code, message);
+  // The password as typed and as it appears percent-encoded in a URL
+  // ("x://u:<encoded>@/").
   DatabaseUrl encoded;
   encoded.scheme = "x";
   encoded.user = "u";
   encoded.password = url_.password;
-  std::string url = encoded.ToString();  // x://u:<encoded>@/
-  std::string escaped = url.substr(6, url.size() - 8);
-  return Status(
-      code, internal::ScrubSecret(internal::ScrubSecret(message, url_.password),
-                                  escaped));
+  const std::string url = encoded.ToString();
+  const size_t colon = url.find(':', 4);
+  const size_t at = url.rfind('@');
+  const std::string escaped = url.substr(colon + 1, at - colon - 1);
+  return Status(code,
+                internal::ScrubPassword(message, {url_.password, escaped}));
 }
 
 Status Backend::CheckRunToken(const std::string& run_token) const {
@@ -82,6 +85,12 @@ Status Backend::CloneAll(const std::string& template_name, int workers,
 }
 
 Status Backend::Attach(const std::string& /*clone_name*/) { return Status(); }
+
+Status Backend::TryLock(const std::string& /*name*/,
+                        std::unique_ptr<BackendLock>* lock) {
+  *lock = std::make_unique<BackendLock>();
+  return Status();
+}
 
 Status Backend::SweepStale(const std::string& base_name,
                            std::vector<std::string>* dropped) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #endif
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -288,11 +289,68 @@ int LineAtOffset(const std::string& text, size_t offset) {
   return 1 + CountNewlines(text, 0, offset);
 }
 
-std::string ScrubSecret(std::string text, const std::string& secret) {
-  if (secret.empty()) return text;
-  for (size_t at = text.find(secret); at != std::string::npos;
-       at = text.find(secret, at + 3)) {
-    text.replace(at, secret.size(), "***");
+namespace {
+
+// Whether text[at..] starts with word, ignoring case.
+bool StartsWithAt(const std::string& text, size_t at, const std::string& word) {
+  if (at + word.size() > text.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[at + i])) != word[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The length of the password form that the keyword value at text[begin..]
+// gives, 0 for none: a quoted value (backslash escapes, as libpq writes
+// them) that is one of forms as a whole, or an unquoted one that starts
+// with one of them (the longest).
+size_t PasswordValueLength(const std::string& text, size_t begin,
+                           const std::vector<std::string>& forms) {
+  if (begin < text.size() && (text[begin] == '\'' || text[begin] == '"')) {
+    std::string value;
+    size_t at = begin + 1;
+    for (; at < text.size() && text[at] != text[begin]; ++at) {
+      if (text[at] == '\\' && at + 1 < text.size()) ++at;
+      value += text[at];
+    }
+    const bool matches =
+        std::find(forms.begin(), forms.end(), value) != forms.end() &&
+        !value.empty();
+    return matches ? std::min(at + 1, text.size()) - begin : 0;
+  }
+  size_t longest = 0;
+  for (const std::string& form : forms) {
+    if (form.size() > longest && text.compare(begin, form.size(), form) == 0) {
+      longest = form.size();
+    }
+  }
+  return longest;
+}
+
+}  // namespace
+
+std::string ScrubPassword(std::string text,
+                          const std::vector<std::string>& forms) {
+  // user:<password>@host in URLs.
+  for (const std::string& form : forms) {
+    if (form.empty()) continue;
+    const std::string token = ":" + form + "@";
+    for (size_t at = text.find(token); at != std::string::npos;
+         at = text.find(token, at + 5)) {
+      text.replace(at, token.size(), ":***@");
+    }
+  }
+  // password=<password>, PGPASSWORD=..., MYSQL_PWD=...
+  for (size_t at = 0; at < text.size(); ++at) {
+    size_t begin = std::string::npos;
+    if (StartsWithAt(text, at, "password=")) begin = at + 9;
+    if (StartsWithAt(text, at, "pwd=")) begin = at + 4;
+    if (begin == std::string::npos) continue;
+    const size_t length = PasswordValueLength(text, begin, forms);
+    if (length > 0) text.replace(begin, length, "***");
+    at = begin;
   }
   return text;
 }

@@ -100,12 +100,20 @@ class TestDatabase {
   // The database's name on its server (SQLite: the file's base name).
   const std::string& name() const { return name_; }
   // How to connect, in the client library's native form: a libpq conninfo
-  // string, a mariadb:// URL, or a SQLite path or file: URI (open it with
-  // SQLITE_OPEN_URI). Holds the password: do not print it.
+  // string (PQconnectdb, pqxx::connection); for MariaDB the "key=value;"
+  // string of MariaDB Connector/C (mariadb_connect(mysql, string), i.e.
+  // mysql_real_connect with the string as the host); a SQLite path or
+  // file: URI (sqlite3_open_v2 with SQLITE_OPEN_URI). Holds the password:
+  // do not print it.
   std::string connection_string() const;
   // The same as the client library's keywords (see
   // Backend::ConnectionParameters). Holds the password.
   std::map<std::string, std::string> parameters() const;
+  // The database as a URL of the declaration's kind, e.g.
+  // "mariadb://user:pw@localhost/<name>?socket=...", as
+  // GTEST_PARALLEL_DATABASE_URL has it; "" for in-memory SQLite databases.
+  // Holds the password.
+  std::string url() const;
   // Opens a connection through the backend.
   Status Connect(std::unique_ptr<Connection>* connection) const;
   // Puts the database back to the template's state (a worker's clone
@@ -127,6 +135,13 @@ class TestDatabase {
 // the test's failure, for an alias not declared or when the databases were
 // not set up (tests run by RUN_ALL_TESTS() rather than RunAllTests()).
 const TestDatabase& Database(const std::string& alias);
+
+// The connect string SOCI takes for database, e.g.
+// soci::session(soci::mysql, SociConnectionString(Database("app"))): for
+// MariaDB its mysql backend's "key='value' ..." form (which is not
+// Connector/C's), for the other backends connection_string(). Holds the
+// password.
+std::string SociConnectionString(const TestDatabase& database);
 
 }  // namespace gtest_parallel
 

@@ -79,6 +79,13 @@ struct BackendOptions {
   int max_concurrent_clones = 8;
 };
 
+// A lock taken with Backend::TryLock, held until it is destroyed (or its
+// process ends).
+class BackendLock {
+ public:
+  virtual ~BackendLock() = default;
+};
+
 // A database server (or SQLite directory) that holds templates and clones.
 // One object is used by one thread at a time.
 class Backend {
@@ -116,7 +123,8 @@ class Backend {
   virtual Status Verify(const std::string& clone_name) = 0;
   // Makes a clone usable from this process through ConnectionString():
   // call in the worker, before its first test. Loads SQLite in-memory
-  // clones into this process; nothing to do for the others.
+  // clones into this process; MariaDB writes the option file its client
+  // programs read (see EnvironmentFor); nothing to do for the others.
   virtual Status Attach(const std::string& clone_name);
   // Puts a clone back to the template's state. Sessions connected to it
   // may be ended (PostgreSQL, MariaDB): reconnect afterwards.
@@ -133,6 +141,13 @@ class Backend {
                             std::vector<std::string>* dropped);
   // Every database of the server (SQLite: of the directory), sorted.
   virtual Status ListDatabases(std::vector<std::string>* names) = 0;
+  // Takes the lock `name` (a database name: runs that share a kept
+  // template lock it) on the server (SQLite: in the directory), for every
+  // process and machine that uses it, without waiting: sets *lock and
+  // returns ok, or kTemplateInUse while another holder has it. The default
+  // locks nothing (always ok).
+  virtual Status TryLock(const std::string& name,
+                         std::unique_ptr<BackendLock>* lock);
   // Opens a connection to a template, clone or other database.
   virtual Status Connect(const std::string& name,
                          std::unique_ptr<Connection>* connection) = 0;
@@ -145,11 +160,15 @@ class Backend {
   virtual std::map<std::string, std::string> ConnectionParameters(
       const std::string& name) const = 0;
   // The same as one string of the client's native form: a libpq conninfo
-  // string, a mariadb:// URL, or a SQLite path or file: URI.
+  // string, MariaDB Connector/C's "key=value;..." (for mariadb_connect),
+  // or a SQLite path or file: URI.
   virtual std::string ConnectionString(const std::string& name) const = 0;
   // Environment variables that make programs started by a test use
-  // database name (PGHOST, PGDATABASE, ... / MYSQL_UNIX_PORT, ... /
-  // GTEST_PARALLEL_SQLITE_DATABASE), plus GTEST_PARALLEL_DATABASE_URL.
+  // database name (PGHOST, PGDATABASE, ... / MYSQL_UNIX_PORT, ..., and
+  // after Attach() MARIADB_HOME / GTEST_PARALLEL_SQLITE_DATABASE), plus
+  // GTEST_PARALLEL_DATABASE_URL (the database as a URL of the backend's
+  // scheme). The runner also sets each GTEST_PARALLEL_ variable but that
+  // one with "_<ALIAS>" appended.
   virtual std::vector<std::pair<std::string, std::string>> EnvironmentFor(
       const std::string& name) const = 0;
 

@@ -6,6 +6,12 @@
 // an alias). The user needs the CREATE, DROP, INSERT, SELECT, CREATE VIEW,
 // CREATE ROUTINE, TRIGGER (and EVENT) privileges on the databases it makes.
 //
+// ConnectionString(clone) is MariaDB Connector/C's "key=value;" form
+// ("host=localhost;socket=...;user=...;password=...;database=<clone>;
+// connect_timeout=5"), which mariadb_connect(mysql, string) takes. Attach()
+// writes an option file for the client programs a test starts (see
+// EnvironmentFor: MARIADB_HOME).
+//
 // Clones are made inside the server, faster than dump | load: the
 // template's tables are re-created from SHOW CREATE TABLE (keeping foreign
 // keys and AUTO_INCREMENT positions) and filled with INSERT ... SELECT

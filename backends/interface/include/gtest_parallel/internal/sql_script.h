@@ -58,9 +58,14 @@ bool MakeDirectories(const std::string& path, unsigned mode = 0777);
 // The 1-based line of text that byte offset falls on.
 int LineAtOffset(const std::string& text, size_t offset);
 
-// text with every occurrence of secret replaced by "***" (text unchanged
-// when secret is empty).
-std::string ScrubSecret(std::string text, const std::string& secret);
+// text with the password hidden ("***") where it is given as a password:
+// in a URL's ":<form>@" and as the value of a "...password=" or "...pwd="
+// keyword (conninfo, URL parameter or variable; quoted or not), for each
+// form in `forms` (the password as typed, percent-encoded, ...). Anything
+// else is left as it is, so that a path holding the same letters stays
+// intact. text is unchanged when every form is empty.
+std::string ScrubPassword(std::string text,
+                          const std::vector<std::string>& forms);
 
 // 64-bit FNV-1a hash of data, continuing from hash.
 uint64_t Fnv1a64(const std::string& data,
