@@ -342,7 +342,17 @@ std::vector<Scheduler::Work> PlanFromHistory(
     return keys[a].second > keys[b].second;
   });
   MarkSplittable(keys, order, split, std::max(1, workers), &suites);
-  if (history.empty()) return suites;
+  if (history.empty()) {
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  }
+  if (split == SplitPolicy::kAuto) {
+    // The suites split only where whole ones would not balance come last:
+    // the whole ones start first and the split ones fill in around them,
+    // whatever their order (a split suite started early would leave a whole
+    // one to start late).
+    std::stable_partition(order.begin(), order.end(),
+                          [&](size_t i) { return !suites[i].splittable; });
+  }
   std::vector<Scheduler::Work> sorted;
   for (size_t i : order) sorted.push_back(std::move(suites[i]));
   return sorted;

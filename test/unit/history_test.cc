@@ -406,8 +406,10 @@ TEST(PlanFromHistoryTest, AutoSplitsOnlyTheSuitesThatNeedIt) {
     const auto plan =
         PlanFromHistory(history, SuitesOf(11, 4, 1000, 1, &history),
                         SplitPolicy::kAuto, workers);
-    ASSERT_EQ(plan[0].suite, 0);  // The longest first.
-    EXPECT_TRUE(plan[0].splittable) << workers;
+    // The long suite is split, and handed out last: the whole ones start
+    // first and it fills in around them.
+    ASSERT_EQ(plan.back().suite, 0);
+    EXPECT_TRUE(plan.back().splittable) << workers;
     EXPECT_EQ(SplittableCount(plan), 1) << workers;
   }
 }
@@ -428,8 +430,27 @@ TEST(PlanFromHistoryTest, AutoSplitsNoEqualSuitesThatBalanceWhole) {
   const auto plan = PlanFromHistory(history, SuitesOf(10, 10, 0, 0, &history),
                                     SplitPolicy::kAuto, 8);
   EXPECT_EQ(SplittableCount(plan), 2);
-  EXPECT_TRUE(plan[0].splittable);
-  EXPECT_TRUE(plan[1].splittable);
+  EXPECT_TRUE(plan[8].splittable);
+  EXPECT_TRUE(plan[9].splittable);
+}
+
+TEST(PlanFromHistoryTest, AutoHandsOutTheSuitesToSplitAfterTheWholeOnes) {
+  // Twenty equal suites on sixteen workers: four are split. Handed out
+  // first, they would leave four whole suites to start when the first
+  // round ends (twice a suite's time); handed out last, they fill in.
+  History measured, unused;
+  const History empty;
+  const auto suites = SuitesOf(20, 10, 20, 20, &measured);
+  SuitesOf(20, 10, 0, 0, &unused);
+  for (const History* history :
+       {static_cast<const History*>(&measured), &empty}) {
+    const auto plan = PlanFromHistory(*history, suites, SplitPolicy::kAuto, 16);
+    ASSERT_EQ(plan.size(), 20u);
+    EXPECT_EQ(SplittableCount(plan), 4);
+    for (size_t i = 0; i < plan.size(); ++i) {
+      EXPECT_EQ(plan[i].splittable, i >= 16) << i;
+    }
+  }
 }
 
 }  // namespace
