@@ -240,6 +240,13 @@ bool IsPrivateDirectory(const std::string& path);
 // the test code it runs and the processes it starts.
 void SetOwnEnvironment(const std::string& name, const std::string& value);
 
+#if defined(_WIN32)
+// `argument` in double quotes, escaped so that CommandLineToArgvW and the C
+// runtime read it back as one argument: backslashes are literal except
+// before a quote.
+std::string QuotedArgument(const std::string& argument);
+#endif
+
 }  // namespace internal
 }  // namespace gtest_parallel
 

@@ -57,30 +57,13 @@ void CloseQuietly(HANDLE* handle) {
 }
 
 // Quotes one argument the way CommandLineToArgvW and the C runtime split
-// command lines: backslashes are literal except before a quote.
+// command lines, when it needs quotes.
 std::string QuoteArgument(const std::string& argument) {
   if (!argument.empty() &&
       argument.find_first_of(" \t\n\v\"") == std::string::npos) {
     return argument;
   }
-  std::string quoted = "\"";
-  size_t backslashes = 0;
-  for (char c : argument) {
-    if (c == '\\') {
-      ++backslashes;
-      continue;
-    }
-    if (c == '"') {
-      quoted.append(backslashes * 2 + 1, '\\');
-    } else {
-      quoted.append(backslashes, '\\');
-    }
-    backslashes = 0;
-    quoted.push_back(c);
-  }
-  quoted.append(backslashes * 2, '\\');
-  quoted.push_back('"');
-  return quoted;
+  return QuotedArgument(argument);
 }
 
 // An inheritable, deleted-on-close temporary file opened for appending (the
@@ -658,6 +641,27 @@ bool LockIsFree(const std::string& path) {
   if (file == INVALID_HANDLE_VALUE) return false;
   CloseHandle(file);
   return true;
+}
+
+std::string QuotedArgument(const std::string& argument) {
+  std::string quoted = "\"";
+  size_t backslashes = 0;
+  for (char c : argument) {
+    if (c == '\\') {
+      ++backslashes;
+      continue;
+    }
+    if (c == '"') {
+      quoted.append(backslashes * 2 + 1, '\\');
+    } else {
+      quoted.append(backslashes, '\\');
+    }
+    backslashes = 0;
+    quoted.push_back(c);
+  }
+  quoted.append(backslashes * 2, '\\');
+  quoted.push_back('"');
+  return quoted;
 }
 
 void SetOwnEnvironment(const std::string& name, const std::string& value) {

@@ -456,7 +456,8 @@ void Replay::StartWorkers(size_t to_run, int seed) {
 }
 
 void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
-  const size_t to_run = TestCount(plan_.CurrentRuns());
+  const std::vector<TestPlan::SuiteRun> runs = plan_.CurrentRuns();
+  const size_t to_run = TestCount(runs);
   if (early_runs_.empty()) {
     if (to_run == 0) return;
     StartWorkers(to_run, unit_test.random_seed());
@@ -476,13 +477,11 @@ void Replay::OnProgramStart(const testing::UnitTest& unit_test) {
   expected_ms_ = coordinator_->ExpectedMs();
   int64_t expected = 0;
   int unknown = 0;
-  for (const TestPlan::SuiteRun& run : plan_.CurrentRuns()) {
+  for (const TestPlan::SuiteRun& run : runs) {
     for (int test : run.tests) {
       const int64_t ms = expected_ms_[static_cast<size_t>(test)];
-      if (ms >= 0)
-        expected += ms;
-      else
-        ++unknown;
+      expected += std::max<int64_t>(ms, 0);
+      unknown += ms < 0 ? 1 : 0;
     }
   }
   progress_.Start(static_cast<int>(to_run) * repeat,

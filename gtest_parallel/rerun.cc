@@ -5,6 +5,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "child_process.h"
 #include "gtest_parallel/gtest_parallel.h"
 #include "gtest_version.h"
 #include "history.h"
@@ -30,26 +31,7 @@ bool IsRerunFailedFlag(const std::string& arg) {
   return name == kRerunFailedFlag;
 }
 
-#if defined(_WIN32)
-// Quoted as the C runtime's and CommandLineToArgvW's rules read it back:
-// backslashes are doubled only before a quote and at the end.
-std::string Quoted(const std::string& word) {
-  std::string quoted = "\"";
-  size_t backslashes = 0;
-  for (char c : word) {
-    if (c == '\\') {
-      ++backslashes;
-      continue;
-    }
-    const size_t repeat = c == '"' ? 2 * backslashes + 1 : backslashes;
-    quoted.append(repeat, '\\');
-    quoted += c;
-    backslashes = 0;
-  }
-  quoted.append(2 * backslashes, '\\');
-  return quoted + "\"";
-}
-#else
+#if !defined(_WIN32)
 // Whether `c` needs no quoting in sh.
 bool IsSafe(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -140,7 +122,7 @@ std::string ShellQuote(const std::string& word) {
       word.find_first_of(" \t\n\v\"&|<>^()") == std::string::npos) {
     return word;
   }
-  return Quoted(word);
+  return QuotedArgument(word);
 #else
   bool safe = !word.empty();
   for (char c : word) safe = safe && IsSafe(c);
