@@ -1,6 +1,6 @@
 // Unit tests of what running a failed test alone says about it (alone.h)
 // and of the per-worker scratch directories (scratch.h).
-#include "alone.h"
+#include "coordinator/alone.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "scratch.h"
+#include "coordinator/scratch.h"
 
 namespace gtest_parallel {
 namespace internal {

@@ -1,5 +1,5 @@
 // Unit tests for the count of the CPUs this process may use (cpus.h).
-#include "cpus.h"
+#include "platform/cpus.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Tests of the timing history: its file format and the order and costs it
 // gives the scheduler.
-#include "history.h"
+#include "coordinator/history.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

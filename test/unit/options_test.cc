@@ -1,6 +1,6 @@
 // Unit tests for the parsing of gtest_parallel's flag and environment
 // variable (options.h).
-#include "options.h"
+#include "flags/options.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cpus.h"
+#include "platform/cpus.h"
 #include "scoped_environment.h"
 
 namespace gtest_parallel {

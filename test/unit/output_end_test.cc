@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "child_process.h"
+#include "platform/child_process.h"
 
 namespace gtest_parallel {
 namespace internal {

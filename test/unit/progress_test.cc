@@ -1,7 +1,7 @@
 // The progress line's estimate of the time left (Progress::SecondsLeft):
 // from the timing history where it knows the tests, from the mean of the
 // finished ones where it does not, less what running tests have done.
-#include "progress.h"
+#include "coordinator/progress.h"
 
 #include <gtest/gtest.h>
 

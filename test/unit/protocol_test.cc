@@ -1,5 +1,5 @@
 // Unit tests for the worker protocol's message framing (Encode/Decoder).
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Records (what a test, suite phase or environment phase produced) and the
 // store that hands finished ones from the I/O thread to the replay.
-#include "record.h"
+#include "coordinator/record.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Tests of the re-run line and of --gtest_parallel_rerun_failed (rerun.h):
 // quoting, the command, GoogleTest's filter semantics and the selection of
 // the last run's failures from the timing file.
-#include "rerun.h"
+#include "coordinator/rerun.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/history.h"
+#include "flags/options.h"
 #include "gtest_parallel/gtest_parallel.h"
-#include "history.h"
-#include "options.h"
 #include "scoped_environment.h"
 
 // GoogleTest before 1.12 has no accessors for its flags.

@@ -1,6 +1,6 @@
 // How a worker recognises sanitizer and valgrind reports in a test's
 // output, and tells an exit check that only repeats them.
-#include "sanitizers.h"
+#include "platform/sanitizers.h"
 
 #include <gtest/gtest.h>
 

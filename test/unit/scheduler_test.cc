@@ -1,6 +1,6 @@
 // Unit tests for the distribution of tests to workers (scheduler.h),
 // including event-driven simulations of whole runs.
-#include "scheduler.h"
+#include "coordinator/scheduler.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,234 @@
+// The coordinator: starts the workers, hands them work through the
+// scheduler, collects what they report into records, and gives the records
+// to the replay (replay.h) in the order GoogleTest asks for them.
+//
+// One I/O thread owns the workers' pipes; the thread running RUN_ALL_TESTS
+// only waits for records. Workers that die are reported against what they
+// were running and replaced under the same worker id.
+#ifndef GTEST_PARALLEL_COORDINATOR_H_
+#define GTEST_PARALLEL_COORDINATOR_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "coordinator/alone.h"
+#include "coordinator/history.h"
+#include "coordinator/record.h"
+#include "coordinator/scheduler.h"
+#include "coordinator/scratch.h"
+#include "flags/options.h"
+#include "googletest/test_plan.h"
+#include "platform/child_process.h"
+#include "protocol/protocol.h"
+
+namespace gtest_parallel {
+namespace internal {
+
+// A GoogleTest failure record made by the runner itself.
+Part RunnerFailure(const std::string& message);
+
+// The kGrant message that hands `grant` to a worker.
+Message GrantMessage(const Scheduler::Grant& grant);
+
+class Coordinator {
+ public:
+  Coordinator(const Options& options, const TestPlan& plan,
+              std::vector<std::string> worker_argv);
+  ~Coordinator();
+
+  // Counts SIGINT/SIGTERM from now on instead of dying of them (Start does
+  // it otherwise); the destructor restores them.
+  void CatchInterrupts();
+  // What each worker attaches to, sent with its configuration: element k-1
+  // for worker k (see EncodeAssignments in run_databases.h).
+  void SetWorkerDatabases(std::vector<std::vector<Property>> databases) {
+    worker_databases_ = std::move(databases);
+  }
+
+  // Starts `workers` workers for a run of `repeat` iterations whose first
+  // iteration is shuffled with `seed`.
+  void Start(int workers, int repeat, int seed);
+  int worker_count() const { return workers_; }
+
+  // GoogleTest starts iteration `iteration` with these tests, in this order.
+  void BeginIteration(int iteration, std::vector<TestPlan::SuiteRun> runs,
+                      int seed);
+
+  // Blocking: the records of the current iteration, as GoogleTest reaches
+  // them.
+  Record TakeTest(int test);
+  Record TakeSuiteSetUp(int suite);
+  Record TakeSuiteTearDown(int suite);
+  Record TakeEnvSetUp();
+  Record TakeEnvTearDown();
+
+  // Called (without the lock held) when a Take* call is about to wait for
+  // its record, and then now and then while it waits.
+  void set_before_wait_callback(std::function<void()> callback) {
+    before_wait_callback_ = std::move(callback);
+  }
+  void set_waiting_callback(std::function<void()> callback) {
+    waiting_callback_ = std::move(callback);
+  }
+  // A test running now: its id, name, and for how many seconds.
+  struct RunningTest {
+    int test = -1;
+    std::string name;
+    double seconds = 0;
+  };
+  std::vector<RunningTest> Running() const;
+  // From the replay's thread: the tests whose final records came in since
+  // the last call, in the order they came in (see ReadyRecords).
+  std::vector<ReadyRecords::Arrival> TakeArrivals() {
+    return tests_ready_.TakeArrivals();
+  }
+  // From the replay's thread: the milliseconds the timing history expects
+  // each test (by id) to take, -1 where it does not know.
+  std::vector<int64_t> ExpectedMs() const;
+  // From the replay's thread, once the run was interrupted: true when test
+  // `test` will not run (no worker ran it or runs it now); false before an
+  // interrupt.
+  bool WillNotRun(int test);
+  // Workers replaced after dying, so far.
+  int restarts() const;
+
+  // No more tests are handed out; running ones stop after their test.
+  void StopDispatch();
+
+  // Ends the run with a problem of its own (see fatal_error()).
+  void Fail(const std::string& error);
+
+  // After RUN_ALL_TESTS(): lets the workers finish, reaps them, kills what
+  // is left of them.
+  void Finish();
+
+  // A problem of the run itself (workers that cannot start, a worker that
+  // sees a different test list), empty if none.
+  std::string fatal_error() const;
+
+  // The signal that interrupted the run, 0 if none.
+  int interrupt_signal() const;
+
+  // "Suite.Name (1 of 2 attempts failed)" for each test of the iteration
+  // that passed only when retried; clears the list.
+  std::vector<std::string> TakeFlaky();
+
+  // The tests of the iteration that failed but passed when run again
+  // alone (alone.h), with what that says about them ("shares state with
+  // tests run beside it (...)"); clears the list. Filled in by
+  // TakeEnvTearDown, which runs them.
+  std::vector<std::pair<int, std::string>> TakePassedAlone();
+
+ private:
+  struct Slot;
+
+  void IoLoop();
+  void SpawnLocked(Slot* slot);
+  void ReadEvents(Slot* slot);
+  // Moves the slot's output up to `offset` into `record`.
+  void TakeOutputLocked(Slot* slot, int64_t offset, Record* record);
+  void LimitOutputLocked(Slot* slot);
+  void ProcessLocked(Slot* slot);
+  void HandleLocked(Slot* slot, const Message& message);
+  void ServeRequestLocked(Slot* slot);
+  void ReapLocked(Slot* slot);
+  void DiedLocked(Slot* slot, const std::string& cause);
+  // Kills what dead workers' tests left and this process adopted.
+  void SweepOrphansLocked();
+  // True when the worker's death is the fault of the last test it started,
+  // which broke its channel; `why` then says how.
+  bool BlameLastTestLocked(Slot* slot, std::string* why) const;
+  // A worker that ended after its last iteration: a failed exit, and what
+  // it wrote after its last test, go to the last global tear-down's record
+  // (GoogleTest reports it as "NonTestSuiteFailure"); a clean exit's output
+  // is shown as a notice.
+  void AccountExitLocked(Slot* slot, const std::string& cause);
+  void SendLocked(Slot* slot, Message message);
+  void AbortLocked(const std::string& error);
+  // Publishes a test's final record, or schedules a retry.
+  void PublishTestLocked(Slot* slot, int test, Record record);
+  void HandleInterruptsLocked(int64_t now);
+  void WatchClockLocked(Slot* slot, int64_t now);
+  bool InFlightLocked(int test) const;
+  // True while a worker holds `test` or the scheduler will hand it out.
+  bool ComingLocked(int test) const;
+  // The slot's run of `suite` ended without reaching these granted tests:
+  // they are offered again (those the run started with at most kMaxNotRun
+  // times each, then they fail).
+  void NotRunLocked(Slot* slot, int suite, const std::vector<int>& tests);
+  std::vector<Scheduler::Work> PlanWorkLocked(
+      std::vector<TestPlan::SuiteRun> runs) const;
+  void SaveHistoryLocked();
+  bool SuiteDoneLocked(int suite) const;
+  bool NoWorkersLocked() const;
+  Record* CurrentRecordLocked(Slot* slot, Scope scope);
+  // Hands the suite's merged tear-downs to the replay once it is done.
+  void PublishTearDownLocked(int suite);
+  template <typename Predicate>
+  void WaitLocked(std::unique_lock<std::mutex>* lock, Predicate predicate);
+  Record TakeGlobalLocked(std::map<std::pair<int, int>, Record>* reports);
+  // Runs the iteration's failed tests again, each alone (alone.h); lets go
+  // of the lock while they run.
+  void RunAloneLocked(std::unique_lock<std::mutex>* lock);
+  // The environment of a program run alone in `scratch`.
+  std::vector<std::string> AloneEnvironment(const WorkerScratch& scratch) const;
+
+  const Options options_;
+  const TestPlan& plan_;
+  const std::vector<std::string> worker_argv_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  int workers_ = 0;
+  int repeat_ = 1;
+  int iteration_ = -1;
+  int seed_ = 0;
+  std::unique_ptr<Scheduler> scheduler_;
+  // Not replayed yet: ended tests, suite set-ups, finished suites'
+  // tear-downs.
+  ReadyRecords tests_ready_;
+  ReadyRecords setups_ready_;
+  ReadyRecords teardowns_ready_;
+  std::set<int> setups_published_;
+  std::map<int, Record> teardowns_;  // Per suite, merged so far.
+  // Per (iteration, worker id).
+  std::map<std::pair<int, int>, Record> env_setups_;
+  std::map<std::pair<int, int>, Record> env_teardowns_;
+  std::vector<int> attempts_;  // Per test id, this iteration.
+  std::vector<int> not_run_;   // Per test id: granted, not reached.
+  std::map<int, std::vector<Record>> failed_attempts_;
+  std::vector<std::string> flaky_;
+  std::vector<Span> spans_;         // Every test run of the iteration.
+  std::vector<Span> failed_spans_;  // The final runs that failed.
+  std::vector<std::pair<int, std::string>> passed_alone_;
+  History history_;
+  std::function<void()> before_wait_callback_;
+  std::function<void()> waiting_callback_;
+  int restarts_ = 0;
+  bool any_failed_ = false;  // A test's final record failed.
+  std::string fatal_error_;
+  int interrupts_seen_ = 0;
+  int interrupt_signal_ = 0;
+  int64_t interrupted_at_ = 0;
+  bool finishing_ = false;
+  bool stop_io_ = false;
+  bool catching_interrupts_ = false;
+  std::vector<std::vector<Property>> worker_databases_;
+  WakePipe wake_;
+  std::thread io_;
+};
+
+}  // namespace internal
+}  // namespace gtest_parallel
+
+#endif  // GTEST_PARALLEL_COORDINATOR_H_

@@ -1,0 +1,1 @@
+// Included by the worker in this tree, which the layering forbids.
