@@ -12,7 +12,7 @@
 
 #include "fixtures.h"
 #include "scenario.h"
-#include "subprocess.h"
+#include "support/subprocess.h"
 #include "text_compare.h"
 
 namespace gtest_parallel_e2e {

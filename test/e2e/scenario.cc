@@ -2,39 +2,21 @@
 #include "scenario.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
+#include <system_error>
 
+#include "support/files.h"
 #include "text_compare.h"
 
 namespace gtest_parallel_e2e {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Letters, digits, '-' and '.' kept; anything else becomes '_'.
-std::string FileNameFor(const std::string& text) {
-  std::string name;
-  for (char c : text) {
-    const bool keep =
-        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
-    name += keep ? c : '_';
-  }
-  return name;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 // The first `count` lines of `text`.
 std::string Head(const std::string& text, size_t count) {
@@ -50,40 +32,6 @@ std::string Head(const std::string& text, size_t count) {
 }
 
 }  // namespace
-
-ScratchDir::ScratchDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-  const ::testing::TestInfo* test =
-      ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string test_name =
-      test == nullptr ? "test"
-                      : FileNameFor(std::string(test->test_suite_name()) + "." +
-                                    test->name());
-  std::string pattern = base + "/gtest_parallel_e2e." + test_name + ".XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) {
-    ADD_FAILURE() << "cannot create a directory like " << pattern;
-  }
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  if (::testing::Test::HasFailure()) {
-    std::printf("Files of the failed test kept in %s\n", path_.c_str());
-    std::fflush(stdout);
-    return;
-  }
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
-std::string ScratchDir::NewSubdir(const std::string& name) const {
-  const std::string path = path_ + "/" + FileNameFor(name);
-  std::error_code ignored;
-  fs::remove_all(path, ignored);
-  fs::create_directories(path);
-  return path;
-}
 
 void ExpectSameResults(const FixtureRun& expected, const FixtureRun& actual,
                        const std::string& format) {
@@ -253,7 +201,7 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
     std::error_code error;
     run.report_exists = fs::exists(run.report_path, error);
     if (run.report_exists) {
-      run.report = WithUnixLineEnds(ReadFile(run.report_path));
+      run.report = WithUnixLineEnds(test_support::ReadFile(run.report_path));
     }
     for (const auto& entry : fs::directory_iterator(report_dir, error)) {
       if (entry.path().string() != run.report_path) {

@@ -22,29 +22,22 @@
 #include <vector>
 
 #include "fixtures.h"
-#include "subprocess.h"
+#include "support/environment.h"
+#include "support/files.h"
+#include "support/subprocess.h"
 
 namespace gtest_parallel_e2e {
 
+// The support library's child processes and scratch directories, part of
+// what this header gives the end-to-end tests.
+using test_support::CommandLine;
+using test_support::EnvChanges;
+using test_support::ProcessResult;
+using test_support::RunProcess;
+using test_support::ScratchDir;
+
 // Longest time one fixture run may take.
 inline constexpr int kRunTimeoutSeconds = 30;
-
-// A directory for the files of the current test, under $TMPDIR or /tmp. It
-// is removed at the end unless the test failed.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  // Creates (empty) and returns path()/name.
-  std::string NewSubdir(const std::string& name) const;
-
- private:
-  std::string path_;
-};
 
 enum class Build { kReference, kGtestParallel };
 

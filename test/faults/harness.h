@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "support/environment.h"
+#include "support/subprocess.h"
+
 namespace faults {
 
 // How a fixture run went.
@@ -29,11 +32,13 @@ struct RunResult {
   std::string Describe() const;
 };
 
+// One fixture run, watched while it goes and waited for.
 class FixtureRun {
  public:
-  // Starts `argv` (argv[0] a path) with stdin from /dev/null, in this
-  // process's environment minus GTEST_*, TESTBRIDGE_*, XML_OUTPUT_FILE and
-  // FAULTS_*, plus `env` ("NAME=VALUE") and a fresh FAULTS_RUN_ID.
+  // Starts `argv` (argv[0] a path) as test_support::Subprocess does (stdin
+  // from /dev/null, this process's environment scrubbed of GTEST_*,
+  // FAULTS_* and the like), with `env` ("NAME=VALUE") and a fresh
+  // FAULTS_RUN_ID added.
   FixtureRun(std::vector<std::string> argv, std::vector<std::string> env);
   // Kills whatever of the run is still alive.
   ~FixtureRun();
@@ -42,16 +47,16 @@ class FixtureRun {
   FixtureRun& operator=(const FixtureRun&) = delete;
 
   // Empty when the process started.
-  const std::string& error() const { return error_; }
-  pid_t pid() const { return pid_; }
+  const std::string& error() const { return process_.error(); }
+  pid_t pid() const { return process_.pid(); }
   const std::string& run_id() const { return run_id_; }
   // A shell command reproducing the run (without FAULTS_RUN_ID).
   std::string CommandLine() const;
   // Seconds since the start.
   double Elapsed() const;
   // Stdout and stderr so far.
-  const std::string& out() const { return result_.out; }
-  const std::string& err() const { return result_.err; }
+  const std::string& out() const { return process_.out(); }
+  const std::string& err() const { return process_.err(); }
 
   // Reads output until stdout contains `text` (true) or `seconds` pass or
   // the process ends (false).
@@ -74,20 +79,16 @@ class FixtureRun {
   void KillEverything();
 
  private:
-  // Reads what is available, for at most `timeout_ms`; reaps the process.
-  void Pump(int timeout_ms);
   // Reads output until `*stream` contains `text` (true) or `seconds` pass
   // or the process ends (false).
   bool WaitFor(const std::string* stream, const std::string& text,
                double seconds);
 
-  std::vector<std::string> argv_, env_;
-  std::string run_id_;
-  std::string error_;
-  pid_t pid_ = -1;
-  int out_fd_ = -1, err_fd_ = -1;
-  bool exited_ = false;
-  std::chrono::steady_clock::time_point start_, exited_at_;
+  const std::vector<std::string> argv_;
+  const test_support::EnvChanges env_;
+  const std::string run_id_;
+  const std::chrono::steady_clock::time_point start_;
+  test_support::Subprocess process_;
   RunResult result_;
 };
 

@@ -1,25 +1,9 @@
 // Fixture runs for the fault tests (see scenario.h).
 #include "scenario.h"
 
-#include <stdlib.h>
-
-#include <filesystem>
-#include <system_error>
+#include <utility>
 
 namespace faults {
-
-ScratchDir::ScratchDir() {
-  const char* tmp = getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-      "/fault_tests.XXXXXX";
-  if (mkdtemp(&pattern[0]) != nullptr) path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-}
 
 std::string Outcome::Context() const {
   std::string text = "\ncommand: " + command + "\nresult: " + run.Describe();

@@ -7,25 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "console_text.h"
 #include "harness.h"
-#include "report.h"
+#include "support/files.h"
+#include "support/report.h"
 
 namespace faults {
 
-// A fresh directory, removed with its contents at destruction.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// The support library's scratch directories, file reads and XML reports,
+// part of what this header gives the fault tests.
+using test_support::ReadFile;
+using test_support::Report;
+using test_support::ScratchDir;
+using test_support::TestCase;
 
 struct Outcome {
   std::string command;  // Reproduces the run.
