@@ -5,6 +5,10 @@
   db/db_setup.cc: create and fill a template, clone it for N workers, verify
   the clones; for in-memory SQLite also the workers attaching their clones,
   for MariaDB also mariadb-dump | mariadb for comparison.
+* `dbreset`: the per-test reset (Backend::Reset) per backend and template
+  size, measured by reset/reset_bench.cc: after a test that changed nothing,
+  after 3 inserts, 2 updates and 1 delete in a small table and in the big
+  one, and Restore() for comparison.
 * `db_sqlite`, `db_postgresql`, `db_mariadb`: database-bound test programs
   (db/db_workload.cc), run by bench/run like its other workloads: the
   gtest_parallel build uses gtest_parallel's database API
@@ -27,6 +31,7 @@ import time
 
 DB_WORKLOADS = ["db_sqlite", "db_postgresql", "db_mariadb"]
 SETUP = "dbsetup"
+RESET = "dbreset"
 MB = 1024.0 * 1024.0
 
 # The database-bound workloads: the backend target their programs link and
@@ -54,7 +59,31 @@ SETUP_SIZES = {
     "full": dict(sizes_mb=[20, 200], workers=[2, 4, 8], large_repeats=3),
     "quick": dict(sizes_mb=[2], workers=[2, 4, 8], large_repeats=1),
 }
-# dbsetup's backends: (kind, label, server variable or None for SQLite).
+# dbreset: template sizes (MB) and Resets timed per case (Restore(): 3).
+RESET_SIZES = {
+    "full": dict(sizes_mb=[2, 20], resets=30),
+    "quick": dict(sizes_mb=[2], resets=10),
+}
+# reset_bench's cases, in its order: (name it prints, label in the report).
+RESET_CASES = [
+    ("unchanged", "nothing changed"),
+    ("3 ins/2 upd/1 del small", "3 inserts, 2 updates, 1 delete in the "
+                                "small table"),
+    ("3 ins/2 upd/1 del big", "3 inserts, 2 updates, 1 delete in the big "
+                              "table"),
+    ("Restore() for comparison", "`Restore()`, for comparison"),
+]
+# The cases in which a test changed a few rows.
+RESET_CHANGED = ["3 ins/2 upd/1 del small", "3 ins/2 upd/1 del big"]
+# Targets (median ms): a Reset after a test that changed nothing, and after
+# one that changed a few rows, per backend kind.
+RESET_UNCHANGED_MS = 1.0
+RESET_CHANGED_MS = {"sqlite_file": 2.0, "sqlite_memory": 2.0,
+                    "postgresql": 30.0, "mariadb": 30.0}
+# The programs of the steps that are not tests, as the build names them.
+PROGRAMS = {SETUP: "db_setup", RESET: "gtest_parallel_reset_bench"}
+# dbsetup's and dbreset's backends: (kind, label, server variable or None for
+# SQLite).
 SETUP_KINDS = [
     ("sqlite_file", "SQLite file", None),
     ("sqlite_memory", "SQLite in-memory", None),
@@ -206,6 +235,13 @@ SETUP_CMAKE = """
 add_executable(db_setup "{db}/db_setup.cc")
 target_link_libraries(db_setup PRIVATE gtest_parallel::sqlite
                       gtest_parallel::postgresql gtest_parallel::mariadb)
+
+# The per-test reset benchmark (dbreset): reset/CMakeLists.txt links
+# gtest_parallel_reset_bench with the three backend targets; the program
+# goes next to db_setup.
+add_subdirectory("{bench}/reset" reset_bench)
+set_target_properties(gtest_parallel_reset_bench PROPERTIES
+                      RUNTIME_OUTPUT_DIRECTORY "${{CMAKE_BINARY_DIR}}")
 """
 
 
@@ -243,16 +279,17 @@ def generate(src, mode, bench, write):
               DB_WORKLOAD_CMAKE.format(t="%s_%s" % (mode, w), mode=mode, db=db,
                                        backend=BACKENDS[w]["target"]))
         counts[w] = size["suites"] * size["per_suite"]
-    return ["db_common"] + DB_WORKLOADS, counts, SETUP_CMAKE.format(db=db)
+    return (["db_common"] + DB_WORKLOADS, counts,
+            SETUP_CMAKE.format(db=db, bench=bench))
 
 
 # ---------------------------------------------------------------------------
 # dbsetup: running
 # ---------------------------------------------------------------------------
 
-def setup_urls(out_dir):
-    """{kind: URL} of dbsetup's backends; raises DbError for a missing
-    server."""
+def setup_urls(out_dir, step=SETUP):
+    """{kind: URL} of the backends of dbsetup or dbreset (step; SQLite files
+    under out_dir/step); raises DbError for a missing server."""
     urls = {}
     for kind, _, variable in SETUP_KINDS:
         if variable:
@@ -260,9 +297,10 @@ def setup_urls(out_dir):
         elif kind == "sqlite_memory":
             urls[kind] = "sqlite::memory:"
         else:
-            directory = os.path.join(out_dir, "dbsetup", "sqlite")
+            directory = os.path.join(out_dir, step, "sqlite")
             os.makedirs(directory, exist_ok=True)
-            urls[kind] = "sqlite://" + os.path.join(directory, "setup.db")
+            urls[kind] = "sqlite://" + os.path.join(
+                directory, "setup.db" if step == SETUP else "reset.db")
     return urls
 
 
@@ -660,6 +698,190 @@ def setup_limits(sums, workers, cores):
                                                s["template_mb"])
                       for s in m))))
     return out
+
+
+# ---------------------------------------------------------------------------
+# dbreset: running
+# ---------------------------------------------------------------------------
+
+def _parse_reset_lines(text):
+    """[(size MB, template MB)] and {(size MB, case): figures} of the JSON
+    lines reset_bench --json printed (those of a size it finished)."""
+    templates, cases = [], {}
+    for line in text.splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "case" in item:
+            cases[(item["size_mb"], item["case"])] = dict(
+                median_ms=item["median_ms"], p90_ms=item["p90_ms"],
+                repeats=item["repeats"])
+        elif "template_mb" in item:
+            templates.append((item["size_mb"], item["template_mb"]))
+    return templates, cases
+
+
+def run_reset(runner, program, mode, urls, log):
+    """Runs reset_bench for every backend (all template sizes in one run),
+    after waiting for a quiet machine; returns [result] (one per backend
+    and size: kind, label, sizes, {case: figures}) and appends failures to
+    runner.failures."""
+    plan = RESET_SIZES[mode]
+    results = []
+    run_dir = os.path.join(runner.out_dir, "runs", RESET)
+    os.makedirs(run_dir, exist_ok=True)
+    for kind, label, _ in SETUP_KINDS:
+        logf = os.path.join(run_dir, kind + ".log")
+        runner.wait_quiet(runner.args.max_wait)
+        # The URL goes in the environment, out of sight of ps.
+        env = dict(runner.env, BENCH_DB_URL=urls[kind])
+        cmd = [program, "--sizes", ",".join("%d" % z
+                                            for z in plan["sizes_mb"]),
+               "--repeats", str(plan["resets"]), "--json"]
+        started = time.monotonic()
+        error = None
+        try:
+            with open(logf, "w") as err:
+                done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err,
+                                      env=env, text=True,
+                                      timeout=runner.args.timeout)
+            out = done.stdout
+            if done.returncode != 0:
+                error = ("gtest_parallel_reset_bench exited with status %d "
+                         "(see %s)" % (done.returncode, logf))
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout or ""
+            if isinstance(out, bytes):
+                out = out.decode(errors="replace")
+            error = "timed out after %g s (see %s)" % (runner.args.timeout,
+                                                       logf)
+        wall_s = time.monotonic() - started
+        with open(os.path.join(run_dir, kind + ".json"), "w") as f:
+            f.write(out)
+        templates, cases = _parse_reset_lines(out)
+        for size, template_mb in templates:
+            mine = {name: cases[(size, name)] for name, _ in RESET_CASES
+                    if (size, name) in cases}
+            if len(mine) < len(RESET_CASES) and error is None:
+                error = "no figures for every case at %d MB (see %s)" % (
+                    size, logf)
+            results.append(dict(kind=kind, label=label, size_mb=size,
+                                template_mb=template_mb, cases=mine))
+        if error is None and len(templates) < len(plan["sizes_mb"]):
+            error = "no figures for every size (see %s)" % logf
+        if error:
+            log("[%s] %s FAILED: %s" % (RESET, label, error))
+            runner.failures.append((RESET, kind, redact(error)))
+            continue
+        log("[%s] %-17s %s MB: %.1f s" % (
+            RESET, label, ", ".join("%d" % z for z in plan["sizes_mb"]),
+            wall_s))
+    return results
+
+
+# ---------------------------------------------------------------------------
+# dbreset: targets and report
+# ---------------------------------------------------------------------------
+
+def reset_targets(data):
+    """[(description, value or None, limit, format, better, reason)] of
+    dbreset: per backend, the worst median Reset over the sizes after a
+    test that changed nothing, and over the sizes and both tables after one
+    that changed a few rows."""
+    results = data.get(RESET) or []
+    sizes = sorted({r["size_mb"] for r in results}) or \
+        RESET_SIZES[data["mode"]]["sizes_mb"]
+    size_text = " and ".join("%d" % z for z in sizes) + " MB"
+    out = []
+
+    def worst(kind, names):
+        """The highest median of the cases names of kind, with its p90 and
+        where; None when one is missing."""
+        found = []
+        for r in results:
+            if r["kind"] != kind:
+                continue
+            for name in names:
+                if name not in r["cases"]:
+                    return None
+                found.append((r["cases"][name]["median_ms"],
+                              r["cases"][name]["p90_ms"], r["size_mb"], name))
+        if len(found) < len(sizes) * len(names):
+            return None
+        return max(found)
+
+    for kind, label, _ in SETUP_KINDS:
+        w = worst(kind, ["unchanged"])
+        out.append((
+            "dbreset: %s, Reset after a test that changed nothing (median, "
+            "worst of the %s templates)" % (label, size_text),
+            w[0] if w else None, RESET_UNCHANGED_MS, "%.2f ms", "lower",
+            "%d MB: p90 %.2f ms; a Reset with no change runs the schema check "
+            "and reads the change log" % (w[2], w[1]) if w else None))
+    for kind, label, _ in SETUP_KINDS:
+        w = worst(kind, RESET_CHANGED)
+        out.append((
+            "dbreset: %s, Reset after 3 inserts, 2 updates, 1 delete (median, "
+            "worst of the small and the big table, %s templates)"
+            % (label, size_text),
+            w[0] if w else None, RESET_CHANGED_MS[kind], "%.2f ms", "lower",
+            "%s table at %d MB: p90 %.2f ms; the logged rows are copied back "
+            "from the template" % (w[3].rsplit(" ", 1)[1], w[2], w[1])
+            if w else None))
+    return out
+
+
+def reset_report(data):
+    """The Markdown lines of the per-test reset section."""
+    results = data.get(RESET) or []
+    lines = []
+    add = lines.append
+    add("## Per-test database reset (`dbreset`)\n")
+    failed = [f for f in data["failures"] if f[0] == RESET]
+    if not results:
+        add("Not measured%s.\n" % (" (failed: see Failures)" if failed
+                                   else ""))
+        return lines
+    sizes = sorted({r["size_mb"] for r in results})
+    resets = sorted({c["repeats"] for r in results
+                     for name, c in r["cases"].items()
+                     if name != RESET_CASES[-1][0]})
+    add("[reset/reset_bench.cc](reset/reset_bench.cc) "
+        "(`gtest_parallel_reset_bench`), once per backend: for each "
+        "template size (%s MB) it makes a template (one big table holding "
+        "the bulk of the rows; small tables: `categories`, `items` "
+        "referencing them, 200 rows, `notes` without a primary key), "
+        "prepares it for the per-test reset (`PrepareReset`), clones it, "
+        "and times `Backend::Reset` of the clone %s times per case after a "
+        "test that ran on a session kept open; `Restore()` (the clone made "
+        "again from the template) is timed 3 times for comparison. "
+        "`PrepareReset` adds triggers to the template that log the key of "
+        "every row a test inserts, updates or deletes; `Reset` checks the "
+        "schema and the log, and copies back from the template only the "
+        "logged rows, so its cost follows what the test changed, not the "
+        "template's size (see [backends/README.md]"
+        "(../backends/README.md#reset-after-each-test)).\n"
+        % (", ".join("%d" % z for z in sizes),
+           " / ".join("%d" % n for n in resets)))
+    add("| backend | template size (asked / measured) | case | median ms "
+        "| p90 ms |")
+    add("|---|---|---|---|---|")
+    for r in results:
+        for name, text in RESET_CASES:
+            c = r["cases"].get(name)
+            add("| %s | %d MB / %.1f MB | %s | %s | %s |" % (
+                r["label"], r["size_mb"], r["template_mb"], text,
+                _ms(c["median_ms"] if c else None, "%.3f"),
+                _ms(c["p90_ms"] if c else None, "%.3f")))
+    add("")
+    add("The measured size is the one the database reports (SQLite: pages "
+        "x page size; PostgreSQL: `pg_database_size`, its 7.5 MB catalog "
+        "and the pristine copies of the tables included; MariaDB: data and "
+        "index length after `ANALYZE TABLE`).\n")
+    return lines
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 # The GoogleTest targets the build already has are used as they are
 # (FetchContent or add_subdirectory of GoogleTest before gtest_parallel);
 # otherwise find_package(GTest CONFIG) loads an installed one. gtest_parallel
-# compiles one file (gtest_parallel/gtest_access.cc) against GoogleTest's
+# compiles one file (gtest_parallel/googletest/gtest_access.cc) against GoogleTest's
 # private header src/gtest-internal-inl.h, which ships only with its
 # sources: those sources must be of the very GoogleTest being linked.
 #

@@ -1,4 +1,5 @@
-// The MariaDB backend: verified server-side clones of a template database.
+// The MariaDB backend: verified server-side clones of a template database;
+// what it shares with the PostgreSQL backend is ServerBackend's.
 #include "gtest_parallel/mariadb_backend.h"
 
 #include <algorithm>
@@ -8,10 +9,11 @@
 #include <map>
 #include <thread>
 
-#include "gtest_parallel/internal/sql_script.h"
+#include "gtest_parallel/internal/server_backend.h"
 #include "mariadb_client_options.h"
 #include "mariadb_clone.h"
 #include "mariadb_connection.h"
+#include "mariadb_reset.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -24,56 +26,79 @@ constexpr char kCompleteMark[] = "gtest_parallel: complete clone of ";
 // How long sessions using a template may take to go before it is in use.
 constexpr std::chrono::milliseconds kInUseGrace(1000);
 
-class MariadbBackend : public Backend {
+// The MariaDB backend (see gtest_parallel/mariadb_backend.h): ServerBackend's
+// hooks and what only MariaDB does.
+class MariadbBackend : public ServerBackend {
  public:
   MariadbBackend(const DatabaseUrl& url, const BackendOptions& options)
-      : Backend(url, options) {}
+      : ServerBackend(url, options,
+                      {"MariaDB", SqlDialect::kMariaDb,
+                       "the user needs the CREATE privilege"}) {}
   ~MariadbBackend() override;
 
-  Status CreateTemplate(const std::string& base_name,
-                        const std::string& run_token,
-                        std::string* template_name) override;
-  Status FillTemplate(const std::string& template_name,
-                      const FillSpec& fill) override;
-  Status Clone(const std::string& template_name, int worker,
-               std::string* clone_name) override;
   Status Verify(const std::string& clone_name) override;
   Status Attach(const std::string& clone_name) override;
-  Status Restore(const std::string& clone_name) override;
-  Status Drop(const std::string& name) override;
-  Status ListDatabases(std::vector<std::string>* names) override;
-  Status TryLock(const std::string& name,
-                 std::unique_ptr<BackendLock>* lock) override;
-  Status Connect(const std::string& name,
-                 std::unique_ptr<Connection>* connection) override;
+  Status PrepareReset(const std::string& template_name) override;
   std::map<std::string, std::string> ConnectionParameters(
       const std::string& name) const override;
   std::string ConnectionString(const std::string& name) const override;
   std::vector<std::pair<std::string, std::string>> EnvironmentFor(
       const std::string& name) const override;
 
+ protected:
+  std::string Where() const override;
+  std::string AdminDatabase() const override { return ""; }
+  Status OpenSession(const std::string& database,
+                     std::unique_ptr<Connection>* session) const override {
+    std::unique_ptr<MariadbConnection> connection;
+    Status status = Open(database, &connection);
+    if (status.ok()) *session = std::move(connection);
+    return status;
+  }
+  bool Alive(Connection& session) override {
+    return mysql_ping(static_cast<MYSQL*>(session.native_handle())) == 0;
+  }
+  Status RunScriptStatement(Connection& session, const std::string& sql,
+                            int* error_line) override {
+    return static_cast<MariadbConnection&>(session).ExecuteStatement(
+        sql, error_line);
+  }
+  std::string QuoteDatabase(const std::string& name) const override {
+    return QuoteName(name);
+  }
+  Status CloneTo(const std::string& template_name,
+                 const std::string& clone_name) override;
+  Status DropDatabase(Connection& admin, const std::string& name) override;
+  std::string ListDatabasesSql() const override { return "SHOW DATABASES"; }
+  std::string TryLockSql(const std::string& name) const override;
+  Status OpenResetter(const std::string& clone,
+                      std::unique_ptr<CloneResetter>* resetter) override;
+
  private:
-  // "at <socket or host:port> as <user>" for messages.
-  std::string Where() const;
+  // Opens a session on database with the backend's settings; errors hide
+  // the password.
   Status Open(const std::string& database,
               std::unique_ptr<MariadbConnection>* connection) const;
-  Status Admin(MariadbConnection** admin);
   // Ids of the other sessions whose default database is name.
   Status SessionsUsing(MariadbConnection& admin, const std::string& name,
                        std::vector<Row>* sessions);
-  Status CloneInto(const std::string& template_name,
-                   const std::string& clone_name);
+  // Waits a moment for the sessions on the template to go: kTemplateInUse
+  // naming those that stay.
+  Status WaitUntilUnused(MariadbConnection& admin,
+                         const std::string& template_name);
+  // Sets *snapshot to the template's definitions, read once.
+  Status Snapshot(MariadbConnection& admin, const std::string& template_name,
+                  const MariadbSnapshot** snapshot);
+  // Fills the created clone, compares and marks it complete.
+  Status Complete(MariadbConnection& admin, const MariadbSnapshot& snapshot,
+                  const std::string& template_name,
+                  const std::string& clone_name);
   Status Compare(MariadbConnection& admin, const std::string& template_name,
                  const std::string& clone_name);
-  Status Fail(const Status& status, const std::string& doing) const {
-    return Error(status.code(),
-                 doing + " on MariaDB " + Where() + ": " + status.message());
-  }
 
   // The client options of database name, in Connector/C's keywords.
   OptionPairs ClientOptions(const std::string& name) const;
 
-  std::unique_ptr<MariadbConnection> admin_;
   // The directories of the option files Attach() wrote, by database.
   std::map<std::string, std::string> option_directories_;
   // Definitions of the templates cloned so far (templates no longer
@@ -111,18 +136,7 @@ Status MariadbBackend::Open(
                  ->Execute("SET SESSION lock_wait_timeout = " + timeout +
                            ", innodb_lock_wait_timeout = " + timeout);
   }
-  return status.ok() ? status : Error(status.code(), status.message());
-}
-
-Status MariadbBackend::Admin(MariadbConnection** admin) {
-  if (admin_ == nullptr ||
-      mysql_ping(static_cast<MYSQL*>(admin_->native_handle())) != 0) {
-    admin_.reset();
-    Status status = Open("", &admin_);
-    if (!status.ok()) return status;
-  }
-  *admin = admin_.get();
-  return Status();
+  return Scrubbed(status);
 }
 
 Status MariadbBackend::SessionsUsing(MariadbConnection& admin,
@@ -132,41 +146,6 @@ Status MariadbBackend::SessionsUsing(MariadbConnection& admin,
       "SELECT ID, USER FROM information_schema.PROCESSLIST WHERE DB = " +
           admin.Literal(name) + " AND ID <> CONNECTION_ID() ORDER BY ID",
       sessions);
-}
-
-Status MariadbBackend::CreateTemplate(const std::string& base_name,
-                                      const std::string& run_token,
-                                      std::string* template_name) {
-  Status status = CheckRunToken(run_token);
-  if (!status.ok()) return status;
-  MariadbConnection* admin;
-  status = Admin(&admin);
-  if (!status.ok()) return status;
-  std::string name = TemplateName(base_name, run_token);
-  status = admin->Execute("CREATE DATABASE " + QuoteName(name));
-  if (status.code() == ErrorCode::kPermissionDenied) {
-    return Error(status.code(), "cannot create database " + name +
-                                    " on MariaDB " + Where() + ": " +
-                                    status.message() +
-                                    " (the user needs the CREATE privilege)");
-  }
-  if (!status.ok()) return Fail(status, "cannot create database " + name);
-  *template_name = name;
-  return Status();
-}
-
-Status MariadbBackend::FillTemplate(const std::string& template_name,
-                                    const FillSpec& fill) {
-  std::unique_ptr<MariadbConnection> connection;
-  Status status = Open(template_name, &connection);
-  if (!status.ok()) return status;
-  status = RunFill(
-      fill, SqlDialect::kMariaDb,
-      [&](const std::string& sql, int* error_line) {
-        return connection->ExecuteStatement(sql, error_line);
-      },
-      *connection);
-  return status.ok() ? status : Error(status.code(), status.message());
 }
 
 Status MariadbBackend::Compare(MariadbConnection& admin,
@@ -196,91 +175,89 @@ Status MariadbBackend::Compare(MariadbConnection& admin,
                    JoinStrings(extra, "; ") + "]");
 }
 
-Status MariadbBackend::CloneInto(const std::string& template_name,
-                                 const std::string& clone_name) {
-  MariadbConnection* admin;
-  Status status = Admin(&admin);
-  if (!status.ok()) return status;
+Status MariadbBackend::WaitUntilUnused(MariadbConnection& admin,
+                                       const std::string& template_name) {
   // A session that just closed may linger in the process list for a few
   // milliseconds: give sessions a moment to go.
   std::vector<Row> sessions;
   auto deadline = std::chrono::steady_clock::now() + kInUseGrace;
   do {
     sessions.clear();
-    status = SessionsUsing(*admin, template_name, &sessions);
+    Status status = SessionsUsing(admin, template_name, &sessions);
     if (!status.ok()) return Fail(status, "cannot list sessions");
-    if (sessions.empty()) break;
+    if (sessions.empty()) return Status();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   } while (std::chrono::steady_clock::now() < deadline);
-  if (!sessions.empty()) {
-    std::string list;
-    for (const Row& session : sessions) {
-      list += (list.empty() ? "" : ", ") + std::string("id ") + session[0] +
-              " (user " + session[1] + ")";
-    }
-    return Error(ErrorCode::kTemplateInUse,
-                 "cannot clone template " + template_name + " on MariaDB " +
-                     Where() + ": " + std::to_string(sessions.size()) +
-                     " other session(s) use it: " + list);
+  std::string list;
+  for (const Row& session : sessions) {
+    list += (list.empty() ? "" : ", ") + std::string("id ") + session[0] +
+            " (user " + session[1] + ")";
   }
+  return Fail(Status(ErrorCode::kTemplateInUse,
+                     std::to_string(sessions.size()) +
+                         " other session(s) use it: " + list),
+              "cannot clone template " + template_name);
+}
+
+Status MariadbBackend::Snapshot(MariadbConnection& admin,
+                                const std::string& template_name,
+                                const MariadbSnapshot** snapshot) {
   auto cached = snapshots_.find(template_name);
   if (cached == snapshots_.end()) {
-    MariadbSnapshot snapshot;
-    status = CaptureSnapshot(*admin, template_name, &snapshot);
+    MariadbSnapshot read;
+    Status status = CaptureSnapshot(admin, template_name, &read);
     if (!status.ok()) {
       return Fail(status, "cannot read template " + template_name);
     }
-    cached = snapshots_.emplace(template_name, std::move(snapshot)).first;
+    cached = snapshots_.emplace(template_name, std::move(read)).first;
   }
-  const MariadbSnapshot& snapshot = cached->second;
-  status = admin->Execute("CREATE DATABASE " + QuoteName(clone_name) +
-                          " CHARACTER SET " + snapshot.charset + " COLLATE " +
-                          snapshot.collation + " COMMENT " +
-                          admin->Literal(kIncompleteMark + template_name));
-  if (status.code() == ErrorCode::kPermissionDenied) {
-    return Error(status.code(), "cannot create database " + clone_name +
-                                    " on MariaDB " + Where() + ": " +
-                                    status.message() +
-                                    " (the user needs the CREATE privilege)");
-  }
-  if (!status.ok()) return Fail(status, "cannot create " + clone_name);
-  status = ReplaySnapshot(*admin, snapshot, template_name, clone_name);
-  if (!status.ok()) {
-    status =
-        Fail(status, "cannot clone " + template_name + " to " + clone_name);
-  }
-  if (status.ok()) status = Compare(*admin, template_name, clone_name);
-  if (status.ok()) {
-    status =
-        admin->Execute("ALTER DATABASE " + QuoteName(clone_name) + " COMMENT " +
-                       admin->Literal(kCompleteMark + template_name));
-    if (!status.ok()) status = Fail(status, "cannot mark " + clone_name);
-  }
-  if (!status.ok()) Drop(clone_name);
-  return status;
+  *snapshot = &cached->second;
+  return Status();
 }
 
-Status MariadbBackend::Clone(const std::string& template_name, int worker,
-                             std::string* clone_name) {
-  if (worker < 1) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "worker numbers start at 1, not " + std::to_string(worker));
+Status MariadbBackend::Complete(MariadbConnection& admin,
+                                const MariadbSnapshot& snapshot,
+                                const std::string& template_name,
+                                const std::string& clone_name) {
+  Status status = ReplaySnapshot(admin, snapshot, template_name, clone_name);
+  if (!status.ok()) {
+    return Fail(status, "cannot clone " + template_name + " to " + clone_name);
   }
-  std::string name = CloneName(template_name, worker);
-  Status status = CloneInto(template_name, name);
-  if (status.ok()) *clone_name = name;
+  status = Compare(admin, template_name, clone_name);
+  if (!status.ok()) return status;
+  status = RecordMariadbResetBaseline(admin, clone_name);
+  if (!status.ok()) return Fail(status, "cannot prepare " + clone_name);
+  status =
+      admin.Execute("ALTER DATABASE " + QuoteName(clone_name) + " COMMENT " +
+                    admin.Literal(kCompleteMark + template_name));
+  return status.ok() ? status : Fail(status, "cannot mark " + clone_name);
+}
+
+Status MariadbBackend::CloneTo(const std::string& template_name,
+                               const std::string& clone_name) {
+  MariadbConnection* admin;
+  const MariadbSnapshot* snapshot = nullptr;
+  Status status = AdminAs(&admin);
+  if (status.ok()) status = WaitUntilUnused(*admin, template_name);
+  if (status.ok()) status = Snapshot(*admin, template_name, &snapshot);
+  if (!status.ok()) return status;
+  status = admin->Execute("CREATE DATABASE " + QuoteName(clone_name) +
+                          " CHARACTER SET " + snapshot->charset + " COLLATE " +
+                          snapshot->collation + " COMMENT " +
+                          admin->Literal(kIncompleteMark + template_name));
+  if (!status.ok()) {
+    return CreateFailed(status, clone_name, "cannot create " + clone_name);
+  }
+  status = Complete(*admin, *snapshot, template_name, clone_name);
+  if (!status.ok()) Drop(clone_name);
   return status;
 }
 
 Status MariadbBackend::Verify(const std::string& clone_name) {
   std::string template_name;
-  int worker;
-  if (!SplitCloneName(clone_name, &template_name, &worker)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + clone_name + "' is not a clone name");
-  }
   MariadbConnection* admin;
-  Status status = Admin(&admin);
+  Status status = TemplateOf(clone_name, &template_name);
+  if (status.ok()) status = AdminAs(&admin);
   if (!status.ok()) return status;
   std::vector<Row> rows;
   status = admin->Query(
@@ -306,28 +283,41 @@ Status MariadbBackend::Verify(const std::string& clone_name) {
   return Compare(*admin, template_name, clone_name);
 }
 
-Status MariadbBackend::Restore(const std::string& clone_name) {
+Status MariadbBackend::OpenResetter(const std::string& clone,
+                                    std::unique_ptr<CloneResetter>* resetter) {
   std::string template_name;
-  int worker;
-  if (!SplitCloneName(clone_name, &template_name, &worker)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + clone_name + "' is not a clone name");
+  std::unique_ptr<MariadbConnection> connection;
+  std::unique_ptr<MariadbResetter> opened;
+  Status status = TemplateOf(clone, &template_name);
+  if (status.ok()) status = Open(clone, &connection);
+  if (status.ok()) {
+    status = MariadbResetter::Open(std::move(connection), clone, template_name,
+                                   &opened);
   }
-  Status status = Drop(clone_name);
-  return status.ok() ? CloneInto(template_name, clone_name) : status;
+  *resetter = std::move(opened);
+  return status;
 }
 
-Status MariadbBackend::Drop(const std::string& name) {
-  MariadbConnection* admin;
-  Status status = Admin(&admin);
-  if (!status.ok()) return status;
+Status MariadbBackend::PrepareReset(const std::string& template_name) {
+  std::unique_ptr<MariadbConnection> connection;
+  Status status = Open(template_name, &connection);
+  if (status.ok()) status = PrepareMariadbReset(*connection, template_name);
+  snapshots_.erase(template_name);  // Cloned before: read it again.
+  return status.ok()
+             ? status
+             : Fail(status, "cannot prepare " + template_name + " for reset");
+}
+
+Status MariadbBackend::DropDatabase(Connection& session,
+                                    const std::string& name) {
+  MariadbConnection& admin = static_cast<MariadbConnection&>(session);
   std::vector<Row> sessions;
-  status = SessionsUsing(*admin, name, &sessions);
-  for (const Row& session : sessions) {
-    admin->Execute("KILL CONNECTION " + session[0]);  // Best effort.
+  Status status = SessionsUsing(admin, name, &sessions);
+  for (const Row& other : sessions) {
+    admin.Execute("KILL CONNECTION " + other[0]);  // Best effort.
   }
   if (status.ok()) {
-    status = admin->Execute("DROP DATABASE IF EXISTS " + QuoteName(name));
+    status = admin.Execute("DROP DATABASE IF EXISTS " + QuoteName(name));
   }
   snapshots_.erase(name);
   if (auto written = option_directories_.find(name);
@@ -335,59 +325,14 @@ Status MariadbBackend::Drop(const std::string& name) {
     RemoveOptionFile(written->second);
     option_directories_.erase(written);
   }
-  return status.ok() ? status : Fail(status, "cannot drop " + name);
+  return status;
 }
 
-Status MariadbBackend::ListDatabases(std::vector<std::string>* names) {
-  names->clear();
-  MariadbConnection* admin;
-  Status status = Admin(&admin);
-  if (!status.ok()) return status;
-  std::vector<Row> rows;
-  status = admin->Query("SHOW DATABASES", &rows);
-  if (!status.ok()) return Fail(status, "cannot list databases");
-  for (const Row& row : rows) names->push_back(row[0]);
-  std::sort(names->begin(), names->end());
-  return Status();
-}
-
-// A GET_LOCK lock, held by a session of its own until it closes.
-class MariadbLock : public BackendLock {
- public:
-  explicit MariadbLock(std::unique_ptr<MariadbConnection> session)
-      : session_(std::move(session)) {}
-
- private:
-  std::unique_ptr<MariadbConnection> session_;
-};
-
-Status MariadbBackend::TryLock(const std::string& name,
-                               std::unique_ptr<BackendLock>* lock) {
-  std::unique_ptr<MariadbConnection> session;
-  Status status = Open("", &session);
-  if (!status.ok()) return status;
+std::string MariadbBackend::TryLockSql(const std::string& name) const {
   // Lock names are server-wide and at most 64 characters: a hash of the
   // name.
-  const std::string key =
-      "gtest_parallel_" + ToBase36(Fnv1a64("gtest_parallel lock\n" + name), 13);
-  std::string taken;
-  status = session->QueryValue("SELECT GET_LOCK('" + key + "', 0)", &taken);
-  if (!status.ok()) return Fail(status, "cannot lock " + name);
-  if (taken != "1") {
-    return Error(
-        ErrorCode::kTemplateInUse,
-        "another session holds the lock of " + name + " on MariaDB " + Where());
-  }
-  *lock = std::make_unique<MariadbLock>(std::move(session));
-  return Status();
-}
-
-Status MariadbBackend::Connect(const std::string& name,
-                               std::unique_ptr<Connection>* connection) {
-  std::unique_ptr<MariadbConnection> opened;
-  Status status = Open(name, &opened);
-  if (status.ok()) *connection = std::move(opened);
-  return status;
+  return "SELECT GET_LOCK('gtest_parallel_" +
+         ToBase36(Fnv1a64("gtest_parallel lock\n" + name), 13) + "', 0)";
 }
 
 std::map<std::string, std::string> MariadbBackend::ConnectionParameters(
@@ -438,7 +383,7 @@ Status MariadbBackend::Attach(const std::string& clone_name) {
   }
   const Status status = WriteOptionFile(
       directory, OptionFileText(client, {{"database", clone_name}}));
-  if (!status.ok()) return Error(status.code(), status.message());
+  if (!status.ok()) return Scrubbed(status);
   option_directories_[clone_name] = directory;
   return Status();
 }
@@ -469,9 +414,7 @@ std::vector<std::pair<std::string, std::string>> MariadbBackend::EnvironmentFor(
     variables.emplace_back("MARIADB_HOME", written->second);
     variables.emplace_back("MYSQL_HOME", written->second);
   }
-  DatabaseUrl clone_url = url();
-  clone_url.database = name;
-  variables.emplace_back("GTEST_PARALLEL_DATABASE_URL", clone_url.ToString());
+  variables.push_back(UrlVariable(name));
   return variables;
 }
 

@@ -24,6 +24,8 @@ ErrorCode CodeOfError(unsigned int error) {
       return ErrorCode::kNotFound;
     case 1007:  // ER_DB_CREATE_EXISTS
       return ErrorCode::kAlreadyExists;
+    case 1205:  // ER_LOCK_WAIT_TIMEOUT: another session holds a lock.
+      return ErrorCode::kTemplateInUse;
     default:
       return error >= 2000 && error < 3000 ? ErrorCode::kUnreachable
                                            : ErrorCode::kSqlError;

@@ -28,7 +28,8 @@ bool Contains(const std::string& text, const char* part) {
 
 ErrorCode CodeOfSqlState(const std::string& state) {
   if (state == "42501") return ErrorCode::kPermissionDenied;
-  if (state == "55006") return ErrorCode::kTemplateInUse;
+  // Object in use; a lock not granted within lock_timeout.
+  if (state == "55006" || state == "55P03") return ErrorCode::kTemplateInUse;
   if (state == "3D000") return ErrorCode::kNotFound;
   if (state == "42P04") return ErrorCode::kAlreadyExists;
   if (state.rfind("28", 0) == 0) return ErrorCode::kAuthentication;
@@ -62,6 +63,23 @@ Status PgConnection::Run(const std::string& sql,
     result = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
                           nullptr, values.data(), nullptr, nullptr, 0);
   }
+  return Finish(result, sql, rows, error_line);
+}
+
+Status PgConnection::Prepare(const std::string& name, const std::string& sql) {
+  return Finish(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), sql,
+                nullptr, nullptr);
+}
+
+Status PgConnection::QueryPrepared(const std::string& name,
+                                   std::vector<Row>* rows) {
+  return Finish(
+      PQexecPrepared(conn_, name.c_str(), 0, nullptr, nullptr, nullptr, 0),
+      name, rows, nullptr);
+}
+
+Status PgConnection::Finish(PGresult* result, const std::string& sql,
+                            std::vector<Row>* rows, int* error_line) {
   ExecStatusType status = PQresultStatus(result);
   if (status == PGRES_COPY_IN) {
     PQputCopyEnd(conn_, "COPY FROM STDIN is not supported here");

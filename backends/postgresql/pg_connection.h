@@ -32,6 +32,10 @@ class PgConnection : public Connection {
   // Execute, also setting *error_line (1-based, within sql) when the error
   // has a position.
   Status ExecuteStatement(const std::string& sql, int* error_line);
+  // Prepares sql, without parameters, as statement name.
+  Status Prepare(const std::string& name, const std::string& sql);
+  // Runs the statement Prepare made and appends its rows to *rows.
+  Status QueryPrepared(const std::string& name, std::vector<Row>* rows);
   // sql quoted as a string literal for this connection.
   std::string Literal(const std::string& text);
   // True while the connection is usable.
@@ -42,6 +46,9 @@ class PgConnection : public Connection {
  private:
   Status Run(const std::string& sql, const std::vector<std::string>* params,
              std::vector<Row>* rows, int* error_line);
+  // Turns result (then cleared) into a status, appending rows to *rows.
+  Status Finish(PGresult* result, const std::string& sql,
+                std::vector<Row>* rows, int* error_line);
 
   PGconn* conn_;
 };

@@ -1,70 +1,103 @@
 // The PostgreSQL backend: templates cloned with CREATE DATABASE ... TEMPLATE
-// (FILE_COPY strategy), concurrently for CloneAll.
+// (FILE_COPY strategy), concurrently for CloneAll; what it shares with the
+// MariaDB backend is ServerBackend's.
 #include "gtest_parallel/postgresql_backend.h"
 
 #include <algorithm>
 #include <atomic>
 #include <thread>
 
-#include "gtest_parallel/internal/sql_script.h"
+#include "gtest_parallel/internal/server_backend.h"
 #include "pg_connection.h"
+#include "pg_reset.h"
 
 namespace gtest_parallel {
 namespace internal {
 namespace {
 
 constexpr char kFingerprintPrefix[] = "gtest_parallel fingerprint ";
+// Ends the comment of a template sealed after PrepareReset.
+constexpr char kResetReady[] = " reset-ready";
 // How long pg_terminate_backend waits for a session to end.
 constexpr int kTerminateWaitMs = 5000;
 
-class PostgresqlBackend : public Backend {
+// True when a template's comment says it was sealed after PrepareReset.
+bool ResetReady(const std::string& comment) {
+  const size_t length = sizeof(kResetReady) - 1;
+  return comment.size() >= length &&
+         comment.compare(comment.size() - length, length, kResetReady) == 0;
+}
+
+// The PostgreSQL backend (see gtest_parallel/postgresql_backend.h):
+// ServerBackend's hooks and what only PostgreSQL does.
+class PostgresqlBackend : public ServerBackend {
  public:
   PostgresqlBackend(const DatabaseUrl& url, const BackendOptions& options)
-      : Backend(url, options) {}
+      : ServerBackend(url, options,
+                      {"PostgreSQL", SqlDialect::kPostgreSql,
+                       "the role needs the CREATEDB privilege"}) {}
 
-  Status CreateTemplate(const std::string& base_name,
-                        const std::string& run_token,
-                        std::string* template_name) override;
-  Status FillTemplate(const std::string& template_name,
-                      const FillSpec& fill) override;
-  Status Clone(const std::string& template_name, int worker,
-               std::string* clone_name) override;
   Status CloneAll(const std::string& template_name, int workers,
                   std::vector<std::string>* clone_names) override;
   Status Verify(const std::string& clone_name) override;
-  Status Restore(const std::string& clone_name) override;
-  Status Drop(const std::string& name) override;
-  Status ListDatabases(std::vector<std::string>* names) override;
-  Status TryLock(const std::string& name,
-                 std::unique_ptr<BackendLock>* lock) override;
-  Status Connect(const std::string& name,
-                 std::unique_ptr<Connection>* connection) override;
+  Status PrepareReset(const std::string& template_name) override;
   std::map<std::string, std::string> ConnectionParameters(
       const std::string& name) const override;
   std::string ConnectionString(const std::string& name) const override;
   std::vector<std::pair<std::string, std::string>> EnvironmentFor(
       const std::string& name) const override;
 
- private:
-  std::string AdminDatabase() const {
+ protected:
+  std::string Where() const override;
+  std::string AdminDatabase() const override {
     return url().database.empty() ? "postgres" : url().database;
   }
-  // "at <socket or host:port> as <user>" for messages.
-  std::string Where() const;
+  Status OpenSession(const std::string& database,
+                     std::unique_ptr<Connection>* session) const override {
+    std::unique_ptr<PgConnection> connection;
+    Status status = Open(database, &connection);
+    if (status.ok()) *session = std::move(connection);
+    return status;
+  }
+  bool Alive(Connection& session) override {
+    return static_cast<PgConnection&>(session).healthy();
+  }
+  Status RunScriptStatement(Connection& session, const std::string& sql,
+                            int* error_line) override {
+    return static_cast<PgConnection&>(session).ExecuteStatement(sql,
+                                                                error_line);
+  }
+  std::string QuoteDatabase(const std::string& name) const override {
+    return QuoteIdentifier(name);
+  }
+  Status CloneTo(const std::string& template_name,
+                 const std::string& clone_name) override;
+  Status DropDatabase(Connection& admin, const std::string& name) override;
+  std::string ListDatabasesSql() const override {
+    return "SELECT datname FROM pg_database";
+  }
+  std::string TryLockSql(const std::string& name) const override;
+  Status OpenResetter(const std::string& clone,
+                      std::unique_ptr<CloneResetter>* resetter) override;
+
+ private:
+  // Opens a session on database with the backend's settings; errors hide
+  // the password.
   Status Open(const std::string& database,
               std::unique_ptr<PgConnection>* connection) const;
-  Status Admin(PgConnection** admin);
+  // Sets *row to the columns of template_name's pg_database row (doing:
+  // what a failed query is reported as); kNotFound when there is none.
+  Status TemplateRow(PgConnection& admin, const std::string& template_name,
+                     const std::string& columns, const std::string& doing,
+                     Row* row);
+  // Seals the template once: no more connections to it, its fingerprint
+  // (and whether it was prepared for reset) in its comment.
   Status Seal(PgConnection& admin, const std::string& template_name);
   void EndSessions(PgConnection& admin, const std::string& name);
+  // Sets *admin, seals the template and ends the sessions on it.
+  Status ReadyToClone(const std::string& template_name, PgConnection** admin);
   Status CloneWith(PgConnection& admin, const std::string& template_name,
                    const std::string& clone_name) const;
-  // Adds the backend's context to an error from the server.
-  Status Fail(const Status& status, const std::string& doing) const {
-    return Error(status.code(),
-                 doing + " on PostgreSQL " + Where() + ": " + status.message());
-  }
-
-  std::unique_ptr<PgConnection> admin_;
 };
 
 std::string PostgresqlBackend::Where() const {
@@ -85,80 +118,51 @@ Status PostgresqlBackend::Open(
   std::map<std::string, std::string> keywords = ConnectionParameters(database);
   keywords["fallback_application_name"] = "gtest_parallel";
   Status status = ConnectPostgresql(keywords, Where(), connection);
-  return status.ok() ? status : Error(status.code(), status.message());
+  return Scrubbed(status);
 }
 
-Status PostgresqlBackend::Admin(PgConnection** admin) {
-  if (admin_ == nullptr || !admin_->healthy()) {
-    admin_.reset();
-    Status status = Open(AdminDatabase(), &admin_);
-    if (!status.ok()) return status;
-  }
-  *admin = admin_.get();
-  return Status();
-}
-
-Status PostgresqlBackend::CreateTemplate(const std::string& base_name,
-                                         const std::string& run_token,
-                                         std::string* template_name) {
-  Status status = CheckRunToken(run_token);
-  if (!status.ok()) return status;
-  PgConnection* admin;
-  status = Admin(&admin);
-  if (!status.ok()) return status;
-  std::string name = TemplateName(base_name, run_token);
-  status = admin->Execute("CREATE DATABASE " + QuoteIdentifier(name));
-  if (status.code() == ErrorCode::kPermissionDenied) {
-    return Error(status.code(), "cannot create database " + name +
-                                    " on PostgreSQL " + Where() + ": " +
-                                    status.message() +
-                                    " (the role needs the CREATEDB privilege)");
-  }
-  if (!status.ok()) return Fail(status, "cannot create database " + name);
-  *template_name = name;
-  return Status();
-}
-
-Status PostgresqlBackend::FillTemplate(const std::string& template_name,
-                                       const FillSpec& fill) {
-  std::unique_ptr<PgConnection> connection;
-  Status status = Open(template_name, &connection);
-  if (!status.ok()) return status;
-  status = RunFill(
-      fill, SqlDialect::kPostgreSql,
-      [&](const std::string& sql, int* error_line) {
-        return connection->ExecuteStatement(sql, error_line);
-      },
-      *connection);
-  return status.ok() ? status : Error(status.code(), status.message());
-}
-
-Status PostgresqlBackend::Seal(PgConnection& admin,
-                               const std::string& template_name) {
+Status PostgresqlBackend::TemplateRow(PgConnection& admin,
+                                      const std::string& template_name,
+                                      const std::string& columns,
+                                      const std::string& doing, Row* row) {
   std::vector<Row> rows;
   Status status = admin.QueryParams(
-      "SELECT datallowconn FROM pg_database WHERE datname = $1",
+      "SELECT " + columns + " FROM pg_database WHERE datname = $1",
       {template_name}, &rows);
-  if (!status.ok()) return Fail(status, "cannot look up " + template_name);
+  if (!status.ok()) return Fail(status, doing);
   if (rows.empty()) {
     return Error(ErrorCode::kNotFound,
                  "template " + template_name + " does not exist");
   }
-  if (rows[0][0] != "t") return Status();  // Sealed already.
-  std::string digest, summary;
+  *row = rows[0];
+  return Status();
+}
+
+Status PostgresqlBackend::Seal(PgConnection& admin,
+                               const std::string& template_name) {
+  Row row;
+  Status status = TemplateRow(admin, template_name, "datallowconn",
+                              "cannot look up " + template_name, &row);
+  if (!status.ok() || row[0] != "t") return status;  // Or sealed already.
+  std::string digest, summary, prepared;
   {
     std::unique_ptr<PgConnection> connection;
     status = Open(template_name, &connection);
     if (status.ok()) status = PgFingerprint(*connection, &digest, &summary);
+    if (status.ok()) {
+      status = connection->QueryValue(
+          "SELECT to_regclass('gtest_parallel.state') IS NOT NULL", &prepared);
+    }
     if (!status.ok()) return Fail(status, "cannot inspect " + template_name);
   }
   std::string quoted = QuoteIdentifier(template_name);
   status = admin.Execute("ALTER DATABASE " + quoted +
                          " WITH IS_TEMPLATE true ALLOW_CONNECTIONS false");
   if (status.ok()) {
-    status = admin.Execute(
-        "COMMENT ON DATABASE " + quoted + " IS " +
-        admin.Literal(kFingerprintPrefix + digest + " (" + summary + ")"));
+    status = admin.Execute("COMMENT ON DATABASE " + quoted + " IS " +
+                           admin.Literal(kFingerprintPrefix + digest + " (" +
+                                         summary + ")" +
+                                         (prepared == "t" ? kResetReady : "")));
   }
   return status.ok()
              ? status
@@ -198,39 +202,32 @@ Status PostgresqlBackend::CloneWith(PgConnection& admin,
       list += (list.empty() ? "" : ", ") + std::string("pid ") + session[0] +
               " (user " + session[1] + ", application '" + session[2] + "')";
     }
-    return Error(ErrorCode::kTemplateInUse,
-                 "cannot clone template " + template_name + " on PostgreSQL " +
-                     Where() + ": " + std::to_string(sessions.size()) +
-                     " other session(s) are connected to it" +
-                     (list.empty() ? "" : ": " + list) + " [" +
-                     status.message() + "]");
-  }
-  if (status.code() == ErrorCode::kPermissionDenied) {
-    return Error(status.code(), "cannot create database " + clone_name +
-                                    " on PostgreSQL " + Where() + ": " +
-                                    status.message() +
-                                    " (the role needs the CREATEDB privilege)");
+    return Fail(Status(ErrorCode::kTemplateInUse,
+                       std::to_string(sessions.size()) +
+                           " other session(s) are connected to it" +
+                           (list.empty() ? "" : ": " + list) + " [" +
+                           status.message() + "]"),
+                "cannot clone template " + template_name);
   }
   return status.ok() ? status
-                     : Fail(status, "cannot clone " + template_name + " to " +
+                     : CreateFailed(status, clone_name,
+                                    "cannot clone " + template_name + " to " +
                                         clone_name);
 }
 
-Status PostgresqlBackend::Clone(const std::string& template_name, int worker,
-                                std::string* clone_name) {
-  if (worker < 1) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "worker numbers start at 1, not " + std::to_string(worker));
-  }
-  PgConnection* admin;
-  Status status = Admin(&admin);
-  if (status.ok()) status = Seal(*admin, template_name);
-  if (!status.ok()) return status;
-  EndSessions(*admin, template_name);
-  std::string name = CloneName(template_name, worker);
-  status = CloneWith(*admin, template_name, name);
-  if (status.ok()) *clone_name = name;
+Status PostgresqlBackend::ReadyToClone(const std::string& template_name,
+                                       PgConnection** admin) {
+  Status status = AdminAs(admin);
+  if (status.ok()) status = Seal(**admin, template_name);
+  if (status.ok()) EndSessions(**admin, template_name);
   return status;
+}
+
+Status PostgresqlBackend::CloneTo(const std::string& template_name,
+                                  const std::string& clone_name) {
+  PgConnection* admin;
+  Status status = ReadyToClone(template_name, &admin);
+  return status.ok() ? CloneWith(*admin, template_name, clone_name) : status;
 }
 
 Status PostgresqlBackend::CloneAll(const std::string& template_name,
@@ -238,10 +235,8 @@ Status PostgresqlBackend::CloneAll(const std::string& template_name,
                                    std::vector<std::string>* clone_names) {
   clone_names->clear();
   PgConnection* admin;
-  Status status = Admin(&admin);
-  if (status.ok()) status = Seal(*admin, template_name);
+  Status status = ReadyToClone(template_name, &admin);
   if (!status.ok()) return status;
-  EndSessions(*admin, template_name);
   std::vector<Status> results(std::max(workers, 0));
   std::atomic<int> next{1};
   auto clone_some = [&] {
@@ -276,25 +271,19 @@ Status PostgresqlBackend::CloneAll(const std::string& template_name,
 
 Status PostgresqlBackend::Verify(const std::string& clone_name) {
   std::string template_name;
-  int worker;
-  if (!SplitCloneName(clone_name, &template_name, &worker)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + clone_name + "' is not a clone name");
-  }
   PgConnection* admin;
-  Status status = Admin(&admin);
+  Status status = TemplateOf(clone_name, &template_name);
+  if (status.ok()) status = AdminAs(&admin);
   if (!status.ok()) return status;
-  std::vector<Row> rows;
-  status = admin->QueryParams(
-      "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-      "WHERE datname = $1",
-      {template_name}, &rows);
-  if (!status.ok()) return Fail(status, "cannot verify " + clone_name);
-  if (rows.empty()) {
-    return Error(ErrorCode::kNotFound,
-                 "template " + template_name + " does not exist");
+  Row row;
+  status = TemplateRow(*admin, template_name,
+                       "shobj_description(oid, 'pg_database')",
+                       "cannot verify " + clone_name, &row);
+  if (!status.ok()) return status;
+  std::string expected = row[0];
+  if (ResetReady(expected)) {
+    expected.resize(expected.size() - (sizeof(kResetReady) - 1));
   }
-  std::string expected = rows[0][0];
   std::unique_ptr<PgConnection> connection;
   std::string digest, summary;
   if (expected.rfind(kFingerprintPrefix, 0) != 0) {
@@ -316,96 +305,70 @@ Status PostgresqlBackend::Verify(const std::string& clone_name) {
                    ", template " + expected.substr(prefix));
 }
 
-Status PostgresqlBackend::Restore(const std::string& clone_name) {
-  std::string template_name;
-  int worker;
-  if (!SplitCloneName(clone_name, &template_name, &worker)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + clone_name + "' is not a clone name");
-  }
-  Status status = Drop(clone_name);
+Status PostgresqlBackend::PrepareReset(const std::string& template_name) {
   PgConnection* admin;
-  if (status.ok()) status = Admin(&admin);
-  if (status.ok()) status = Seal(*admin, template_name);
+  Status status = AdminAs(&admin);
+  if (!status.ok()) return Fail(status, "cannot look up " + template_name);
+  Row row;
+  status = TemplateRow(*admin, template_name,
+                       "datallowconn, coalesce(shobj_description(oid, "
+                       "'pg_database'), '')",
+                       "cannot look up " + template_name, &row);
   if (!status.ok()) return status;
-  EndSessions(*admin, template_name);
-  return CloneWith(*admin, template_name, clone_name);
+  if (row[0] != "t") {
+    // Sealed by an earlier Clone(): prepared then, or opened again for it
+    // (the next Clone() seals it again).
+    if (ResetReady(row[1])) return Status();
+    status = admin->Execute("ALTER DATABASE " + QuoteIdentifier(template_name) +
+                            " WITH ALLOW_CONNECTIONS true");
+    if (!status.ok()) return Fail(status, "cannot open " + template_name);
+  }
+  std::unique_ptr<PgConnection> connection;
+  status = Open(template_name, &connection);
+  if (status.ok()) status = PreparePgReset(*connection);
+  return status.ok()
+             ? status
+             : Fail(status, "cannot prepare " + template_name + " for reset");
 }
 
-Status PostgresqlBackend::Drop(const std::string& name) {
-  PgConnection* admin;
-  Status status = Admin(&admin);
-  if (!status.ok()) return status;
+Status PostgresqlBackend::DropDatabase(Connection& session,
+                                       const std::string& name) {
+  PgConnection& admin = static_cast<PgConnection&>(session);
   std::vector<Row> rows;
-  status = admin->QueryParams(
+  Status status = admin.QueryParams(
       "SELECT datistemplate FROM pg_database WHERE datname = $1", {name},
       &rows);
-  if (status.ok() && rows.empty()) return Status();
+  if (!status.ok() || rows.empty()) return status;
   std::string quoted = QuoteIdentifier(name);
-  if (status.ok() && rows[0][0] == "t") {
+  if (rows[0][0] == "t") {
     status =
-        admin->Execute("ALTER DATABASE " + quoted + " WITH IS_TEMPLATE false");
+        admin.Execute("ALTER DATABASE " + quoted + " WITH IS_TEMPLATE false");
   }
-  if (status.ok()) {
-    if (admin->server_version() >= 130000) {
-      status =
-          admin->Execute("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)");
-    } else {
-      EndSessions(*admin, name);
-      status = admin->Execute("DROP DATABASE IF EXISTS " + quoted);
-    }
+  if (!status.ok()) return status;
+  if (admin.server_version() >= 130000) {
+    return admin.Execute("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)");
   }
-  return status.ok() ? status : Fail(status, "cannot drop " + name);
+  EndSessions(admin, name);
+  return admin.Execute("DROP DATABASE IF EXISTS " + quoted);
 }
 
-Status PostgresqlBackend::ListDatabases(std::vector<std::string>* names) {
-  names->clear();
-  PgConnection* admin;
-  Status status = Admin(&admin);
-  if (!status.ok()) return status;
-  std::vector<Row> rows;
-  status = admin->Query("SELECT datname FROM pg_database ORDER BY 1", &rows);
-  if (!status.ok()) return Fail(status, "cannot list databases");
-  for (const Row& row : rows) names->push_back(row[0]);
-  return Status();
-}
-
-// An advisory lock, held by a session of its own until it closes.
-class PgLock : public BackendLock {
- public:
-  explicit PgLock(std::unique_ptr<PgConnection> session)
-      : session_(std::move(session)) {}
-
- private:
-  std::unique_ptr<PgConnection> session_;
-};
-
-Status PostgresqlBackend::TryLock(const std::string& name,
-                                  std::unique_ptr<BackendLock>* lock) {
-  std::unique_ptr<PgConnection> session;
-  Status status = Open(AdminDatabase(), &session);
-  if (!status.ok()) return status;
+std::string PostgresqlBackend::TryLockSql(const std::string& name) const {
   // The server's advisory locks are keyed by a bigint: a hash of the name.
   const int64_t key =
       static_cast<int64_t>(Fnv1a64("gtest_parallel lock\n" + name));
-  std::string taken;
-  status = session->QueryValue(
-      "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")", &taken);
-  if (!status.ok()) return Fail(status, "cannot lock " + name);
-  if (taken != "t") {
-    return Error(ErrorCode::kTemplateInUse,
-                 "another session holds the lock of " + name +
-                     " on PostgreSQL " + Where());
-  }
-  *lock = std::make_unique<PgLock>(std::move(session));
-  return Status();
+  return "SELECT pg_try_advisory_lock(" + std::to_string(key) + ")::int";
 }
 
-Status PostgresqlBackend::Connect(const std::string& name,
-                                  std::unique_ptr<Connection>* connection) {
-  std::unique_ptr<PgConnection> opened;
-  Status status = Open(name, &opened);
-  if (status.ok()) *connection = std::move(opened);
+Status PostgresqlBackend::OpenResetter(
+    const std::string& clone, std::unique_ptr<CloneResetter>* resetter) {
+  std::unique_ptr<PgConnection> connection;
+  std::unique_ptr<PgResetter> opened;
+  Status status = Open(clone, &connection);
+  if (status.ok()) {
+    status = PgResetter::Open(std::move(connection),
+                              options().lock_timeout_seconds, &opened);
+  }
+  *resetter = std::move(opened);
   return status;
 }
 
@@ -455,9 +418,7 @@ PostgresqlBackend::EnvironmentFor(const std::string& name) const {
       variables.emplace_back(variable->second, value);
     }
   }
-  DatabaseUrl clone_url = url();
-  clone_url.database = name;
-  variables.emplace_back("GTEST_PARALLEL_DATABASE_URL", clone_url.ToString());
+  variables.push_back(UrlVariable(name));
   return variables;
 }
 

@@ -1,5 +1,7 @@
 // The SQLite backend: file templates copied per worker, in-memory templates
-// serialized once and deserialized into each worker's memory.
+// serialized once and deserialized into each worker's memory (the clones
+// are sqlite_clone.cc's); here: templates, connections, drops, locks, the
+// database list and the factory.
 #include "gtest_parallel/sqlite_backend.h"
 
 #include <dirent.h>
@@ -12,92 +14,68 @@
 #include <map>
 #include <set>
 
-#include "gtest_parallel/internal/sql_script.h"
+#include "gtest_parallel/internal/util.h"
+#include "sqlite_backend_impl.h"
 #include "sqlite_connection.h"
 #include "sqlite_files.h"
+#include "sqlite_reset.h"
 
 namespace gtest_parallel {
 namespace internal {
 namespace {
 
 constexpr char kDefaultExtension[] = ".sqlite3";
-constexpr char kImageExtension[] = ".img";
-constexpr int kOpenFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI;
 
 bool EndsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-class SqliteBackend : public Backend {
+// A lock file next to the database, and the private directory removed
+// once the lock is released if nothing else is left in it.
+class SqliteLock : public BackendLock {
  public:
-  SqliteBackend(const DatabaseUrl& url, const BackendOptions& options,
-                bool memory, bool private_directory, std::string directory,
-                std::string extension)
-      : Backend(url, options),
-        memory_(memory),
-        private_directory_(private_directory),
-        directory_(std::move(directory)),
-        extension_(std::move(extension)) {}
-  ~SqliteBackend() override {
-    for (auto& entry : memory_databases_) sqlite3_close_v2(entry.second);
+  SqliteLock(std::unique_ptr<FileLock> file, std::string tidy)
+      : file_(std::move(file)), tidy_(std::move(tidy)) {}
+  ~SqliteLock() override {
+    file_.reset();
+    if (!tidy_.empty()) RemoveDirectoryIfEmpty(tidy_);
   }
-
-  Status CreateTemplate(const std::string& base_name,
-                        const std::string& run_token,
-                        std::string* template_name) override;
-  Status FillTemplate(const std::string& template_name,
-                      const FillSpec& fill) override;
-  Status Clone(const std::string& template_name, int worker,
-               std::string* clone_name) override;
-  Status Verify(const std::string& clone_name) override;
-  Status Attach(const std::string& clone_name) override;
-  Status Restore(const std::string& clone_name) override;
-  Status Drop(const std::string& name) override;
-  Status ListDatabases(std::vector<std::string>* names) override;
-  Status TryLock(const std::string& name,
-                 std::unique_ptr<BackendLock>* lock) override;
-  Status Connect(const std::string& name,
-                 std::unique_ptr<Connection>* connection) override;
-  std::map<std::string, std::string> ConnectionParameters(
-      const std::string& name) const override;
-  std::string ConnectionString(const std::string& name) const override;
-  std::vector<std::pair<std::string, std::string>> EnvironmentFor(
-      const std::string& name) const override;
 
  private:
-  int busy_ms() const { return options().lock_timeout_seconds * 1000; }
-  std::string PathOf(const std::string& name) const {
-    return directory_ + "/" + name + extension_;
-  }
-  std::string ImageOf(const std::string& template_name) const {
-    return directory_ + "/" + template_name + kImageExtension;
-  }
-  static std::string MemoryUri(const std::string& name) {
-    return "file:/" + name + "?vfs=memdb";
-  }
-  Status CheckName(const std::string& name) const;
-  // Runs write, which makes a file in the directory. The private directory
-  // is removed by the run that empties it, perhaps between this run's
-  // making it and writing: it is made again, and write retried.
-  Status InDirectory(const std::function<Status()>& write) const;
-  Status Open(const std::string& name, int flags, sqlite3** db);
-  Status WriteImage(const std::string& template_name);
-  Status LoadImage(const std::string& template_name, sqlite3** db);
-  Status Compare(sqlite3* template_db, sqlite3* clone_db,
-                 const std::string& clone_name);
-
-  bool memory_;
-  // The directory is $TMPDIR/gtest_parallel_sqlite_<uid>, shared by runs
-  // and removed when it is left empty.
-  bool private_directory_;
-  // File databases: where they are. In-memory: where template images are.
-  std::string directory_;
-  std::string extension_;
-  // In-memory templates and attached clones of this process, by name; the
-  // handle keeps the shared in-memory database alive.
-  std::map<std::string, sqlite3*> memory_databases_;
+  std::unique_ptr<FileLock> file_;
+  std::string tidy_;
 };
+
+}  // namespace
+
+SqliteBackend::~SqliteBackend() {
+  resets_.CloseAll();
+  for (auto& entry : memory_databases_) sqlite3_close_v2(entry.second);
+}
+
+Status SqliteBackend::OpenResetter(const std::string& clone,
+                                   std::unique_ptr<CloneResetter>* resetter) {
+  std::string template_name;
+  int worker;
+  if (!SplitCloneName(clone, &template_name, &worker)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "'" + clone + "' is not a clone name");
+  }
+  SqliteTemplateSource source;
+  source.image = memory_;
+  source.path = memory_ ? ImageOf(template_name) : PathOf(template_name);
+  if (!FileExists(source.path)) {
+    return Error(ErrorCode::kNotFound, "template " + template_name +
+                                           " is missing (" + source.path + ")");
+  }
+  sqlite3* db;
+  Status status = Open(clone, kSqliteOpenFlags, &db);
+  std::unique_ptr<SqliteResetter> opened;
+  if (status.ok()) status = SqliteResetter::Open(db, source, &opened);
+  *resetter = std::move(opened);
+  return status;
+}
 
 Status SqliteBackend::CheckName(const std::string& name) const {
   if (name.empty() || name[0] == '.' ||
@@ -152,7 +130,7 @@ Status SqliteBackend::CreateTemplate(const std::string& base_name,
       return Error(ErrorCode::kAlreadyExists, "template " + name + " exists");
     }
     sqlite3* db;
-    status = OpenSqlite(MemoryUri(name), kOpenFlags | SQLITE_OPEN_CREATE,
+    status = OpenSqlite(MemoryUri(name), kSqliteOpenFlags | SQLITE_OPEN_CREATE,
                         busy_ms(), &db);
     if (!status.ok()) return status;
     memory_databases_[name] = db;
@@ -181,209 +159,32 @@ Status SqliteBackend::FillTemplate(const std::string& template_name,
   return status;
 }
 
-Status SqliteBackend::WriteImage(const std::string& template_name) {
-  std::string image = ImageOf(template_name);
-  if (FileExists(image)) return Status();
-  auto found = memory_databases_.find(template_name);
-  if (found == memory_databases_.end()) {
-    return Error(ErrorCode::kNotFound, "in-memory template " + template_name +
-                                           " is not open in this process");
-  }
-  sqlite3_int64 size = 0;
-  unsigned char* data = sqlite3_serialize(found->second, "main", &size, 0);
-  if (data == nullptr && size != 0) {
-    return Error(ErrorCode::kInternal, "cannot serialize " + template_name);
-  }
-  Status status =
-      InDirectory([&] { return WriteWholeFile(image, data, size); });
-  sqlite3_free(data);
-  return status;
-}
-
-Status SqliteBackend::LoadImage(const std::string& template_name,
-                                sqlite3** db) {
-  unsigned char* data;
-  int64_t size;
-  Status status = ReadWholeFile(ImageOf(template_name), &data, &size);
-  if (!status.ok()) {
-    return Error(status.code(), "the image of template " + template_name +
-                                    " is missing: " + status.message());
-  }
-  status = OpenSqlite(":memory:", SQLITE_OPEN_READWRITE, busy_ms(), db);
-  if (!status.ok()) {
-    sqlite3_free(data);
-    return status;
-  }
-  // The connection owns data from here on, even on failure.
-  if (sqlite3_deserialize(*db, "main", data, size, size + 1,
-                          SQLITE_DESERIALIZE_FREEONCLOSE |
-                              SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK) {
-    status =
-        SqliteError(*db, "cannot deserialize the image of " + template_name);
-    sqlite3_close_v2(*db);
-    *db = nullptr;
-  }
-  return status;
-}
-
-Status SqliteBackend::Clone(const std::string& template_name, int worker,
-                            std::string* clone_name) {
-  if (worker < 1) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "worker numbers start at 1, not " + std::to_string(worker));
-  }
-  Status status = CheckName(template_name);
-  if (!status.ok()) return status;
-  std::string name = CloneName(template_name, worker);
-  if (memory_) {
-    // Workers deserialize the image in Attach().
-    status = WriteImage(template_name);
-    if (status.ok()) *clone_name = name;
-    return status;
-  }
-  if (FileExists(PathOf(name))) {
-    return Error(ErrorCode::kAlreadyExists, PathOf(name) + " exists");
-  }
-  // A WAL template keeps recent pages in its -wal file: fold them in.
+Status SqliteBackend::PrepareReset(const std::string& template_name) {
+  // An in-memory template kept by an earlier run lives on as its image.
+  const bool image_only =
+      memory_ && memory_databases_.count(template_name) == 0 &&
+      CheckName(template_name).ok() && FileExists(ImageOf(template_name));
   sqlite3* db;
-  status = Open(template_name, kOpenFlags, &db);
+  Status status = image_only ? LoadImage(template_name, &db)
+                             : Open(template_name, kSqliteOpenFlags, &db);
   if (!status.ok()) return status;
-  {
-    SqliteConnection connection(db);
-    std::string mode;
-    status = connection.QueryValue("PRAGMA journal_mode", &mode);
-    std::vector<Row> checkpoint;
-    if (status.ok() && mode == "wal") {
-      status = connection.Query("PRAGMA wal_checkpoint(TRUNCATE)", &checkpoint);
-      if (status.ok() && !checkpoint.empty() && checkpoint[0][0] != "0") {
-        status = Error(ErrorCode::kTemplateInUse,
-                       "another connection keeps template " + template_name +
-                           " from being checkpointed");
-      }
-    }
+  bool added = false;
+  status = PrepareSqliteReset(db, &added);
+  if (status.ok() && added && memory_ && FileExists(ImageOf(template_name))) {
+    // Cloned before: the image must hold the tracking too.
+    status = SaveImage(db, template_name);
   }
-  if (!status.ok()) return status;
-  std::string temporary = PathOf(name) + ".tmp" + std::to_string(getpid());
-  unlink(temporary.c_str());
-  status = CopyFile(PathOf(template_name), temporary);
-  if (!status.ok()) return Error(status.code(), status.message());
-  if (rename(temporary.c_str(), PathOf(name).c_str()) != 0) {
-    unlink(temporary.c_str());
-    return Error(ErrorCode::kInternal, Errno("cannot rename " + temporary));
-  }
-  *clone_name = name;
-  return Status();
-}
-
-Status SqliteBackend::Compare(sqlite3* template_db, sqlite3* clone_db,
-                              const std::string& clone_name) {
-  std::vector<std::string> expected, actual;
-  Status status = SummarizeSqlite(template_db, &expected);
-  if (status.ok()) status = SummarizeSqlite(clone_db, &actual);
-  if (!status.ok()) return status;
-  if (expected == actual) return Status();
-  auto [left, right] = std::mismatch(expected.begin(), expected.end(),
-                                     actual.begin(), actual.end());
-  return Error(ErrorCode::kVerifyFailed,
-               "clone " + clone_name + " differs from its template: " +
-                   (left == expected.end() ? "nothing" : "'" + *left + "'") +
-                   " in the template, " +
-                   (right == actual.end() ? "nothing" : "'" + *right + "'") +
-                   " in the clone");
-}
-
-Status SqliteBackend::Verify(const std::string& clone_name) {
-  std::string template_name;
-  int worker;
-  if (!SplitCloneName(clone_name, &template_name, &worker)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + clone_name + "' is not a clone name");
-  }
-  if (memory_ && memory_databases_.count(clone_name) == 0) {
-    // Not attached here: the image workers load must be there.
-    if (FileExists(ImageOf(template_name))) return Status();
-    return Error(ErrorCode::kNotFound,
-                 "the image of template " + template_name + " is missing");
-  }
-  sqlite3* template_db = nullptr;
-  sqlite3* clone_db = nullptr;
-  Status status = memory_
-                      ? LoadImage(template_name, &template_db)
-                      : Open(template_name, SQLITE_OPEN_READONLY, &template_db);
-  if (status.ok()) {
-    status = Open(clone_name, memory_ ? kOpenFlags : SQLITE_OPEN_READONLY,
-                  &clone_db);
-  }
-  if (status.ok()) {
-    std::string check;
-    SqliteConnection connection(clone_db, /*owns=*/false);
-    status = connection.QueryValue("PRAGMA quick_check", &check);
-    if (status.ok() && check != "ok") {
-      status = Error(ErrorCode::kVerifyFailed,
-                     "clone " + clone_name + " is damaged: " + check);
-    }
-  }
-  if (status.ok()) status = Compare(template_db, clone_db, clone_name);
-  sqlite3_close_v2(template_db);
-  sqlite3_close_v2(clone_db);
-  return status;
-}
-
-Status SqliteBackend::Attach(const std::string& clone_name) {
-  Status status = CheckName(clone_name);
-  if (!status.ok()) return status;
-  if (!memory_) {
-    if (FileExists(PathOf(clone_name))) return Status();
-    return Error(ErrorCode::kNotFound,
-                 "SQLite clone " + PathOf(clone_name) + " does not exist");
-  }
-  std::string template_name;
-  int worker;
-  if (!SplitCloneName(clone_name, &template_name, &worker)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + clone_name + "' is not a clone name");
-  }
-  sqlite3* image;
-  status = LoadImage(template_name, &image);
-  if (!status.ok()) return status;
-  sqlite3*& clone = memory_databases_[clone_name];
-  if (clone == nullptr) {
-    status = OpenSqlite(MemoryUri(clone_name), kOpenFlags | SQLITE_OPEN_CREATE,
-                        busy_ms(), &clone);
-  }
-  if (status.ok()) status = BackupSqlite(image, clone);
-  sqlite3_close_v2(image);
-  if (!status.ok() && clone == nullptr) memory_databases_.erase(clone_name);
-  return status.ok() ? status : Error(status.code(), status.message());
-}
-
-Status SqliteBackend::Restore(const std::string& clone_name) {
-  if (memory_) {
-    if (memory_databases_.count(clone_name) == 0) {
-      return Error(ErrorCode::kNotFound,
-                   "clone " + clone_name + " is not attached in this process");
-    }
-    return Attach(clone_name);
-  }
-  std::string template_name;
-  int worker;
-  if (!SplitCloneName(clone_name, &template_name, &worker)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "'" + clone_name + "' is not a clone name");
-  }
-  sqlite3* source = nullptr;
-  sqlite3* destination = nullptr;
-  Status status = Open(template_name, SQLITE_OPEN_READONLY, &source);
-  if (status.ok()) status = Open(clone_name, kOpenFlags, &destination);
-  if (status.ok()) status = BackupSqlite(source, destination);
-  sqlite3_close_v2(source);
-  sqlite3_close_v2(destination);
-  return status;
+  sqlite3_close_v2(db);
+  return status.ok()
+             ? status
+             : Error(status.code(), "cannot prepare " + template_name +
+                                        " for reset: " + status.message());
 }
 
 Status SqliteBackend::Drop(const std::string& name) {
   Status status = CheckName(name);
   if (!status.ok()) return status;
+  resets_.Close(name);
   std::vector<std::string> paths;
   if (memory_) {
     auto found = memory_databases_.find(name);
@@ -406,22 +207,6 @@ Status SqliteBackend::Drop(const std::string& name) {
   if (private_directory_) RemoveDirectoryIfEmpty(directory_);
   return Status();
 }
-
-// A lock file next to the database, and the private directory removed
-// once the lock is released if nothing else is left in it.
-class SqliteLock : public BackendLock {
- public:
-  SqliteLock(std::unique_ptr<FileLock> file, std::string tidy)
-      : file_(std::move(file)), tidy_(std::move(tidy)) {}
-  ~SqliteLock() override {
-    file_.reset();
-    if (!tidy_.empty()) RemoveDirectoryIfEmpty(tidy_);
-  }
-
- private:
-  std::unique_ptr<FileLock> file_;
-  std::string tidy_;
-};
 
 Status SqliteBackend::TryLock(const std::string& name,
                               std::unique_ptr<BackendLock>* lock) {
@@ -448,7 +233,7 @@ Status SqliteBackend::ListDatabases(std::vector<std::string>* names) {
   if (directory == nullptr) {
     return Error(ErrorCode::kNotFound, Errno("cannot list " + directory_));
   }
-  std::string suffix = memory_ ? kImageExtension : extension_;
+  std::string suffix = memory_ ? kSqliteImageExtension : extension_;
   std::set<std::string> found;
   while (dirent* entry = readdir(directory)) {
     std::string file = entry->d_name;
@@ -466,7 +251,7 @@ Status SqliteBackend::ListDatabases(std::vector<std::string>* names) {
 Status SqliteBackend::Connect(const std::string& name,
                               std::unique_ptr<Connection>* connection) {
   sqlite3* db;
-  Status status = Open(name, kOpenFlags, &db);
+  Status status = Open(name, kSqliteOpenFlags, &db);
   if (status.ok()) *connection = std::make_unique<SqliteConnection>(db);
   return status;
 }
@@ -495,7 +280,6 @@ std::vector<std::pair<std::string, std::string>> SqliteBackend::EnvironmentFor(
   return variables;
 }
 
-}  // namespace
 }  // namespace internal
 
 Status NewSqliteBackend(const DatabaseUrl& url, const BackendOptions& options,

@@ -1,6 +1,7 @@
 // SQLite-only tests: WAL templates, in-memory templates reaching spawned
-// worker processes (and nothing written to the working directory), and
-// clone timings.
+// worker processes (and nothing written to the working directory), kept
+// in-memory templates prepared for reset through their image, and clone
+// timings.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -127,6 +128,36 @@ TEST(SqliteTest, InMemoryTemplateReachesSpawnedWorkersOnly) {
             std::vector<std::string>{});
   ASSERT_EQ(chdir(previous), 0);
   testing_support::RemoveTree(directory);
+}
+
+// A kept in-memory template lives on as its image: a later run (another
+// backend object) prepares it for reset through the image.
+TEST(SqliteTest, KeptInMemoryTemplateIsPreparedThroughItsImage) {
+  std::unique_ptr<Backend> first, later;
+  ASSERT_OK(CreateBackend("sqlite::memory:", BackendOptions(), &first));
+  ASSERT_OK(CreateBackend("sqlite::memory:", BackendOptions(), &later));
+  std::string template_name, clone;
+  ASSERT_OK(first->CreateTemplate("kept", FreshToken(), &template_name));
+  ASSERT_OK(first->FillTemplate(template_name, RowsFill(3)));
+  ASSERT_OK(first->Clone(template_name, 1, &clone));  // Writes the image.
+  first.reset();
+  ASSERT_OK(later->PrepareReset(template_name));
+  ASSERT_OK(later->PrepareReset(template_name));  // Idempotent.
+  ASSERT_OK(later->Attach(clone));
+  std::unique_ptr<Connection> connection;
+  ASSERT_OK(later->Connect(clone, &connection));
+  EXPECT_OK(connection->Execute("DELETE FROM t WHERE id = 2"));
+  std::vector<TableDifference> differences;
+  EXPECT_OK(later->Differences(clone, &differences));
+  ASSERT_EQ(differences.size(), 1u);
+  EXPECT_EQ(differences[0].rows, 2);
+  ResetStats stats;
+  EXPECT_OK(later->Reset(clone, &stats));
+  EXPECT_FALSE(stats.restored);
+  EXPECT_EQ(Count(*later, clone), "3");
+  connection.reset();
+  EXPECT_OK(later->Drop(clone));
+  EXPECT_OK(later->Drop(template_name));
 }
 
 TEST(SqliteTest, CloneTimings) {

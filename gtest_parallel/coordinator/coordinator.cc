@@ -49,13 +49,8 @@ int64_t EpochMs() {
       .count();
 }
 
-Message GrantMessage(const Scheduler::Grant& grant) {
-  Message message;
-  message.type = MessageType::kGrant;
-  message.id = grant.suite;
-  message.ids.assign(grant.tests.begin(), grant.tests.end());
-  message.b = grant.last ? 1 : 0;
-  return message;
+Grant GrantMessage(const Scheduler::Grant& grant) {
+  return Grant{grant.suite, grant.tests, grant.last};
 }
 
 Part RunnerFailure(const std::string& message) {

@@ -36,8 +36,8 @@ namespace internal {
 // A GoogleTest failure record made by the runner itself.
 Part RunnerFailure(const std::string& message);
 
-// The kGrant message that hands `grant` to a worker.
-Message GrantMessage(const Scheduler::Grant& grant);
+// The message that hands `grant` to a worker.
+Grant GrantMessage(const Scheduler::Grant& grant);
 
 class Coordinator {
  public:
@@ -138,7 +138,25 @@ class Coordinator {
   void TakeOutputLocked(Slot* slot, int64_t offset, Record* record);
   void LimitOutputLocked(Slot* slot);
   void ProcessLocked(Slot* slot);
+  // Hands a worker's message to the handler of its type, below (a
+  // coordinator's message, which no worker sends, kills the worker).
+  // `offset`: the message's output offset (see Message).
   void HandleLocked(Slot* slot, const Message& message);
+  void HandleLocked(Slot* slot, int64_t offset, const Hello& hello);
+  void HandleLocked(Slot* slot, int64_t offset, const EnvSetUp& set_up);
+  void HandleLocked(Slot* slot, int64_t offset, const Request& request);
+  void HandleLocked(Slot* slot, int64_t offset, const SuiteSetUp& set_up);
+  void HandleLocked(Slot* slot, int64_t offset, const TestStart& start);
+  void HandleLocked(Slot* slot, int64_t offset, const PartEvent& event);
+  void HandleLocked(Slot* slot, int64_t offset, const TestEnd& end);
+  void HandleLocked(Slot* slot, int64_t offset, const More& more);
+  void HandleLocked(Slot* slot, int64_t offset, const SuiteEnd& end);
+  void HandleLocked(Slot* slot, int64_t offset, const EnvTearDown& tear_down);
+  void HandleLocked(Slot* slot, int64_t offset, const IterationEnd& end);
+  // Fails the run with `error` and kills the slot's worker for `cause`,
+  // never to be replaced.
+  void RefuseLocked(Slot* slot, const std::string& error,
+                    const std::string& cause);
   void ServeRequestLocked(Slot* slot);
   void ReapLocked(Slot* slot);
   void DiedLocked(Slot* slot, const std::string& cause);
@@ -152,7 +170,7 @@ class Coordinator {
   // (GoogleTest reports it as "NonTestSuiteFailure"); a clean exit's output
   // is shown as a notice.
   void AccountExitLocked(Slot* slot, const std::string& cause);
-  void SendLocked(Slot* slot, Message message);
+  void SendLocked(Slot* slot, const Message& message);
   void AbortLocked(const std::string& error);
   // Publishes a test's final record, or schedules a retry.
   void PublishTestLocked(Slot* slot, int test, Record record);

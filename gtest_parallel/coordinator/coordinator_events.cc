@@ -127,7 +127,7 @@ void Coordinator::ProcessLocked(Slot* slot) {
   }
 }
 
-void Coordinator::SendLocked(Slot* slot, Message message) {
+void Coordinator::SendLocked(Slot* slot, const Message& message) {
   if (!slot->process || slot->process->commands() == kNoHandle) return;
   std::string bytes;
   Encode(message, &bytes);
@@ -152,158 +152,12 @@ Record* Coordinator::CurrentRecordLocked(Slot* slot, Scope scope) {
   }
 }
 
-void Coordinator::HandleLocked(Slot* slot, const Message& message) {
-  switch (message.type) {
-    case MessageType::kHello: {
-      if (message.a != plan_.test_count() ||
-          static_cast<uint64_t>(message.b) != plan_.fingerprint()) {
-        AbortLocked("worker " + std::to_string(slot->id) +
-                    " sees a different list of tests than the coordinator "
-                    "(was the executable replaced during the run?)");
-        slot->retired = true;
-        slot->kill_cause = "saw a different list of tests";
-        slot->process->Kill();
-        return;
-      }
-      slot->hello = true;
-      Message config;
-      config.type = MessageType::kConfig;
-      config.id = std::max(iteration_, 0);
-      config.a = repeat_;
-      config.b = seed_;
-      config.ids.push_back(workers_);  // Early workers guessed a count.
-      if (static_cast<size_t>(slot->id) <= worker_databases_.size()) {
-        config.props = worker_databases_[slot->id - 1];
-      }
-      SendLocked(slot, std::move(config));
-      return;
-    }
-    case MessageType::kEnvSetUp: {
-      Record record = std::move(slot->global_record);
-      slot->global_record = Record();
-      TakeOutputLocked(slot, message.offset, &record);
-      record.properties = message.props;
-      slot->env_set_up = static_cast<int>(message.id);
-      env_setups_[{static_cast<int>(message.id), slot->id}].Merge(record);
-      return;
-    }
-    case MessageType::kEnvTearDown: {
-      Record record = std::move(slot->global_record);
-      slot->global_record = Record();
-      TakeOutputLocked(slot, message.offset, &record);
-      record.properties = message.props;
-      env_teardowns_[{static_cast<int>(message.id), slot->id}].Merge(record);
-      // What comes after the last tear-down is the program's exit, which
-      // the report waits for (TakeEnvTearDown).
-      if (repeat_ >= 0 && message.id >= repeat_ - 1) {
-        slot->final = true;
-        slot->final_iteration = static_cast<int>(message.id);
-      }
-      return;
-    }
-    case MessageType::kRequest:
-      slot->parked = true;
-      slot->parked_iteration = static_cast<int>(message.id);
-      slot->parked_may_run = message.a != 0;
-      ServeRequestLocked(slot);
-      return;
-    case MessageType::kSuiteSetUp: {
-      Record record = std::move(slot->setup_record);
-      slot->setup_record = Record();
-      TakeOutputLocked(slot, message.offset, &record);
-      record.start_ms = message.a;
-      record.elapsed_ms = message.b;
-      if (slot->first_of_suite &&
-          setups_published_.insert(slot->suite).second) {
-        setups_ready_.Put(slot->suite, std::move(record));
-      }
-      return;
-    }
-    case MessageType::kTestStart:
-      slot->test = static_cast<int>(message.id);
-      slot->test_record = Record();
-      slot->test_record.start_ms = message.a;
-      // Output between tests (from processes a test left behind) goes with
-      // the next test.
-      TakeOutputLocked(slot, message.offset, &slot->test_record);
-      return;
-    case MessageType::kPart: {
-      Record* record = CurrentRecordLocked(slot, static_cast<Scope>(message.a));
-      TakeOutputLocked(slot, message.offset, record);
-      record->AddPart(message.part);
-      return;
-    }
-    case MessageType::kTestEnd: {
-      // Usually no kTestStart came: the record is still empty then, and
-      // the output since the last event is all the test's.
-      Record record = std::move(slot->test_record);
-      slot->test_record = Record();
-      TakeOutputLocked(slot, message.offset, &record);
-      record.start_ms = message.a;
-      record.elapsed_ms = message.b;
-      record.properties = message.props;
-      if (!message.ids.empty()) record.ClearParts(message.ids[0]);
-      const int test = static_cast<int>(message.id);
-      auto granted =
-          std::find(slot->granted.begin(), slot->granted.end(), test);
-      if (granted != slot->granted.end()) slot->granted.erase(granted);
-      slot->test = -1;
-      slot->failures_in_a_row = 0;
-      PublishTestLocked(slot, test, std::move(record));
-      return;
-    }
-    case MessageType::kMore: {
-      Scheduler::Grant grant;
-      Message reply;
-      if (scheduler_ && !finishing_ &&
-          scheduler_->More(slot->id, static_cast<int>(message.id), &grant)) {
-        reply = GrantMessage(grant);
-        slot->granted.insert(slot->granted.end(), grant.tests.begin(),
-                             grant.tests.end());
-      } else {
-        reply.type = MessageType::kNoMore;
-      }
-      SendLocked(slot, std::move(reply));
-      return;
-    }
-    case MessageType::kSuiteEnd: {
-      const int suite = static_cast<int>(message.id);
-      Record record = std::move(slot->teardown_record);
-      slot->teardown_record = Record();
-      TakeOutputLocked(slot, message.offset, &record);
-      record.properties = message.props;
-      record.elapsed_ms = message.a;
-      teardowns_[suite].Merge(record);
-      if (scheduler_) scheduler_->Leave(slot->id, suite);
-      NotRunLocked(slot, suite,
-                   std::vector<int>(message.ids.begin(), message.ids.end()));
-      slot->suite = -1;
-      slot->granted.clear();
-      PublishTearDownLocked(suite);
-      return;
-    }
-    case MessageType::kIterationEnd:
-      if (repeat_ >= 0 && message.id >= repeat_ - 1) {
-        slot->final = true;
-        slot->final_iteration = static_cast<int>(message.id);
-      }
-      slot->leaked_objects = message.a;
-      slot->races = static_cast<int>(message.b);
-      slot->valgrind_errors = message.ids.empty() ? 0 : message.ids[0];
-      return;
-    default:
-      slot->kill_cause = "sent an unexpected message";
-      slot->process->Kill();
-      return;
-  }
-}
-
 void Coordinator::NotRunLocked(Slot* slot, int suite,
                                const std::vector<int>& tests) {
   std::vector<int> again;
   for (int test : tests) {
     if (test < 0 || test >= plan_.test_count()) continue;
-    // Tests handed out later in the run (kMore) may lie behind where
+    // Tests handed out later in the run (More) may lie behind where
     // GoogleTest's loop already was: those go back freely. A test the run
     // started with was passed over by GoogleTest itself.
     const bool passed_over =
@@ -330,20 +184,18 @@ void Coordinator::ServeRequestLocked(Slot* slot) {
   if (slot->parked_iteration > iteration_ && !finishing_) return;  // Later.
   slot->parked = false;
   Scheduler::Grant grant;
-  Message reply;
+  Message reply{Done()};
   if (slot->parked_iteration == iteration_ && slot->parked_may_run &&
       scheduler_ && !finishing_ && scheduler_->Next(slot->id, &grant)) {
-    reply = GrantMessage(grant);
+    reply.body = GrantMessage(grant);
     slot->suite = grant.suite;
     slot->first_of_suite = grant.first_of_suite;
     slot->granted.assign(grant.tests.begin(), grant.tests.end());
     slot->run_start = grant.tests;
     slot->setup_record = Record();
     slot->teardown_record = Record();
-  } else {
-    reply.type = MessageType::kDone;
   }
-  SendLocked(slot, std::move(reply));
+  SendLocked(slot, reply);
 }
 
 void Coordinator::PublishTestLocked(Slot* slot, int test, Record record) {

@@ -88,10 +88,10 @@ struct Coordinator::Slot {
   int valgrind_errors = 0;
 
   // What it is doing.
-  bool parked = false;  // A kRequest waits for an answer.
+  bool parked = false;  // A Request waits for an answer.
   int parked_iteration = 0;
   bool parked_may_run = true;
-  int env_set_up = -1;  // Last iteration it reported kEnvSetUp for.
+  int env_set_up = -1;  // Last iteration it reported EnvSetUp for.
   int suite = -1;
   bool first_of_suite = false;
   int test = -1;

@@ -1,4 +1,5 @@
-// Stand-ins that replay worker records into GoogleTest (see replay.h).
+// The replay of worker records into GoogleTest (see replay.h): the
+// stand-ins are in stand_ins.cc, the listener chain in replay_listeners.cc.
 #include "coordinator/replay.h"
 
 #include <algorithm>
@@ -6,235 +7,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "coordinator/replay_listeners.h"
 #include "coordinator/rerun.h"
+#include "coordinator/stand_ins.h"
 #include "googletest/gtest_version.h"
 
 namespace gtest_parallel {
 namespace internal {
-namespace {
-
-Replay* g_replay = nullptr;
-
-// Takes the place of every fixture: its body re-raises the test's record.
-class StandIn : public testing::Test {
- public:
-  void TestBody() override {
-    g_replay->ReplayTest(
-        *testing::UnitTest::GetInstance()->current_test_info());
-  }
-};
-
-// One factory serves every stand-in. GoogleTest deletes a test's factory
-// with the test, which it does at exit should the program end while a
-// suite is replayed: deleting this one does nothing, however often.
-class StandInFactory : public testing::internal::TestFactoryBase {
- public:
-  testing::Test* CreateTest() override { return new StandIn; }
-  static void operator delete(void*) {}
-
-  static StandInFactory* Get() {
-    static StandInFactory* const factory = new StandInFactory;
-    return factory;
-  }
-};
-
-void SuiteSetUpHook() {
-  g_replay->ReplaySuiteSetUp(
-      *testing::UnitTest::GetInstance()->current_test_suite());
-}
-
-void SuiteTearDownHook() {
-  g_replay->ReplaySuiteTearDown(
-      *testing::UnitTest::GetInstance()->current_test_suite());
-}
-
-// Takes the place of the global environments, which run in the workers.
-class ReplayEnvironment : public testing::Environment {
- public:
-  void SetUp() override { g_replay->ReplayEnvSetUp(); }
-  void TearDown() override { g_replay->ReplayEnvTearDown(); }
-};
-
-// GoogleTest sends "start" events to listeners in the order they were
-// appended and "end" events in reverse order. Placed before the printers
-// and the user's listeners, this hears start events first and end events
-// last: it starts things, and wipes the progress line before anything
-// prints and draws it again after.
-class FirstListener : public testing::EmptyTestEventListener {
- public:
-  void OnTestProgramStart(const testing::UnitTest& unit_test) override {
-    g_replay->OnProgramStart(unit_test);
-  }
-  void OnTestIterationStart(const testing::UnitTest& unit_test,
-                            int iteration) override {
-    g_replay->OnIterationStart(unit_test, iteration);
-    g_replay->progress().Clear();
-  }
-  void OnEnvironmentsSetUpStart(const testing::UnitTest&) override { Clear(); }
-  void OnEnvironmentsTearDownStart(const testing::UnitTest&) override {
-    Clear();
-  }
-  void OnTestSuiteStart(const testing::TestSuite& suite) override {
-    g_replay->EnterSuite(suite);
-    Clear();
-  }
-  void OnTestStart(const testing::TestInfo& test) override {
-    g_replay->BeginTest(test);
-    Clear();
-  }
-#if GTEST_PARALLEL_HAS_ON_TEST_DISABLED
-  void OnTestDisabled(const testing::TestInfo&) override { Clear(); }
-#endif
-  void OnTestPartResult(const testing::TestPartResult&) override { Clear(); }
-  void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override { Draw(); }
-  void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override { Draw(); }
-  void OnTestEnd(const testing::TestInfo&) override {
-    g_replay->EndTest();
-    Draw();
-  }
-  void OnTestSuiteEnd(const testing::TestSuite& suite) override {
-    g_replay->LeaveSuite(suite);
-    Draw();
-  }
-  void OnTestIterationEnd(const testing::UnitTest& unit_test,
-                          int iteration) override {
-    g_replay->OnIterationEnd(unit_test, iteration);
-  }
-  void OnTestProgramEnd(const testing::UnitTest&) override {
-    g_replay->OnProgramEnd();
-  }
-
- private:
-  static void Clear() { g_replay->progress().Clear(); }
-  static void Draw() { g_replay->DrawProgress(); }
-};
-
-// Placed after them, this hears end events first: the workers' times are
-// in place before anybody prints them.
-class LastListener : public testing::EmptyTestEventListener {
- public:
-  void OnTestEnd(const testing::TestInfo& test) override {
-    g_replay->progress().Clear();
-    g_replay->OnTestEnd(test);
-  }
-  void OnTestSuiteEnd(const testing::TestSuite& suite) override {
-    g_replay->progress().Clear();
-    g_replay->OnSuiteEnd(suite);
-  }
-  void OnEnvironmentsSetUpEnd(const testing::UnitTest&) override {
-    g_replay->progress().Clear();
-  }
-  void OnEnvironmentsTearDownEnd(const testing::UnitTest&) override {
-    g_replay->progress().Clear();
-  }
-  void OnTestIterationEnd(const testing::UnitTest&, int) override {
-    g_replay->progress().Clear();
-  }
-  void OnTestStart(const testing::TestInfo&) override {
-    g_replay->progress().Draw();
-  }
-  void OnTestSuiteStart(const testing::TestSuite&) override {
-    g_replay->progress().Draw();
-  }
-};
-
-// Passes every event on to the user's listeners (the original repeater),
-// and to GoogleTest's default printer, taken out of their list, where that
-// printer was: first, so it hears start events before the other listeners
-// and end events after them. Test start and end lines that ConsoleLines
-// writes do not reach the printer, nor do the tests and suites the replay
-// mutes (Replay::muted()).
-class Forwarder : public testing::TestEventListener {
- public:
-  void set_target(testing::TestEventListener* target) { target_ = target; }
-  void set_printer(testing::TestEventListener* printer, ConsoleLines* lines) {
-    printer_ = printer;
-    lines_ = lines;
-  }
-
-  void OnTestProgramStart(const testing::UnitTest& u) override {
-    Forward([&](auto* l) { l->OnTestProgramStart(u); });
-  }
-  void OnTestIterationStart(const testing::UnitTest& u, int i) override {
-    Forward([&](auto* l) { l->OnTestIterationStart(u, i); });
-  }
-  void OnEnvironmentsSetUpStart(const testing::UnitTest& u) override {
-    Forward([&](auto* l) { l->OnEnvironmentsSetUpStart(u); });
-  }
-  void OnEnvironmentsSetUpEnd(const testing::UnitTest& u) override {
-    Backward([&](auto* l) { l->OnEnvironmentsSetUpEnd(u); });
-  }
-  void OnTestSuiteStart(const testing::TestSuite& s) override {
-    Forward([&](auto* l) { l->OnTestSuiteStart(s); }, Muted());
-  }
-#ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
-  void OnTestCaseStart(const testing::TestCase& s) override {
-    Forward([&](auto* l) { l->OnTestCaseStart(s); }, Muted());
-  }
-#endif
-  void OnTestStart(const testing::TestInfo& t) override {
-    if (printer_ != nullptr && !Muted() && !lines_->PrintStart(t)) {
-      printer_->OnTestStart(t);
-    }
-    target_->OnTestStart(t);
-  }
-#if GTEST_PARALLEL_HAS_ON_TEST_DISABLED
-  void OnTestDisabled(const testing::TestInfo& t) override {
-    Forward([&](auto* l) { l->OnTestDisabled(t); });
-  }
-#endif
-  void OnTestPartResult(const testing::TestPartResult& r) override {
-    Forward([&](auto* l) { l->OnTestPartResult(r); }, Muted());
-  }
-  void OnTestEnd(const testing::TestInfo& t) override {
-    target_->OnTestEnd(t);
-    if (printer_ != nullptr && !Muted() && !lines_->PrintEnd(t)) {
-      printer_->OnTestEnd(t);
-    }
-  }
-  void OnTestSuiteEnd(const testing::TestSuite& s) override {
-    Backward([&](auto* l) { l->OnTestSuiteEnd(s); }, Muted());
-  }
-#ifndef GTEST_REMOVE_LEGACY_TEST_CASEAPI_
-  void OnTestCaseEnd(const testing::TestCase& s) override {
-    Backward([&](auto* l) { l->OnTestCaseEnd(s); }, Muted());
-  }
-#endif
-  void OnEnvironmentsTearDownStart(const testing::UnitTest& u) override {
-    Forward([&](auto* l) { l->OnEnvironmentsTearDownStart(u); });
-  }
-  void OnEnvironmentsTearDownEnd(const testing::UnitTest& u) override {
-    Backward([&](auto* l) { l->OnEnvironmentsTearDownEnd(u); });
-  }
-  void OnTestIterationEnd(const testing::UnitTest& u, int i) override {
-    Backward([&](auto* l) { l->OnTestIterationEnd(u, i); });
-  }
-  void OnTestProgramEnd(const testing::UnitTest& u) override {
-    Backward([&](auto* l) { l->OnTestProgramEnd(u); });
-  }
-
- private:
-  // GoogleTest's order: start events in the order listeners were appended,
-  // end events in reverse.
-  // With `mute`, the printer does not hear the event.
-  template <typename Event>
-  void Forward(Event event, bool mute = false) {
-    if (printer_ != nullptr && !mute) event(printer_);
-    event(target_);
-  }
-  template <typename Event>
-  void Backward(Event event, bool mute = false) {
-    event(target_);
-    if (printer_ != nullptr && !mute) event(printer_);
-  }
-  static bool Muted() { return g_replay->muted(); }
-
-  testing::TestEventListener* target_ = nullptr;
-  testing::TestEventListener* printer_ = nullptr;
-  ConsoleLines* lines_ = nullptr;
-};
-
-}  // namespace
 
 Replay::Replay(Coordinator* coordinator, const TestPlan& plan,
                const Options& options)
@@ -245,15 +24,15 @@ Replay::~Replay() { Uninstall(); }
 void Replay::Install() {
   if (installed_) return;
   installed_ = true;
-  g_replay = this;
+  SetStandInTarget(this);
   factories_.assign(plan_.test_count(), nullptr);
   for (int id = 0; id < plan_.suite_count(); ++id) {
-    SuiteHook set_up = &SuiteSetUpHook, tear_down = &SuiteTearDownHook;
+    SuiteHook set_up = SuiteSetUpStandIn(), tear_down = SuiteTearDownStandIn();
     SwapSuiteHooks(plan_.suite(id), &set_up, &tear_down);
     hooks_.emplace_back(set_up, tear_down);
   }
   environments_.swap(Environments());
-  replay_environment_ = new ReplayEnvironment;
+  replay_environment_ = NewEnvironmentStandIn();
   // GoogleTest's default printer is the first listener unless --gtest_brief
   // replaced it (or the user took it out): the forwarder calls it in that
   // place, in front of the user's listeners, and writes the test lines.
@@ -264,13 +43,7 @@ void Replay::Install() {
     lines_ = std::make_unique<ConsoleLines>(ConsoleInColor());
   }
   Environments().push_back(replay_environment_);
-  front_.Append(new FirstListener);
-  auto* forwarder = new Forwarder;
-  front_.Append(forwarder);
-  front_.Append(new LastListener);
-  SwapRepeaters(&front_);
-  forwarder->set_target(RepeaterOf(&front_));
-  forwarder->set_printer(printer_.get(), lines_.get());
+  InstallReplayListeners(this, &front_, printer_.get(), lines_.get());
 }
 
 void Replay::Uninstall() {
@@ -298,7 +71,7 @@ void Replay::Uninstall() {
   hooks_.clear();
   for (int id = 0; id < plan_.test_count(); ++id) RestoreFactory(id);
   factories_.clear();
-  g_replay = nullptr;
+  SetStandInTarget(nullptr);
 }
 
 void Replay::Raise(const Record& record) {
@@ -608,7 +381,7 @@ void Replay::EnterSuite(const testing::TestSuite& suite) {
   muted_suite_ = InterruptCount() > 0;  // Only an interrupted run mutes.
   for (int id : plan_.tests_of(suite_id)) {
     if (factories_[id] == nullptr) {
-      factories_[id] = SwapTestFactory(plan_.test(id), StandInFactory::Get());
+      factories_[id] = SwapTestFactory(plan_.test(id), StandInTestFactory());
     }
     if (muted_suite_ && plan_.test(id)->should_run()) {
       muted_suite_ = coordinator_->WillNotRun(id);

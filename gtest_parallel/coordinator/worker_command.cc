@@ -21,12 +21,26 @@ bool DroppedFromWorkerEnvironment(const std::string& entry) {
       "XML_OUTPUT_FILE",         "GTEST_OUTPUT",
       "GTEST_PARALLEL",          "GTEST_PARALLEL_WORKER",
       "GTEST_PARALLEL_WORKERS",  kChannelVariable,
-      kCoordinatorVariable};
+      kCoordinatorVariable,      "GTEST_PARALLEL_DB_RESET",
+      "GTEST_PARALLEL_DB_LEAKS"};
   const std::string name = entry.substr(0, entry.find('='));
   for (const char* dropped : kNames) {
     if (name == dropped) return true;
   }
   return ScratchSpace::IsScratchVariable(name);
+}
+
+// The settings the worker acts on itself, which it cannot take from its
+// command line (the coordinator's flags are not passed on): the database
+// resets and the leak check, as their variables.
+void AddWorkerSettings(const Options& options, std::vector<std::string>* env) {
+  static const char* const kResetNames[] = {"", "test", "suite", "crash",
+                                            "never"};
+  if (options.db_reset != DatabaseReset::kDeclared) {
+    env->push_back(std::string("GTEST_PARALLEL_DB_RESET=") +
+                   kResetNames[static_cast<int>(options.db_reset)]);
+  }
+  if (options.db_leaks) env->push_back("GTEST_PARALLEL_DB_LEAKS=1");
 }
 
 }  // namespace
@@ -57,6 +71,7 @@ bool WorkerRequest(const std::vector<std::string>& argv, int worker_id,
   }
   *request = SpawnRequest{argv, WorkerEnvironment(worker_id, workers, scratch),
                           scratch.cwd};
+  AddWorkerSettings(options, &request->env);
   return true;
 }
 

@@ -27,7 +27,7 @@ struct Assignment {
   std::string name;  // The database on it.
 };
 
-// Assignments as sent to a worker in its kConfig message, and back.
+// Assignments as sent to a worker in its Config message, and back.
 std::vector<Property> EncodeAssignments(
     const std::vector<Assignment>& assignments);
 std::vector<Assignment> DecodeAssignments(

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "databases/reset.h"
 #include "databases/run_databases.h"
 #include "platform/child_process.h"
 #include "protocol/variables.h"
@@ -70,6 +71,7 @@ int RunSerialWithDatabases(const Options& options) {
     std::fflush(stderr);
     return kUsageExitCode;
   }
+  AppendResetListener(options, &testing::UnitTest::GetInstance()->listeners());
   const int result = RUN_ALL_TESTS();
   databases.TearDown();
   return result;

@@ -199,8 +199,8 @@ int RunAllTests() {
   }
   if (state.worker) {
     const internal::TestPlan plan = internal::TestPlan::Snapshot();
-    return internal::RunWorker(plan, state.commands, state.events,
-                               state.status);
+    return internal::RunWorker(state.options, plan, state.commands,
+                               state.events, state.status);
   }
   if (internal::HelpRequested() || internal::InDeathTestChild()) {
     return RUN_ALL_TESTS();

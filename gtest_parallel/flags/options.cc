@@ -137,6 +137,21 @@ bool ApplyDropdb(const std::string& value, const std::string& source,
   return ParseBool(value, source, &options->dropdb, error);
 }
 
+bool ApplyDbReset(const std::string& value, const std::string& source,
+                  Options* options, std::string* error) {
+  return ParseChoice(value, source,
+                     {{"test", DatabaseReset::kTest},
+                      {"suite", DatabaseReset::kSuite},
+                      {"crash", DatabaseReset::kCrash},
+                      {"never", DatabaseReset::kNever}},
+                     &options->db_reset, error);
+}
+
+bool ApplyDbLeaks(const std::string& value, const std::string& source,
+                  Options* options, std::string* error) {
+  return ParseBool(value, source, &options->db_leaks, error);
+}
+
 bool ApplyForce(const std::string& value, const std::string& source,
                 Options* options, std::string* error) {
   return ParseBool(value, source, &options->force_parallel, error);
@@ -201,6 +216,10 @@ constexpr Setting kSettings[] = {
      &ApplyKeepdb},
     {"gtest_parallel_dropdb", "GTEST_PARALLEL_DROPDB", "1", "1 or 0",
      &ApplyDropdb},
+    {"gtest_parallel_db_reset", "GTEST_PARALLEL_DB_RESET", nullptr,
+     "test, suite, crash or never", &ApplyDbReset},
+    {"gtest_parallel_db_leaks", "GTEST_PARALLEL_DB_LEAKS", "1", "1 or 0",
+     &ApplyDbLeaks},
     {"gtest_parallel_force", "GTEST_PARALLEL_FORCE", "1", "1 or 0",
      &ApplyForce},
     {"gtest_parallel_workdir", "GTEST_PARALLEL_WORKDIR", nullptr,
@@ -466,61 +485,6 @@ bool ParseOptions(int* argc, char** argv, const char* env_parallel,
   *argc = out;
   argv[out] = nullptr;
   return true;
-}
-
-std::string FlagsHelp() {
-  return "\n"
-         "Parallel Execution (gtest_parallel):\n"
-         "  --gtest_parallel=[N|auto]\n"
-         "      Run the tests on N worker processes (auto: one per available\n"
-         "      CPU). 0 or 1 runs them serially, exactly like gtest_main.\n"
-         "  --gtest_parallel_timeout=SECONDS\n"
-         "      Stop and fail a test that runs longer (default: no limit).\n"
-         "  --gtest_parallel_slow=SECONDS\n"
-         "      Name tests still running after this long (default: 60).\n"
-         "  --gtest_parallel_retries=N\n"
-         "      Run a failed or crashed test up to N more times; one that\n"
-         "      then passes is reported FLAKY and counts as passed.\n"
-         "  --gtest_parallel_output=(failures|all|none)\n"
-         "      Whose captured stdout/stderr to print (default: failures).\n"
-         "  --gtest_parallel_timing_file=PATH\n"
-         "      Where test durations are kept to schedule the longest tests\n"
-         "      first next time (none: nowhere).\n"
-         "  --gtest_parallel_db=ALIAS=URL\n"
-         "      Use this server for the database declared as ALIAS (also\n"
-         "      GTEST_PARALLEL_DB_<ALIAS>=URL); repeat for several.\n"
-         "  --gtest_parallel_keepdb\n"
-         "      Keep the test databases, and reuse a template whose schema\n"
-         "      has not changed. Runs that share a kept template take\n"
-         "      turns: a second one waits, saying so.\n"
-         "  --gtest_parallel_dropdb\n"
-         "      Drop the databases --gtest_parallel_keepdb kept for this\n"
-         "      program on the servers of its databases, and run no test.\n"
-         "  --gtest_parallel_force\n"
-         "      Run in parallel even under a debugger or with\n"
-         "      --gtest_break_on_failure (which otherwise run serially).\n"
-         "  --gtest_parallel_workdir=(private|shared)\n"
-         "      Run each worker in a directory of its own, of links to the\n"
-         "      working directory's entries, so that files the tests create\n"
-         "      there stay apart (default: private; shared on Windows).\n"
-         "      Every worker always has its own TEST_TMPDIR and TMPDIR.\n"
-         "  --gtest_parallel_keep_scratch\n"
-         "      Keep the workers' temporary and working directories when a\n"
-         "      test failed, and say where they are.\n"
-         "  --gtest_parallel_split=(never|auto|always)\n"
-         "      Whether a suite's tests may run on several workers at once\n"
-         "      (default: auto, only a suite longer than a worker's share of\n"
-         "      the run, and not one that failed last time).\n"
-         "  --gtest_parallel_rerun_alone=(1|0)\n"
-         "      Run each failed test again alone, and name those that pass\n"
-         "      alone: they share state with tests run beside them\n"
-         "      (default: 1). The run fails either way.\n"
-         "  --gtest_parallel_rerun_failed\n"
-         "      Run only the tests that failed in the last parallel run, by\n"
-         "      the timing file (and selected by --gtest_filter, if given).\n"
-         "\n"
-         "  Each flag has an environment variable of the same name in upper\n"
-         "  case (GTEST_PARALLEL, GTEST_PARALLEL_TIMEOUT, ...); flags win.\n";
 }
 
 }  // namespace internal

@@ -24,6 +24,10 @@ enum class SplitPolicy {
   kAlways,  // Any suite, whenever that balances the workers better.
 };
 
+// --gtest_parallel_db_reset: gtest_parallel::ResetScope for every
+// database, or kDeclared to leave it to each declaration.
+enum class DatabaseReset { kDeclared, kTest, kSuite, kCrash, kNever };
+
 // What the user asked for.
 struct Options {
   // Number of workers; 0 or 1 means an ordinary serial run.
@@ -49,6 +53,11 @@ struct Options {
   bool keepdb = false;
   // Drop the kept databases of the program instead of running tests.
   bool dropdb = false;
+  // When the databases are put back to the template's state: kDeclared
+  // leaves it to each declaration (DatabaseDeclaration::reset).
+  DatabaseReset db_reset = DatabaseReset::kDeclared;
+  // Fail each test that leaves a database different from its template.
+  bool db_leaks = false;
   // Run on workers even when a debugger is attached or
   // --gtest_break_on_failure is given (both otherwise make the run serial).
   bool force_parallel = false;

@@ -221,46 +221,74 @@ std::string ExitStatus::Describe() const {
          strsignal(signal) + ")";
 }
 
-std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
-                                                  std::string* error) {
-  int commands[2], events[2];
-  if (!MakePipe(commands, error)) return nullptr;
-  if (!MakePipe(events, error)) {
-    close(commands[0]);
-    close(commands[1]);
-    return nullptr;
-  }
-  const int output = AnonymousFile(O_APPEND, error);
-  const int status_fd = output < 0 ? -1 : AnonymousFile(0, error);
+namespace {
+
+// The parent's ends and the child's ends of a worker's channel, its output
+// file and its status page; -1 where not open.
+struct ChannelFiles {
+  int commands[2] = {-1, -1};
+  int events[2] = {-1, -1};
+  int output = -1;
+  int status_fd = -1;
   WorkerStatus* status = nullptr;
-  if (status_fd >= 0 && ftruncate(status_fd, sizeof(WorkerStatus)) == 0) {
-    status = MapStatus(status_fd);
-    if (status == nullptr) *error = std::string("mmap: ") + strerror(errno);
-  }
-  auto close_all = [&] {
+
+  void CloseAll() {
     for (int fd :
          {commands[0], commands[1], events[0], events[1], output, status_fd}) {
       if (fd >= 0) close(fd);
     }
-  };
-  if (status == nullptr) {
-    close_all();
-    return nullptr;
+    if (status != nullptr) munmap(status, sizeof(WorkerStatus));
   }
-  StartWorkerStatus(status);
+};
 
+// Opens the pipes, the output file and the mapped status page of a worker;
+// false with *error (and nothing left open) when one cannot be made.
+bool OpenChannelFiles(ChannelFiles* files, std::string* error) {
+  bool ok = MakePipe(files->commands, error) && MakePipe(files->events, error);
+  if (ok) files->output = AnonymousFile(O_APPEND, error);
+  if (ok && files->output >= 0) files->status_fd = AnonymousFile(0, error);
+  if (files->status_fd >= 0 &&
+      ftruncate(files->status_fd, sizeof(WorkerStatus)) == 0) {
+    files->status = MapStatus(files->status_fd);
+    if (files->status == nullptr) {
+      *error = std::string("mmap: ") + strerror(errno);
+    }
+  }
+  if (files->status == nullptr) {
+    files->CloseAll();
+    return false;
+  }
+  StartWorkerStatus(files->status);
+  return true;
+}
+
+// Pointers to the strings, null-terminated, for exec.
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const std::string& s : strings) {
+    pointers.push_back(const_cast<char*>(s.c_str()));
+  }
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Starts request's program with the child's ends of `files` in place, in a
+// process group of its own, with default signal handling; the
+// posix_spawn error number, 0 on success.
+int SpawnWithChannel(const SpawnRequest& request, const ChannelFiles& files,
+                     pid_t* pid) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, output, 1);
-  posix_spawn_file_actions_adddup2(&actions, output, 2);
-  posix_spawn_file_actions_adddup2(&actions, commands[0], kChildCommandsFd);
-  posix_spawn_file_actions_adddup2(&actions, events[1], kChildEventsFd);
-  posix_spawn_file_actions_adddup2(&actions, status_fd, kChildStatusFd);
+  posix_spawn_file_actions_adddup2(&actions, files.output, 1);
+  posix_spawn_file_actions_adddup2(&actions, files.output, 2);
+  posix_spawn_file_actions_adddup2(&actions, files.commands[0],
+                                   kChildCommandsFd);
+  posix_spawn_file_actions_adddup2(&actions, files.events[1], kChildEventsFd);
+  posix_spawn_file_actions_adddup2(&actions, files.status_fd, kChildStatusFd);
   if (!request.cwd.empty()) {
     posix_spawn_file_actions_addchdir_np(&actions, request.cwd.c_str());
   }
-
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   sigset_t none, defaults;
@@ -275,40 +303,40 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP |
                                             POSIX_SPAWN_SETSIGMASK |
                                             POSIX_SPAWN_SETSIGDEF);
-
   std::vector<std::string> env = request.env;
   env.push_back(std::string(kChannelVariable) + "=" +
                 std::to_string(kChildCommandsFd) + "," +
                 std::to_string(kChildEventsFd) + "," +
                 std::to_string(kChildStatusFd));
-  std::vector<char*> argv, envp;
-  for (const std::string& arg : request.argv) {
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  }
-  argv.push_back(nullptr);
-  for (const std::string& entry : env) {
-    envp.push_back(const_cast<char*>(entry.c_str()));
-  }
-  envp.push_back(nullptr);
-
-  pid_t pid = -1;
-  const int failed = posix_spawn(&pid, argv[0], &actions, &attributes,
+  std::vector<char*> argv = CStrings(request.argv);
+  std::vector<char*> envp = CStrings(env);
+  const int failed = posix_spawn(pid, argv[0], &actions, &attributes,
                                  argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  close(commands[0]);
-  close(events[1]);
-  close(status_fd);
+  return failed;
+}
+
+}  // namespace
+
+std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
+                                                  std::string* error) {
+  ChannelFiles files;
+  if (!OpenChannelFiles(&files, error)) return nullptr;
+  pid_t pid = -1;
+  const int failed = SpawnWithChannel(request, files, &pid);
+  // The child's ends are the child's now.
+  for (int* fd : {&files.commands[0], &files.events[1], &files.status_fd}) {
+    close(*fd);
+    *fd = -1;
+  }
   if (failed != 0) {
     *error = "could not start " + request.argv[0] + ": " + strerror(failed);
-    close(commands[1]);
-    close(events[0]);
-    close(output);
-    munmap(status, sizeof(WorkerStatus));
+    files.CloseAll();
     return nullptr;
   }
-  return std::make_unique<PosixChild>(pid, commands[1], events[0], output,
-                                      status);
+  return std::make_unique<PosixChild>(pid, files.commands[1], files.events[0],
+                                      files.output, files.status);
 }
 
 bool TakeWorkerChannel(Handle* commands, Handle* events, WorkerStatus** status,

@@ -1,7 +1,9 @@
-// Encoding, decoding and output-marker parsing for the worker protocol.
+// Encoding and decoding of the worker protocol's messages (protocol.h).
 #include "protocol/protocol.h"
 
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 namespace gtest_parallel {
 namespace internal {
@@ -45,6 +47,34 @@ class Writer {
     used_ = 0;
   }
 
+  // One field of a message, by its type (Reader::Get reads it back).
+  void Put(bool value) { Byte(value ? 1 : 0); }
+  void Put(int value) { Signed(value); }
+  void Put(int64_t value) { Signed(value); }
+  void Put(uint64_t value) { Varint(value); }
+  void Put(Scope value) { Byte(static_cast<uint8_t>(value)); }
+  void Put(const std::string& value) { String(value); }
+  void Put(const Property& property) {
+    String(property.key);
+    String(property.value);
+  }
+  void Put(const Part& part) {
+    Signed(part.type);
+    Put(part.has_file);
+    String(part.file);
+    Signed(part.line);
+    String(part.message);
+  }
+  void Put(const std::optional<int>& value) {
+    Put(value.has_value());
+    if (value) Signed(*value);
+  }
+  template <typename T>
+  void Put(const std::vector<T>& values) {
+    Varint(values.size());
+    for (const T& value : values) Put(value);
+  }
+
  private:
   void Room(size_t bytes) {
     if (used_ + bytes > sizeof(buffer_)) Flush();
@@ -76,13 +106,6 @@ class Reader {
     *value = static_cast<int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
     return true;
   }
-  template <typename Int>
-  bool Small(Int* value) {
-    int64_t wide;
-    if (!Signed(&wide)) return false;
-    *value = static_cast<Int>(wide);
-    return static_cast<int64_t>(*value) == wide;
-  }
   bool Count(size_t* count) {
     uint64_t raw;
     if (!Varint(&raw) || raw > static_cast<uint64_t>(end_ - data_)) {
@@ -91,104 +114,146 @@ class Reader {
     *count = static_cast<size_t>(raw);
     return true;
   }
-  bool String(std::string* value) {
-    size_t size;
-    if (!Count(&size)) return false;
-    if (size == 0) {
-      value->clear();  // Most are empty: no copy to set up.
-      return true;
-    }
-    value->assign(data_, size);
-    data_ += size;
-    return true;
-  }
   bool Byte(uint8_t* value) {
     if (data_ == end_) return false;
     *value = static_cast<uint8_t>(*data_++);
     return true;
   }
   bool AtEnd() const { return data_ == end_; }
-  size_t Rest() const { return static_cast<size_t>(end_ - data_); }
-  const char* data() const { return data_; }
+
+  // One field of a message, as Writer::Put wrote it; false when malformed.
+  bool Get(bool* value) {
+    uint8_t byte;
+    if (!Byte(&byte) || byte > 1) return false;
+    *value = byte == 1;
+    return true;
+  }
+  bool Get(int* value) {
+    int64_t wide;
+    if (!Signed(&wide)) return false;
+    *value = static_cast<int>(wide);
+    return static_cast<int64_t>(*value) == wide;
+  }
+  bool Get(int64_t* value) { return Signed(value); }
+  bool Get(uint64_t* value) { return Varint(value); }
+  bool Get(Scope* value) {
+    uint8_t byte;
+    if (!Byte(&byte) || byte > static_cast<uint8_t>(Scope::kExit)) {
+      return false;
+    }
+    *value = static_cast<Scope>(byte);
+    return true;
+  }
+  bool Get(std::string* value) {
+    size_t size;
+    if (!Count(&size)) return false;
+    value->assign(data_, size);
+    data_ += size;
+    return true;
+  }
+  bool Get(Property* property) {
+    return Get(&property->key) && Get(&property->value);
+  }
+  bool Get(Part* part) {
+    return Get(&part->type) && Get(&part->has_file) && Get(&part->file) &&
+           Get(&part->line) && Get(&part->message);
+  }
+  bool Get(std::optional<int>* value) {
+    bool present;
+    if (!Get(&present)) return false;
+    if (!present) {
+      value->reset();
+      return true;
+    }
+    int number;
+    if (!Get(&number)) return false;
+    *value = number;
+    return true;
+  }
+  template <typename T>
+  bool Get(std::vector<T>* values) {
+    size_t count;
+    if (!Count(&count)) return false;
+    values->resize(count);  // Keeps what a reused message had allocated.
+    for (T& value : *values) {
+      if (!Get(&value)) return false;
+    }
+    return true;
+  }
 
  private:
   const char* data_;
   const char* end_;
 };
 
-// How Encode writes everything after the ids when the part, the properties
-// and the text are all as in Message(): part type 0, no file, file "", line
-// -1, message "", no properties, text "". Most messages end so, and are
-// decoded by a shortcut.
-constexpr char kDefaultTail[] = {0, 0, 0, 1, 0, 0, 0};
+// Reads a message of type M into `message`, a fresh one or one of the same
+// type decoded before.
+template <typename M>
+bool GetBody(Reader* in, M* message) {
+  if constexpr (std::is_same_v<M, Hello>) {
+    // The rest of a Hello of another version may have another shape: its
+    // version is all that is read.
+    Reader peek = *in;
+    int32_t version;
+    if (!peek.Get(&version)) return false;
+    if (version != kProtocolVersion) {
+      *message = Hello();
+      message->version = version;
+      return true;
+    }
+  }
+  return std::apply([in](auto&... field) { return (in->Get(&field) && ...); },
+                    M::Tie(*message)) &&
+         in->AtEnd();
+}
 
-bool KnownType(uint8_t type) {
-  return (type >= static_cast<uint8_t>(MessageType::kHello) &&
-          type <= static_cast<uint8_t>(MessageType::kIterationEnd)) ||
-         (type >= static_cast<uint8_t>(MessageType::kConfig) &&
-          type <= static_cast<uint8_t>(MessageType::kDone));
+// Decodes the body whose type tag is `type`, trying the alternatives of
+// MessageBody from the I-th on; false for an unknown tag.
+template <size_t I = 0>
+bool GetBodyOfType(uint8_t type, Reader* in, MessageBody* body) {
+  if constexpr (I == std::variant_size_v<MessageBody>) {
+    return false;
+  } else {
+    using M = std::variant_alternative_t<I, MessageBody>;
+    if (type != static_cast<uint8_t>(M::kType)) {
+      return GetBodyOfType<I + 1>(type, in, body);
+    }
+    // Decoding into the message decoded before reuses its buffers.
+    M* message = std::get_if<M>(body);
+    if (message == nullptr) message = &body->template emplace<M>();
+    return GetBody(in, message);
+  }
 }
 
 bool DecodePayload(const char* data, size_t size, Message* message) {
   Reader in(data, size);
-  uint8_t type, has_file;
-  size_t count;
-  if (!in.Byte(&type) || !KnownType(type) || !in.Signed(&message->offset) ||
-      !in.Signed(&message->id) || !in.Signed(&message->a) ||
-      !in.Signed(&message->b) || !in.Count(&count)) {
-    return false;
-  }
-  message->type = static_cast<MessageType>(type);
-  message->ids.resize(count);
-  for (int32_t& id : message->ids) {
-    if (!in.Small(&id)) return false;
-  }
-  Part& part = message->part;
-  if (in.Rest() == sizeof(kDefaultTail) &&
-      std::memcmp(in.data(), kDefaultTail, sizeof(kDefaultTail)) == 0) {
-    part = Part();
-    message->props.clear();
-    message->text.clear();
-    return true;
-  }
-  if (!in.Small(&part.type) || !in.Byte(&has_file) || has_file > 1 ||
-      !in.String(&part.file) || !in.Small(&part.line) ||
-      !in.String(&part.message) || !in.Count(&count)) {
-    return false;
-  }
-  part.has_file = has_file == 1;
-  message->props.resize(count);
-  for (Property& property : message->props) {
-    if (!in.String(&property.key) || !in.String(&property.value)) return false;
-  }
-  return in.String(&message->text) && in.AtEnd();
+  uint8_t type;
+  return in.Byte(&type) && in.Signed(&message->offset) &&
+         GetBodyOfType(type, &in, &message->body);
 }
 
 }  // namespace
+
+std::string VersionMismatch(int32_t version) {
+  if (version == kProtocolVersion) return "";
+  return "speaks protocol version " + std::to_string(version) +
+         ", the coordinator version " + std::to_string(kProtocolVersion) +
+         " (is it another build of the program?)";
+}
 
 void Encode(const Message& message, std::string* out) {
   const size_t start = out->size();
   {
     Writer writer(out);
     for (int i = 0; i < 4; ++i) writer.Byte(0);  // The size, set below.
-    writer.Byte(static_cast<uint8_t>(message.type));
-    writer.Signed(message.offset);
-    writer.Signed(message.id);
-    writer.Signed(message.a);
-    writer.Signed(message.b);
-    writer.Varint(message.ids.size());
-    for (int32_t id : message.ids) writer.Signed(id);
-    writer.Signed(message.part.type);
-    writer.Byte(message.part.has_file ? 1 : 0);
-    writer.String(message.part.file);
-    writer.Signed(message.part.line);
-    writer.String(message.part.message);
-    writer.Varint(message.props.size());
-    for (const Property& property : message.props) {
-      writer.String(property.key);
-      writer.String(property.value);
-    }
-    writer.String(message.text);
+    std::visit(
+        [&](const auto& body) {
+          writer.Byte(static_cast<uint8_t>(body.kType));
+          writer.Signed(message.offset);
+          std::apply([&](const auto&... field) { (writer.Put(field), ...); },
+                     body.Tie(body));
+        },
+        message.body);
   }
   const uint32_t size = static_cast<uint32_t>(out->size() - start - 4);
   for (int i = 0; i < 4; ++i) {

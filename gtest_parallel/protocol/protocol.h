@@ -17,48 +17,53 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <variant>
 #include <vector>
 
 namespace gtest_parallel {
 namespace internal {
 
-// Bumped whenever a message changes shape.
-inline constexpr int kProtocolVersion = 1;
+// Bumped whenever a message changes shape. Hello carries it first (since
+// version 2; version 1 sent none), so that the coordinator tells a worker
+// of another build of the program from a broken channel.
+inline constexpr int32_t kProtocolVersion = 2;
 
 // Largest message a peer may send; anything longer is malformed.
 inline constexpr uint32_t kMaxMessageBytes = 64u << 20;
 
+// The tag that starts each message on the wire; the structs below say
+// what each carries. Values never change meaning: kHello stays 1, so that
+// any later build can read another's version.
 enum class MessageType : uint8_t {
   // Worker to coordinator.
-  kHello = 1,          // id: pid, a: test count, b: test-list fingerprint.
-  kEnvSetUp = 2,       // id: iteration, a: 1 if tests may run, props.
-  kRequest = 3,        // id: iteration: give me a suite to run.
-  kSuiteSetUp = 4,     // id: suite, a: start ms, b: SetUpTestSuite ms.
-  kTestStart = 5,      // id: test, a: start ms (epoch). Sent only when
-                       // something (a part) comes before the test's end.
-  kPart = 6,           // id: scope id, a: scope, part.
-  kTestEnd = 7,        // id: test, a: start ms, b: elapsed ms, props,
-                       // ids: [n] when the test cleared its results: only
-                       // the last n parts it sent stand.
-  kMore = 8,           // id: suite: more tests of the suite being run?
-  kSuiteEnd = 9,       // id: suite, a: TearDownTestSuite ms, props,
-                       // ids: granted tests the suite's run did not reach.
-  kEnvTearDown = 10,   // id: iteration, props.
-  kIterationEnd = 11,  // id: iteration, a: objects LeakSanitizer found
-                       // leaked by tests so far, b: ThreadSanitizer
-                       // reports on tests so far, ids: [valgrind errors
-                       // on tests so far].
+  kHello = 1,
+  kEnvSetUp = 2,
+  kRequest = 3,
+  kSuiteSetUp = 4,
+  kTestStart = 5,
+  kPart = 6,
+  kTestEnd = 7,
+  kMore = 8,
+  kSuiteEnd = 9,
+  kEnvTearDown = 10,
+  kIterationEnd = 11,
   // Coordinator to worker.
-  kConfig = 64,  // id: first iteration, a: repeat count, b: seed,
-                 // ids: [workers], props: databases to attach to.
-  kGrant = 65,   // id: suite, ids: tests in run order, b: 1 when the
-                 // suite has no more to give (no kMore needed).
-  kNoMore = 66,  // No more tests of that suite; or, to kRequest, none now.
-  kDone = 67,    // Nothing left in this iteration.
+  kConfig = 64,
+  kGrant = 65,
+  kNoMore = 66,
+  kDone = 67,
 };
 
-// What a kPart result belongs to.
+// True for the messages the coordinator sends, false for the workers'.
+constexpr bool IsCommand(MessageType type) {
+  return static_cast<uint8_t>(type) >=
+         static_cast<uint8_t>(MessageType::kConfig);
+}
+
+// What a PartEvent belongs to.
 enum class Scope : uint8_t {
   kGlobal = 0,         // A global environment (id: iteration).
   kSuiteSetUp = 1,     // SetUpTestSuite (id: suite).
@@ -103,20 +108,236 @@ struct Property {
   }
 };
 
-// A message of either direction; fields unused by a type stay empty.
-struct Message {
-  MessageType type = MessageType::kHello;
-  // Size of the worker's output file when the event happened; the output
-  // since the previous event's offset belongs before this event. -1: none.
-  int64_t offset = -1;
-  int64_t id = 0;
-  int64_t a = 0;
-  int64_t b = 0;
-  std::vector<int32_t> ids;
-  Part part;
-  std::vector<Property> props;
-  std::string text;
+// The messages. Each lists its fields in wire order in Tie(), which the
+// encoder, the decoder and operator== all go by. Tests, suites and
+// iterations are named by their TestPlan ids; times in ms are wall-clock
+// times since the epoch (start_ms) or durations.
+
+// Worker to coordinator, first: which build it is and what it sees. A
+// worker that sees another list of tests, or speaks another version, is
+// refused and the run fails.
+struct Hello {
+  static constexpr MessageType kType = MessageType::kHello;
+  // First on the wire in every version; when it is not kProtocolVersion,
+  // the only field decoded (the rest may have another shape).
+  int32_t version = kProtocolVersion;
+  int64_t pid = 0;
+  int test_count = 0;        // TestPlan::test_count().
+  uint64_t fingerprint = 0;  // TestPlan::fingerprint() of the test list.
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.version, m.pid, m.test_count, m.fingerprint);
+  }
 };
+
+// The global environments were set up for an iteration.
+struct EnvSetUp {
+  static constexpr MessageType kType = MessageType::kEnvSetUp;
+  int iteration = 0;
+  bool may_run = true;               // They neither skipped nor failed fatally.
+  std::vector<Property> properties;  // Recorded outside any test.
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.iteration, m.may_run, m.properties);
+  }
+};
+
+// The worker is idle in an iteration: a Grant of a suite to run, please;
+// Done when there is none. Without `may_run` (the global environments
+// skipped or failed fatally) the answer is always Done.
+struct Request {
+  static constexpr MessageType kType = MessageType::kRequest;
+  int iteration = 0;
+  bool may_run = true;
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.iteration, m.may_run);
+  }
+};
+
+// A suite's SetUpTestSuite() ran (before its first test started).
+struct SuiteSetUp {
+  static constexpr MessageType kType = MessageType::kSuiteSetUp;
+  int suite = 0;
+  int64_t start_ms = 0;   // When it began.
+  int64_t set_up_ms = 0;  // How long it took.
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.suite, m.start_ms, m.set_up_ms);
+  }
+};
+
+// A test started. Sent only when something (a PartEvent) comes before its
+// TestEnd, which otherwise says it all.
+struct TestStart {
+  static constexpr MessageType kType = MessageType::kTestStart;
+  int test = 0;
+  int64_t start_ms = 0;
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.test, m.start_ms);
+  }
+};
+
+// A result (an assertion's failure, a skip, a SUCCEED()) as it happened.
+struct PartEvent {
+  static constexpr MessageType kType = MessageType::kPart;
+  Scope scope = Scope::kGlobal;  // What it belongs to; scope_id says which:
+  int scope_id = 0;  // the iteration (kGlobal), the suite or the test.
+  Part part;
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.scope, m.scope_id, m.part);
+  }
+};
+
+// A test ended, fixture included.
+struct TestEnd {
+  static constexpr MessageType kType = MessageType::kTestEnd;
+  int test = 0;
+  int64_t start_ms = 0;    // GoogleTest's start timestamp.
+  int64_t elapsed_ms = 0;  // GoogleTest's elapsed time.
+  std::vector<Property> properties;
+  // Set when the test cleared its results: only the last `kept_parts` of
+  // the parts it sent stand.
+  std::optional<int> kept_parts;
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.test, m.start_ms, m.elapsed_ms, m.properties,
+                    m.kept_parts);
+  }
+};
+
+// The granted tests of the suite being run all ended: more of them? The
+// answer is a Grant of the same suite or NoMore.
+struct More {
+  static constexpr MessageType kType = MessageType::kMore;
+  int suite = 0;
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.suite);
+  }
+};
+
+// A suite's run ended, TearDownTestSuite() included.
+struct SuiteEnd {
+  static constexpr MessageType kType = MessageType::kSuiteEnd;
+  int suite = 0;
+  int64_t tear_down_ms = 0;          // How long TearDownTestSuite() took.
+  std::vector<Property> properties;  // Recorded outside the suite's tests.
+  std::vector<int> unreached;        // Granted tests the run did not reach.
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.suite, m.tear_down_ms, m.properties, m.unreached);
+  }
+};
+
+// The global environments were torn down after an iteration.
+struct EnvTearDown {
+  static constexpr MessageType kType = MessageType::kEnvTearDown;
+  int iteration = 0;
+  std::vector<Property> properties;  // Recorded outside any test.
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.iteration, m.properties);
+  }
+};
+
+// The worker is done with an iteration. The counts are what sanitizers
+// reported on its tests so far (their exit checks repeat them).
+struct IterationEnd {
+  static constexpr MessageType kType = MessageType::kIterationEnd;
+  int iteration = 0;
+  int64_t leaked_objects = 0;  // LeakSanitizer's.
+  int races = 0;               // ThreadSanitizer's reports.
+  int valgrind_errors = 0;
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.iteration, m.leaked_objects, m.races, m.valgrind_errors);
+  }
+};
+
+// Coordinator to worker, the answer to Hello: how to run.
+struct Config {
+  static constexpr MessageType kType = MessageType::kConfig;
+  int first_iteration = 0;
+  int repeat = 1;   // Iterations of the run in all; negative: forever.
+  int seed = 0;     // The first iteration's shuffle seed.
+  int workers = 0;  // Workers of the run (early workers guessed a count).
+  // The databases to attach to, as EncodeAssignments (run_databases.h)
+  // puts them; empty: none.
+  std::vector<Property> databases;
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.first_iteration, m.repeat, m.seed, m.workers,
+                    m.databases);
+  }
+};
+
+// Tests of a suite to run, the answer to Request (the run of the suite
+// starts) or to More (it goes on).
+struct Grant {
+  static constexpr MessageType kType = MessageType::kGrant;
+  int suite = 0;
+  std::vector<int> tests;  // In run order.
+  bool last = false;       // The suite has no more to give: no More needed.
+  template <typename Self>
+  static auto Tie(Self& m) {
+    return std::tie(m.suite, m.tests, m.last);
+  }
+};
+
+// The answer to More: no more tests of that suite.
+struct NoMore {
+  static constexpr MessageType kType = MessageType::kNoMore;
+  template <typename Self>
+  static auto Tie(Self& /*m*/) {
+    return std::tie();
+  }
+};
+
+// The answer to Request: nothing left for this worker in the iteration.
+struct Done {
+  static constexpr MessageType kType = MessageType::kDone;
+  template <typename Self>
+  static auto Tie(Self& /*m*/) {
+    return std::tie();
+  }
+};
+
+// Two messages of a type are equal when all their fields are.
+template <typename M, typename = decltype(M::kType)>
+bool operator==(const M& a, const M& b) {
+  return M::Tie(a) == M::Tie(b);
+}
+
+// Any message.
+using MessageBody =
+    std::variant<Hello, EnvSetUp, Request, SuiteSetUp, TestStart, PartEvent,
+                 TestEnd, More, SuiteEnd, EnvTearDown, IterationEnd, Config,
+                 Grant, NoMore, Done>;
+
+// A message as it travels.
+struct Message {
+  MessageBody body;
+  // Size of the worker's output file when the event happened; the output
+  // since the previous event's offset belongs before this event. -1: none
+  // (and always in the coordinator's messages).
+  int64_t offset = -1;
+  bool operator==(const Message& o) const {
+    return offset == o.offset && body == o.body;
+  }
+};
+
+// The type tag of a message.
+inline MessageType TypeOf(const Message& message) {
+  return std::visit([](const auto& body) { return body.kType; }, message.body);
+}
+
+// Empty when a worker's Hello says `version` is the protocol it speaks, the
+// coordinator's; else why not, in one line: "speaks protocol version 1, the
+// coordinator version 2 (...)".
+std::string VersionMismatch(int32_t version);
 
 // Appends the framed encoding of `message` to `out`.
 void Encode(const Message& message, std::string* out);

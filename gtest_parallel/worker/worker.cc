@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "databases/reset.h"
 #include "databases/run_databases.h"
 #include "googletest/gtest_access.h"
 #include "googletest/gtest_version.h"
@@ -24,9 +25,9 @@ namespace {
 // is unmarked otherwise: GoogleTest marks them only when it filters, which
 // a worker never lets it do. `ran` tells, by suite, which suites this
 // process has run before (a retry, a repeat): their results are cleared.
-void RunGrant(const TestPlan& plan, const Message& grant,
+void RunGrant(const TestPlan& plan, const Grant& grant,
               WorkerListener* listener, std::vector<bool>* ran) {
-  const int suite_id = static_cast<int>(grant.id);
+  const int suite_id = grant.suite;
   testing::TestSuite* suite = plan.suite(suite_id);
   // Fault injection for gtest_parallel's own tests: a GoogleTest that runs
   // a suite's tests in an order the plan did not foresee.
@@ -36,60 +37,65 @@ void RunGrant(const TestPlan& plan, const Message& grant,
   if ((*ran)[suite_id]) ClearSuiteResults(suite);
   (*ran)[suite_id] = true;
   SetShouldRun(suite, true);
-  listener->BeginSuite(static_cast<int>(grant.id),
-                       std::vector<int>(grant.ids.begin(), grant.ids.end()),
-                       grant.b != 0);
+  listener->BeginSuite(suite_id, grant.tests, grant.last);
   RunSuite(suite);
   SetShouldRun(suite, false);
-  for (int id : plan.tests_of(static_cast<int>(grant.id))) {
+  for (int id : plan.tests_of(suite_id)) {
     SetShouldRun(plan.test(id), false);
   }
 }
 
-void SendGlobal(WorkerChannel* channel, MessageType type, int iteration,
-                int64_t a) {
-  Message message;
-  message.type = type;
-  message.id = iteration;
-  message.a = a;
-  message.props =
-      PropertiesOf(testing::UnitTest::GetInstance()->ad_hoc_test_result());
-  channel->Send(std::move(message), true);
+// The properties recorded outside tests (by the global environments).
+std::vector<Property> GlobalProperties() {
+  return PropertiesOf(testing::UnitTest::GetInstance()->ad_hoc_test_result());
+}
+
+// Sends an event of the global environments, and flushes.
+void SendGlobal(WorkerChannel* channel, MessageBody body) {
+  channel->Send(Message{std::move(body)}, true);
   channel->Flush();
+}
+
+// The protocol version the worker says it speaks: kProtocolVersion, unless
+// gtest_parallel's own tests make it claim another (fault injection).
+int32_t ClaimedVersion() {
+  const char* claimed = std::getenv("GTEST_PARALLEL_TESTING_PROTOCOL_VERSION");
+  return claimed != nullptr ? std::atoi(claimed) : kProtocolVersion;
 }
 
 }  // namespace
 
-int RunWorker(const TestPlan& plan, Handle commands, Handle events,
-              WorkerStatus* status) {
+int RunWorker(const Options& options, const TestPlan& plan, Handle commands,
+              Handle events, WorkerStatus* status) {
   const char* parent = std::getenv(kCoordinatorVariable);
   if (!DieWithParent(parent ? std::atoll(parent) : 0)) return 0;
   WorkerChannel channel(commands, events, DuplicateStandardOutput(), status);
 
-  Message hello;
-  hello.type = MessageType::kHello;
-  hello.id = CurrentPid();
-  hello.a = plan.test_count();
-  hello.b = static_cast<int64_t>(plan.fingerprint());
-  channel.Send(std::move(hello), false);
-  const Message config = channel.Receive();
-  if (config.type != MessageType::kConfig) return 0;
-  if (!config.ids.empty()) {
-    SetOwnEnvironment("GTEST_PARALLEL_WORKERS", std::to_string(config.ids[0]));
-  }
-  if (!config.props.empty()) {
+  Hello hello;
+  hello.version = ClaimedVersion();
+  hello.pid = CurrentPid();
+  hello.test_count = plan.test_count();
+  hello.fingerprint = plan.fingerprint();
+  channel.Send(Message{hello}, false);
+  const Message reply = channel.Receive();
+  const Config* config = std::get_if<Config>(&reply.body);
+  if (config == nullptr) return 0;
+  SetOwnEnvironment("GTEST_PARALLEL_WORKERS", std::to_string(config->workers));
+  if (!config->databases.empty()) {
     // Before any test code, global environments included, runs.
     std::string error;
-    if (!AttachDatabases(DecodeAssignments(config.props), &error)) {
+    // A worker that replaces one that crashed finds its writes: put back.
+    if (!AttachDatabases(DecodeAssignments(config->databases), &error) ||
+        !ResetAttachedDatabases(options, &error)) {
       std::fprintf(stderr, "gtest_parallel: worker %s: %s\n",
                    std::getenv("GTEST_PARALLEL_WORKER"), error.c_str());
       std::fflush(stderr);
       std::_Exit(kUsageExitCode);
     }
   }
-  const int first_iteration = static_cast<int>(config.id);
-  const int repeat = static_cast<int>(config.a);
-  int seed = static_cast<int>(config.b);
+  const int first_iteration = config->first_iteration;
+  const int repeat = config->repeat;
+  int seed = config->seed;
 
   // The coordinator reports, shards, fails fast and lists; a worker runs.
   GTEST_FLAG_SET(output, "");
@@ -107,6 +113,7 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
   testing::TestEventListeners own;
   auto* listener = new WorkerListener(&channel, &plan, status);
   own.Append(listener);
+  AppendResetListener(options, &own);
   SwapRepeaters(&own);
   std::vector<bool> ran(plan.suite_count(), false);
 
@@ -124,40 +131,35 @@ int RunWorker(const TestPlan& plan, Handle commands, Handle events,
       environments_up = true;
       listener->NoteChildren();
       const testing::TestResult& global = unit_test->ad_hoc_test_result();
-      SendGlobal(&channel, MessageType::kEnvSetUp, i,
-                 !global.Skipped() && !global.HasFatalFailure());
+      SendGlobal(&channel,
+                 EnvSetUp{i, !global.Skipped() && !global.HasFatalFailure(),
+                          GlobalProperties()});
     }
     const testing::TestResult& global = unit_test->ad_hoc_test_result();
     const bool may_run = !global.Skipped() && !global.HasFatalFailure();
     for (;;) {
       listener->EnterIdle();
-      Message request;
-      request.type = MessageType::kRequest;
-      request.id = i;
-      request.a = may_run;
-      channel.Send(std::move(request), false);
-      const Message reply = channel.Receive();
-      if (reply.type != MessageType::kGrant) break;
-      RunGrant(plan, reply, listener, &ran);
+      channel.Send(Message{Request{i, may_run}}, false);
+      const Message answer = channel.Receive();
+      const Grant* grant = std::get_if<Grant>(&answer.body);
+      if (grant == nullptr) break;
+      RunGrant(plan, *grant, listener, &ran);
     }
     if (i == repeat - 1 || recreate) {
       listener->EnterGlobal();
       auto& environments = Environments();
       std::for_each(environments.rbegin(), environments.rend(),
                     [](testing::Environment* e) { e->TearDown(); });
-      SendGlobal(&channel, MessageType::kEnvTearDown, i, 0);
+      SendGlobal(&channel, EnvTearDown{i, GlobalProperties()});
     }
     // After the last iteration comes the program's exit (static
     // destructors, sanitizers' exit checks), which the coordinator watches
     // and accounts for like a test.
     if (i == repeat - 1) listener->EnterExit();
-    Message end;
-    end.type = MessageType::kIterationEnd;
-    end.id = i;
-    end.a = listener->leaked_objects();
-    end.b = listener->races();
-    end.ids.push_back(listener->valgrind_errors());
-    channel.Send(std::move(end), false);
+    channel.Send(
+        Message{IterationEnd{i, listener->leaked_objects(), listener->races(),
+                             listener->valgrind_errors()}},
+        false);
     channel.Flush();
     UnshuffleTests();
     if (shuffle) seed = NextRandomSeed(seed);

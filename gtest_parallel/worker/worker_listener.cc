@@ -131,18 +131,22 @@ int64_t WorkerChannel::FlushStreams(bool checked) {
 
 void WorkerChannel::Send(Message message, bool at_output) {
   if (at_output) message.offset = FlushStreams(true);
-  // A test's end says all its start would have said.
-  if (start_held_ && message.type == MessageType::kTestEnd &&
-      message.id == held_start_.id) {
-    start_held_ = false;
+  if (start_held_) {
+    // A test's end says all its start would have said.
+    const auto* end = std::get_if<TestEnd>(&message.body);
+    if (end != nullptr &&
+        end->test == std::get<TestStart>(held_start_.body).test) {
+      start_held_ = false;
+    }
   }
   QueueHeldStart();
   Encode(message, &pending_events_);
 }
 
-void WorkerChannel::HoldStart(Message start) {
+void WorkerChannel::HoldStart(const TestStart& start, int64_t offset) {
   QueueHeldStart();
-  held_start_ = std::move(start);
+  std::get<TestStart>(held_start_.body) = start;
+  held_start_.offset = offset;
   start_held_ = true;
 }
 
@@ -309,10 +313,10 @@ void WorkerListener::BeginSuite(int suite, const std::vector<int>& tests,
                                 bool last) {
   suite_ = suite;
   unfinished_.clear();
-  Grant(tests, last);
+  AddGrant(tests, last);
 }
 
-void WorkerListener::Grant(const std::vector<int>& tests, bool last) {
+void WorkerListener::AddGrant(const std::vector<int>& tests, bool last) {
   for (int id : tests) SetShouldRun(plan_->test(id), true);
   if (!tests.empty()) first_granted_ = tests.front();
   unfinished_.insert(unfinished_.end(), tests.begin(), tests.end());
@@ -331,44 +335,35 @@ void WorkerListener::OnTestStart(const testing::TestInfo& test) {
   const int64_t offset =
       scope_ == Scope::kSuiteTearDown ? last_offset_ : channel_->OutputOffset();
   if (scope_ == Scope::kSuiteSetUp) {
-    Message set_up;
-    set_up.type = MessageType::kSuiteSetUp;
-    set_up.offset = offset;
-    set_up.id = suite_;
-    set_up.a = EpochMsAt(phase_start_us_);
-    set_up.b = (now_us - phase_start_us_) / 1000;
-    channel_->Send(std::move(set_up), false);
+    const SuiteSetUp set_up{suite_, EpochMsAt(phase_start_us_),
+                            (now_us - phase_start_us_) / 1000};
+    channel_->Send(Message{set_up, offset}, false);
   }
   if (scope_ == Scope::kSuiteSetUp) NoteChildren();
   Enter(Scope::kTest, plan_->IdOf(&test, first_granted_), now_us, offset);
   test_offset_ = offset;
   test_parts_ = 0;
   first_granted_ = -1;
-  Message start;
-  start.type = MessageType::kTestStart;
-  start.offset = offset;
-  start.id = test_;
-  start.a = EpochMsAt(now_us);
   test_start_us_ = now_us;
   channel_->MaybeFlush(now_us);
-  // Most tests end with nothing else to say first: their kTestEnd says it.
-  channel_->HoldStart(std::move(start));
+  // Most tests end with nothing else to say first: their TestEnd says it.
+  channel_->HoldStart(TestStart{test_, EpochMsAt(now_us)}, offset);
 }
 
 void WorkerListener::OnTestPartResult(const testing::TestPartResult& result) {
-  Message part;
-  part.type = MessageType::kPart;
-  part.a = static_cast<int64_t>(scope_);
-  part.id = scope_ == Scope::kTest     ? test_
-            : scope_ == Scope::kGlobal ? iteration_
-                                       : suite_;
-  part.part.type = static_cast<int>(result.type());
-  part.part.has_file = result.file_name() != nullptr;
-  part.part.file = part.part.has_file ? result.file_name() : "";
-  part.part.line = result.line_number();
-  part.part.message = result.message();
+  PartEvent event;
+  event.scope = scope_;
+  event.scope_id = scope_ == Scope::kTest     ? test_
+                   : scope_ == Scope::kGlobal ? iteration_
+                                              : suite_;
+  Part& part = event.part;
+  part.type = static_cast<int>(result.type());
+  part.has_file = result.file_name() != nullptr;
+  part.file = part.has_file ? result.file_name() : "";
+  part.line = result.line_number();
+  part.message = result.message();
   if (scope_ == Scope::kTest) ++test_parts_;
-  channel_->Send(std::move(part), true);
+  channel_->Send(Message{std::move(event)}, true);
   // Results are rare and precious: should the test crash next, this one
   // must already be out.
   channel_->Flush();
@@ -384,21 +379,19 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
     CheckChildren(true);
   }
   if (sanitizers_.any) CheckSanitizers();
-  Message end;
-  end.type = MessageType::kTestEnd;
+  TestEnd end;
   const int end_id = plan_->IdOf(&test);
-  end.id = end_id;
-  end.a = test.result()->start_timestamp();
-  end.b = test.result()->elapsed_time();
-  end.props = PropertiesOf(*test.result());
+  end.test = end_id;
+  end.start_ms = test.result()->start_timestamp();
+  end.elapsed_ms = test.result()->elapsed_time();
+  end.properties = PropertiesOf(*test.result());
   // A test may clear its results (TestResult::ClearTestPartResults()): what
   // counts is what its result holds at the end.
   const int parts = test.result()->total_part_count();
-  if (parts != test_parts_) end.ids.push_back(parts);
-  end.offset = channel_->OutputOffset();
-  const int64_t offset = end.offset;
+  if (parts != test_parts_) end.kept_parts = parts;
+  const int64_t offset = channel_->OutputOffset();
   last_offset_ = offset;
-  channel_->Send(std::move(end), false);
+  channel_->Send(Message{std::move(end), offset}, false);
   // A test with results (a failure, a skip) is rare and its end must not
   // be lost should the next one crash: a lost passing test is merely run
   // again.
@@ -426,29 +419,25 @@ void WorkerListener::OnTestEnd(const testing::TestInfo& test) {
     channel_->Flush();
     return;
   }
-  Message more;
-  more.type = MessageType::kMore;
-  more.id = suite_;
-  channel_->Send(std::move(more), false);
+  channel_->Send(Message{More{suite_}}, false);
   const Message reply = channel_->Receive();
-  if (reply.type == MessageType::kGrant && reply.id == suite_) {
-    Grant(std::vector<int>(reply.ids.begin(), reply.ids.end()), reply.b != 0);
+  const Grant* grant = std::get_if<Grant>(&reply.body);
+  if (grant != nullptr && grant->suite == suite_) {
+    AddGrant(grant->tests, grant->last);
   }
 }
 
 void WorkerListener::OnTestSuiteEnd(const testing::TestSuite& suite) {
-  Message end;
-  end.type = MessageType::kSuiteEnd;
-  end.id = suite_;
+  SuiteEnd end;
+  end.suite = suite_;
   const int64_t now_us = NowMicros();
-  end.a = (now_us - phase_start_us_) / 1000;
-  end.props = PropertiesOf(suite.ad_hoc_test_result());
+  end.tear_down_ms = (now_us - phase_start_us_) / 1000;
+  end.properties = PropertiesOf(suite.ad_hoc_test_result());
   // Granted tests GoogleTest's run of the suite did not reach go back.
-  end.ids.assign(unfinished_.begin(), unfinished_.end());
+  end.unreached.assign(unfinished_.begin(), unfinished_.end());
   unfinished_.clear();
-  end.offset = channel_->OutputOffset();
-  const int64_t offset = end.offset;
-  channel_->Send(std::move(end), false);
+  const int64_t offset = channel_->OutputOffset();
+  channel_->Send(Message{std::move(end), offset}, false);
   channel_->Flush();
   Enter(Scope::kGlobal, -1, now_us, offset);
 }

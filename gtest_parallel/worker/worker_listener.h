@@ -38,9 +38,10 @@ class WorkerChannel {
   // file has once the standard streams are flushed (checked: see
   // FlushStreams).
   void Send(Message message, bool at_output);
-  // Keeps a test's kTestStart back: it is queued before whatever comes
-  // next, unless that is the same test's kTestEnd, which says it all.
-  void HoldStart(Message start);
+  // Keeps a test's TestStart (at output offset `offset`) back: it is
+  // queued before whatever comes next, unless that is the same test's
+  // TestEnd, which says it all.
+  void HoldStart(const TestStart& start, int64_t offset);
   // Writes what is queued, after a checked FlushStreams.
   void Flush();
   // `now_us`: the time on the steady clock, in microseconds.
@@ -77,8 +78,8 @@ class WorkerChannel {
   WorkerStatus* status_;
   HandleIdentity identities_[3];  // commands_, events_, output_ at the start.
   const StandardStreams streams_;
-  int64_t output_offset_ = 0;  // The last OutputOffset().
-  Message held_start_;
+  int64_t output_offset_ = 0;        // The last OutputOffset().
+  Message held_start_{TestStart()};  // Always a TestStart.
   bool start_held_ = false;
   std::string pending_events_;
   int64_t last_flush_us_ = 0;
@@ -119,7 +120,8 @@ class WorkerListener : public testing::EmptyTestEventListener {
   void OnTestSuiteEnd(const testing::TestSuite& suite) override;
 
  private:
-  void Grant(const std::vector<int>& tests, bool last);
+  // Marks granted tests to run.
+  void AddGrant(const std::vector<int>& tests, bool last);
   bool Cancelled() const;
   // Fails the running test (when `blame`) for child processes it left
   // running, and kills them.

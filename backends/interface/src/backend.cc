@@ -1,5 +1,6 @@
 // The parts of the backend interface every backend shares: database names,
-// the default CloneAll/Attach/SweepStale, and the registry of backends.
+// the default CloneAll/Attach/SweepStale/Reset, and the registry of
+// backends.
 #include "gtest_parallel/backend.h"
 
 #include <algorithm>
@@ -85,6 +86,28 @@ Status Backend::CloneAll(const std::string& template_name, int workers,
 }
 
 Status Backend::Attach(const std::string& /*clone_name*/) { return Status(); }
+
+Status Backend::PrepareReset(const std::string& /*template_name*/) {
+  return Status();
+}
+
+Status Backend::Reset(const std::string& clone_name, ResetStats* stats) {
+  if (stats != nullptr) *stats = ResetStats();
+  Status status = Restore(clone_name);
+  if (status.ok() && stats != nullptr) {
+    stats->changed = true;
+    stats->restored = true;
+  }
+  return status;
+}
+
+Status Backend::Differences(const std::string& clone_name,
+                            std::vector<TableDifference>* differences) {
+  differences->clear();
+  return Error(ErrorCode::kUnimplemented,
+               "the " + url().scheme + " backend cannot list what clone " +
+                   clone_name + " holds differently from its template");
+}
 
 Status Backend::TryLock(const std::string& /*name*/,
                         std::unique_ptr<BackendLock>* lock) {

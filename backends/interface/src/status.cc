@@ -31,6 +31,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "invalid argument";
     case ErrorCode::kInternal:
       return "internal error";
+    case ErrorCode::kUnimplemented:
+      return "unimplemented";
   }
   return "unknown error";
 }

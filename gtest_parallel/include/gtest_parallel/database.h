@@ -37,6 +37,20 @@
 
 namespace gtest_parallel {
 
+// When a test's database is put back to its template's state, so that
+// what one test wrote is not seen by the next (Django's TestCase, without
+// a transaction around the test: tests may commit, use several connections
+// and their own clients, and change the schema). See the README's
+// "Every test starts from the template".
+enum class ResetScope {
+  kTest,   // After every test (the default). A suite whose SetUpTestSuite
+           // wrote is put back when it ends instead.
+  kSuite,  // After every test suite.
+  kCrash,  // Only when a worker starts after one that crashed or was
+           // stopped (the tests see what the tests before them left).
+  kNever,  // Never.
+};
+
 // What a test binary says about one of its databases.
 struct DatabaseDeclaration {
   DatabaseDeclaration(std::string alias, std::string url)
@@ -62,6 +76,9 @@ struct DatabaseDeclaration {
   std::string schema_version;
   // The start of the databases' names; "test_<alias>" when empty.
   std::string base_name;
+  // When the database is put back to the template's state, unless the flag
+  // --gtest_parallel_db_reset (or GTEST_PARALLEL_DB_RESET) says otherwise.
+  ResetScope reset = ResetScope::kTest;
 
   // Chainable setters, for declarations at namespace scope.
   DatabaseDeclaration& WithSqlFile(std::string path) {
@@ -79,6 +96,10 @@ struct DatabaseDeclaration {
   }
   DatabaseDeclaration& WithBaseName(std::string name) {
     base_name = std::move(name);
+    return *this;
+  }
+  DatabaseDeclaration& WithReset(ResetScope scope) {
+    reset = scope;
     return *this;
   }
 };

@@ -4,7 +4,9 @@
 // creates a template (CreateTemplate), fills it once with the schema and
 // fixtures (FillTemplate), clones it for workers 1..N (Clone/CloneAll) and
 // checks the clones (Verify); each worker attaches to its clone (Attach,
-// ConnectionParameters, EnvironmentFor) before its first test; everything is
+// ConnectionParameters, EnvironmentFor) before its first test and puts it
+// back after each test (Reset, of a template prepared with PrepareReset;
+// Differences tells what a test left behind); everything is
 // dropped at the end (Drop), and databases left behind by runs that died
 // are dropped by the next run (SweepStale).
 //
@@ -79,6 +81,29 @@ struct BackendOptions {
   int max_concurrent_clones = 8;
 };
 
+// How a clone differed from its template when Backend::Reset put it back.
+struct ResetStats {
+  // The clone differed (or may have: schema change).
+  bool changed = false;
+  // It was re-made whole with Restore().
+  bool restored = false;
+  // The tables copied back.
+  std::vector<std::string> tables;
+};
+
+// One table a clone holds differently from its template
+// (Backend::Differences).
+struct TableDifference {
+  // The table's name (schema-qualified only outside the default schema).
+  std::string table;
+  // Its rows in the template; -1: not in the template.
+  long long template_rows = -1;
+  // Its rows in the clone; -1: not in the clone (dropped).
+  long long rows = -1;
+  // Created, dropped or altered.
+  bool schema_changed = false;
+};
+
 // A lock taken with Backend::TryLock, held until it is destroyed (or its
 // process ends).
 class BackendLock {
@@ -129,6 +154,25 @@ class Backend {
   // Puts a clone back to the template's state. Sessions connected to it
   // may be ended (PostgreSQL, MariaDB): reconnect afterwards.
   virtual Status Restore(const std::string& clone_name) = 0;
+  // Makes the clones of a filled template cheap to Reset: call once after
+  // FillTemplate and before cloning (idempotent: a kept template prepared
+  // earlier is fine). Adds change tracking to the template (objects named
+  // gtest_parallel_..., see backends/README.md). The default does nothing.
+  virtual Status PrepareReset(const std::string& template_name);
+  // Puts a clone of a prepared template back to the template's state when
+  // it changed since the last Reset: nothing but one cheap check when
+  // nothing changed, only the changed tables copied back otherwise,
+  // Restore() when the schema changed. Keeps a connection to the clone open
+  // between calls (closed by Drop/Restore and the destructor). Sets *stats
+  // when not null. A lock another session holds past
+  // BackendOptions::lock_timeout_seconds is an error naming the table. The
+  // default calls Restore() and reports changed and restored.
+  virtual Status Reset(const std::string& clone_name, ResetStats* stats);
+  // Sets *differences to the tables of the clone that differ from the
+  // template now (empty when equal), for a leak check run after each test
+  // before Reset. The default returns kUnimplemented.
+  virtual Status Differences(const std::string& clone_name,
+                             std::vector<TableDifference>* differences);
   // Drops a template or clone, ending the sessions connected to it. A
   // database that does not exist is not an error.
   virtual Status Drop(const std::string& name) = 0;

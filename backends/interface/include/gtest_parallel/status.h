@@ -21,6 +21,7 @@ enum class ErrorCode {
   kVerifyFailed,      // A clone differs from its template.
   kInvalidArgument,   // A bad name, worker number or option.
   kInternal,          // Anything else: I/O errors, client library failures.
+  kUnimplemented,     // The backend does not offer the operation.
 };
 
 // The name of an error code for messages ("template in use", ...).

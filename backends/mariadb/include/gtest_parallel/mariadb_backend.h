@@ -24,6 +24,10 @@
 // its database comment; Verify() checks the mark and compares again. Not
 // cloned: system-versioned history, objects that name the template
 // database explicitly.
+//
+// PrepareReset adds triggers and gtest_parallel_* tables to the template;
+// Reset copies changed rows back from the template (see
+// backends/README.md). Noticing TRUNCATE needs the PROCESS privilege.
 #ifndef GTEST_PARALLEL_MARIADB_BACKEND_H_
 #define GTEST_PARALLEL_MARIADB_BACKEND_H_
 

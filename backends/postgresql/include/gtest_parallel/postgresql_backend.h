@@ -12,6 +12,12 @@
 // marked IS_TEMPLATE true, ALLOW_CONNECTIONS false, its stray sessions are
 // ended, and its fingerprint (relations, row counts, functions, triggers)
 // is stored as its comment for Verify(). CloneAll clones concurrently.
+//
+// PrepareReset adds the schema gtest_parallel (triggers, pristine copies of
+// the tables) to the template; Reset copies changed rows back from them
+// (see backends/README.md). A superuser's templates also get event
+// triggers and resets with session_replication_role = replica; other
+// roles' use a catalog digest and foreign key order.
 #ifndef GTEST_PARALLEL_POSTGRESQL_BACKEND_H_
 #define GTEST_PARALLEL_POSTGRESQL_BACKEND_H_
 

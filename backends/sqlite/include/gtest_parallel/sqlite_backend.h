@@ -15,6 +15,10 @@
 // connection a test opens with that URI (sqlite3_open_v2 with
 // SQLITE_OPEN_URI) reaches the worker's private copy. Processes the test
 // starts cannot see it.
+//
+// PrepareReset adds triggers and gtest_parallel_* tables to the template;
+// Reset copies changed rows back from the template, attached to a
+// connection it keeps on the clone (see backends/README.md).
 #ifndef GTEST_PARALLEL_SQLITE_BACKEND_H_
 #define GTEST_PARALLEL_SQLITE_BACKEND_H_
 
