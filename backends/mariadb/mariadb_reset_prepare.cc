@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "gtest_parallel/internal/reset_sessions.h"
 #include "gtest_parallel/internal/util.h"
 #include "mariadb_reset.h"
 
@@ -80,21 +81,7 @@ Status AddTriggers(MariadbConnection& connection, int id,
                    const std::string& table,
                    const std::vector<std::string>& key) {
   const std::string number = std::to_string(id);
-  auto row_of = [&](const char* prefix) {
-    std::string values;
-    for (const std::string& column : key) {
-      values += (values.empty() ? "" : ", ") + (prefix + column);
-    }
-    return "(" + values + ")";
-  };
-  struct Event {
-    const char* name;
-    std::string rows;
-  };
-  const Event events[] = {{"INSERT", row_of("NEW.")},
-                          {"DELETE", row_of("OLD.")},
-                          {"UPDATE", row_of("OLD.") + ", " + row_of("NEW.")}};
-  for (const Event& event : events) {
+  for (const KeyedTriggerEvent& event : KeyedTriggerEvents(key)) {
     std::string body =
         "INSERT IGNORE INTO gtest_parallel_changes VALUES (" + number + ");";
     if (!key.empty()) {

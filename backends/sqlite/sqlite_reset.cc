@@ -109,19 +109,7 @@ Status TrackTable(SqliteConnection& connection, int id,
     status = connection.Execute("CREATE TABLE main." + log + " (" +
                                 JoinStrings(key, ", ") + ")");
   }
-  auto row_of = [&](const char* prefix) {
-    std::vector<std::string> values;
-    for (const std::string& column : key) values.push_back(prefix + column);
-    return "(" + JoinStrings(values, ", ") + ")";
-  };
-  struct Event {
-    const char* name;
-    std::string rows;
-  };
-  const Event events[] = {{"INSERT", row_of("NEW.")},
-                          {"DELETE", row_of("OLD.")},
-                          {"UPDATE", row_of("OLD.") + ", " + row_of("NEW.")}};
-  for (const Event& event : events) {
+  for (const KeyedTriggerEvent& event : KeyedTriggerEvents(key)) {
     if (!status.ok()) break;
     std::string body =
         "INSERT OR IGNORE INTO gtest_parallel_changes VALUES (" + number + ");";

@@ -42,14 +42,9 @@ class BackendTest : public ::testing::TestWithParam<Target> {
  protected:
   void SetUp() override {
     const Target& target = GetParam();
-    if (target.url_variable.empty()) {
-      directory_ = testing_support::MakeTempDirectory();
-      url_ = target.memory ? "sqlite::memory:"
-                           : "sqlite://" + directory_ + "/app.db";
-    } else {
-      url_ = testing_support::ServerUrl(target.url_variable);
-      ASSERT_FALSE(url_.empty());
-    }
+    url_ = testing_support::TargetUrl(target.url_variable, target.memory,
+                                      &directory_);
+    ASSERT_FALSE(url_.empty());
     password_ = testing_support::PasswordOf(url_);
     ASSERT_OK(CreateBackend(url_, BackendOptions(), &backend_));
     // Like a run starting: leftovers of dead runs go first.

@@ -39,14 +39,9 @@ class ResetTest : public ::testing::TestWithParam<Target> {
  protected:
   void SetUp() override {
     const Target& target = GetParam();
-    if (target.url_variable.empty()) {
-      directory_ = testing_support::MakeTempDirectory();
-      url_ = target.memory ? "sqlite::memory:"
-                           : "sqlite://" + directory_ + "/app.db";
-    } else {
-      url_ = testing_support::ServerUrl(target.url_variable);
-      ASSERT_FALSE(url_.empty());
-    }
+    url_ = testing_support::TargetUrl(target.url_variable, target.memory,
+                                      &directory_);
+    ASSERT_FALSE(url_.empty());
     if (target.role) ASSERT_NO_FATAL_FAILURE(MakeRole());
     BackendOptions options;
     options.lock_timeout_seconds = kLockTimeoutSeconds;

@@ -73,6 +73,13 @@ std::string MakeTempDirectory() {
   return pattern;
 }
 
+std::string TargetUrl(const std::string& url_variable, bool memory,
+                      std::string* directory) {
+  if (!url_variable.empty()) return ServerUrl(url_variable);
+  *directory = MakeTempDirectory();
+  return memory ? "sqlite::memory:" : "sqlite://" + *directory + "/app.db";
+}
+
 void RemoveTree(const std::string& path) {
   for (const std::string& entry : ListDirectory(path)) {
     std::string child = path + "/" + entry;

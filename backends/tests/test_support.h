@@ -32,6 +32,11 @@ std::vector<std::string> OwnDatabases(Backend& backend);
 
 // A fresh private directory under $TMPDIR (removed by RemoveTree).
 std::string MakeTempDirectory();
+// The URL of a backend under test: the server's, from `url_variable`
+// (ServerUrl); for SQLite (url_variable empty) "sqlite::memory:" or a file
+// in a fresh directory, which *directory is set to.
+std::string TargetUrl(const std::string& url_variable, bool memory,
+                      std::string* directory);
 // Removes a directory and everything in it.
 void RemoveTree(const std::string& path);
 // Names of the entries of a directory, sorted.

@@ -34,11 +34,9 @@ bool DroppedFromWorkerEnvironment(const std::string& entry) {
 // command line (the coordinator's flags are not passed on): the database
 // resets and the leak check, as their variables.
 void AddWorkerSettings(const Options& options, std::vector<std::string>* env) {
-  static const char* const kResetNames[] = {"", "test", "suite", "crash",
-                                            "never"};
   if (options.db_reset != DatabaseReset::kDeclared) {
-    env->push_back(std::string("GTEST_PARALLEL_DB_RESET=") +
-                   kResetNames[static_cast<int>(options.db_reset)]);
+    env->push_back("GTEST_PARALLEL_DB_RESET=" +
+                   DatabaseResetName(options.db_reset));
   }
   if (options.db_leaks) env->push_back("GTEST_PARALLEL_DB_LEAKS=1");
 }

@@ -137,13 +137,17 @@ bool ApplyDropdb(const std::string& value, const std::string& source,
   return ParseBool(value, source, &options->dropdb, error);
 }
 
+// The values of --gtest_parallel_db_reset (DatabaseResetName too).
+constexpr std::pair<const char*, DatabaseReset> kDatabaseResets[] = {
+    {"test", DatabaseReset::kTest},
+    {"suite", DatabaseReset::kSuite},
+    {"crash", DatabaseReset::kCrash},
+    {"never", DatabaseReset::kNever}};
+
 bool ApplyDbReset(const std::string& value, const std::string& source,
                   Options* options, std::string* error) {
-  return ParseChoice(value, source,
-                     {{"test", DatabaseReset::kTest},
-                      {"suite", DatabaseReset::kSuite},
-                      {"crash", DatabaseReset::kCrash},
-                      {"never", DatabaseReset::kNever}},
+  const auto& [test, suite, crash, never] = kDatabaseResets;
+  return ParseChoice(value, source, {test, suite, crash, never},
                      &options->db_reset, error);
 }
 
@@ -485,6 +489,13 @@ bool ParseOptions(int* argc, char** argv, const char* env_parallel,
   *argc = out;
   argv[out] = nullptr;
   return true;
+}
+
+std::string DatabaseResetName(DatabaseReset reset) {
+  for (const auto& [name, value] : kDatabaseResets) {
+    if (value == reset) return name;
+  }
+  return "";
 }
 
 }  // namespace internal

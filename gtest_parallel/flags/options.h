@@ -28,6 +28,9 @@ enum class SplitPolicy {
 // database, or kDeclared to leave it to each declaration.
 enum class DatabaseReset { kDeclared, kTest, kSuite, kCrash, kNever };
 
+// The flag's value for `reset` ("test", ...); "" for kDeclared.
+std::string DatabaseResetName(DatabaseReset reset);
+
 // What the user asked for.
 struct Options {
   // Number of workers; 0 or 1 means an ordinary serial run.

@@ -3,7 +3,21 @@
 
 #include <utility>
 
+#include "gtest_parallel/internal/util.h"
+
 namespace gtest_parallel::internal {
+
+std::vector<KeyedTriggerEvent> KeyedTriggerEvents(
+    const std::vector<std::string>& key) {
+  auto row_of = [&](const char* prefix) {
+    std::vector<std::string> values;
+    for (const std::string& column : key) values.push_back(prefix + column);
+    return "(" + JoinStrings(values, ", ") + ")";
+  };
+  return {{"INSERT", row_of("NEW.")},
+          {"DELETE", row_of("OLD.")},
+          {"UPDATE", row_of("OLD.") + ", " + row_of("NEW.")}};
+}
 
 Status ResetSessions::Get(const std::string& clone, CloneResetter** resetter) {
   *resetter = nullptr;

@@ -14,6 +14,19 @@
 
 namespace gtest_parallel::internal {
 
+// One row trigger of a tracked table: its event and the key values it logs
+// for a changed row, e.g. "(OLD.id), (NEW.id)" for an UPDATE.
+struct KeyedTriggerEvent {
+  const char* name;  // "INSERT", "DELETE" or "UPDATE".
+  std::string rows;  // One "(...)" of key columns per row it touches.
+};
+
+// The three row triggers of a table whose key is `key` (columns already
+// quoted for the dialect; empty for a table without one, whose rows are
+// then "()").
+std::vector<KeyedTriggerEvent> KeyedTriggerEvents(
+    const std::vector<std::string>& key);
+
 // A session on one clone of a prepared template that puts it back.
 class CloneResetter {
  public:
