@@ -7,7 +7,8 @@
 #include <memory>
 #include <thread>
 
-#include "platform/child_process.h"
+#include "platform/files.h"
+#include "platform/process.h"
 #include "protocol/variables.h"
 
 namespace gtest_parallel {

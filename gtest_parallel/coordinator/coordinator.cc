@@ -17,6 +17,9 @@
 #include "coordinator/early_start.h"
 #include "coordinator/worker_command.h"
 #include "databases/run_databases.h"
+#include "platform/process.h"
+#include "platform/process_tree.h"
+#include "platform/signals.h"
 
 namespace gtest_parallel {
 namespace internal {

@@ -27,7 +27,7 @@
 #include "coordinator/scratch.h"
 #include "flags/options.h"
 #include "googletest/test_plan.h"
-#include "platform/child_process.h"
+#include "platform/files.h"
 #include "protocol/protocol.h"
 
 namespace gtest_parallel {
@@ -159,7 +159,35 @@ class Coordinator {
                     const std::string& cause);
   void ServeRequestLocked(Slot* slot);
   void ReapLocked(Slot* slot);
+  // Charges a worker's death for `cause` to what it was doing, then
+  // replaces the worker (or retires its slot).
   void DiedLocked(Slot* slot, const std::string& cause);
+  // What a dead worker was doing; see coordinator_deaths.cc.
+  struct Death;
+  // What the slot's dead worker was doing, with the output it left.
+  Death AssessDeathLocked(Slot* slot, const std::string& cause);
+  // Charges the death to the test, suite or phase it happened in, below.
+  void BlameDeathLocked(Slot* slot, Death* death);
+  // Before the worker connected: a notice with its output.
+  void UnconnectedDiedLocked(const Death& death);
+  // In a test cut short by an interrupt: the test is skipped.
+  void InterruptedTestLocked(Slot* slot, Death* death);
+  // In a test: the test fails.
+  void TestDiedLocked(Slot* slot, Death* death);
+  // In SetUpTestSuite: the suite's set-up fails and its tests not run yet
+  // fail with it.
+  void SuiteSetUpDiedLocked(Slot* slot, Death* death);
+  // In TearDownTestSuite: the suite's tear-down fails.
+  void SuiteTearDownDiedLocked(Death* death);
+  // Between tests: a notice, unless interrupted.
+  void IdleDiedLocked(const Death& death);
+  // In a global set-up or tear-down: that fails.
+  void EnvironmentDiedLocked(Slot* slot, Death* death);
+  // Gives back the dead worker's `lost` tests of `suite`, then starts a new
+  // worker in the slot, or retires it after kMaxFailuresInARow deaths.
+  void ReplaceDeadWorkerLocked(Slot* slot, int suite,
+                               const std::vector<int>& lost,
+                               const std::string& cause);
   // Kills what dead workers' tests left and this process adopted.
   void SweepOrphansLocked();
   // True when the worker's death is the fault of the last test it started,

@@ -10,7 +10,10 @@
 
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_slot.h"
+#include "platform/files.h"
+#include "platform/process_tree.h"
 #include "platform/sanitizers.h"
+#include "platform/signals.h"
 
 namespace gtest_parallel {
 namespace internal {
@@ -251,26 +254,50 @@ bool Coordinator::BlameLastTestLocked(Slot* slot, std::string* why) const {
   return false;
 }
 
-void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
+// What a dead worker was doing and what survived of it.
+struct Coordinator::Death {
+  Scope scope = Scope::kIdle;  // The step it died in,
+  int test = -1;               // and the test of that step, if any.
+  int suite = -1;              // The suite it was running, or -1.
+  // "gtest_parallel: worker 2 (pid 1234) was killed by SIGSEGV ...".
+  std::string who;
+  Record record;  // Its step's record so far, with the step's output.
+  // The tests granted to it that it did not reach.
+  std::vector<int> lost;
+};
+
+namespace {
+
+// Everything the record's items wrote.
+std::string OutputOf(const Record& record) {
+  std::string output;
+  for (const Record::Item& item : record.items) output += item.output;
+  return output;
+}
+
+}  // namespace
+
+Coordinator::Death Coordinator::AssessDeathLocked(Slot* slot,
+                                                  const std::string& cause) {
   const WorkerStatus& status = slot->process->status();
-  Scope scope =
+  Death death;
+  death.scope =
       static_cast<Scope>(status.scope.load(std::memory_order_acquire));
-  int test = status.test.load(std::memory_order_relaxed);
+  death.test = status.test.load(std::memory_order_relaxed);
   std::string why = cause;
   if (slot->blamed_test >= 0) {
-    scope = Scope::kTest;
-    test = slot->blamed_test;
+    death.scope = Scope::kTest;
+    death.test = slot->blamed_test;
   } else if (BlameLastTestLocked(slot, &why)) {
-    scope = Scope::kTest;
-    test = status.last_test.load(std::memory_order_relaxed);
-    slot->blamed_test = test;
+    death.scope = Scope::kTest;
+    death.test = status.last_test.load(std::memory_order_relaxed);
+    slot->blamed_test = death.test;
   }
   const int64_t since_ms = status.since_ms.load(std::memory_order_relaxed);
   const int64_t offset = status.output_offset.load(std::memory_order_relaxed);
   const int64_t end = FileSize(slot->process->output());
-  std::string who = "gtest_parallel: worker " + std::to_string(slot->id) +
-                    " (pid " + std::to_string(slot->process->pid()) + ") " +
-                    why;
+  death.who = "gtest_parallel: worker " + std::to_string(slot->id) + " (pid " +
+              std::to_string(slot->process->pid()) + ") " + why;
   // Output of tests whose results were lost with the worker is not kept:
   // those tests run again. (Garbage in the channel is blamed on a test the
   // status may have moved past: keep all its output then.)
@@ -281,103 +308,149 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
   const int64_t running_ms = since_ms > 0 ? NowMs() - since_ms : 0;
   // What the worker reported of its last step so far, unless the step's
   // start was lost with it.
-  Record record;
-  record.start_ms = since_ms > 0 ? EpochMs() - running_ms : 0;
-  if (scope != Scope::kIdle && (scope != Scope::kTest || slot->test == test)) {
-    record = std::move(*CurrentRecordLocked(slot, scope));
+  death.record.start_ms = since_ms > 0 ? EpochMs() - running_ms : 0;
+  if (death.scope != Scope::kIdle &&
+      (death.scope != Scope::kTest || slot->test == death.test)) {
+    death.record = std::move(*CurrentRecordLocked(slot, death.scope));
   }
-  record.elapsed_ms = std::max<int64_t>(0, running_ms);
-  TakeOutputLocked(slot, end, &record);
+  death.record.elapsed_ms = std::max<int64_t>(0, running_ms);
+  TakeOutputLocked(slot, end, &death.record);
   // A sanitizer that stops the program (ASan by default, others with
   // halt_on_error) is the true cause: name it.
-  std::string output;
-  for (const Record::Item& item : record.items) output += item.output;
-  const std::vector<std::string> reports = SanitizerReportsIn(output);
+  const std::vector<std::string> reports =
+      SanitizerReportsIn(OutputOf(death.record));
   for (size_t i = 0; i < reports.size(); ++i) {
-    who += (i == 0 ? " after " : " and ") + reports[i];
+    death.who += (i == 0 ? " after " : " and ") + reports[i];
   }
+  death.suite = slot->suite;
+  death.lost.assign(slot->granted.begin(), slot->granted.end());
+  return death;
+}
 
+void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
+  Death death = AssessDeathLocked(slot, cause);
   // A worker that dies in a test is the test's fault, and the test's
   // failure is the run's progress. Any other death counts against the
   // worker: one that dies this way kMaxFailuresInARow times without a test
   // ending in between is not replaced (see "Termination" in
   // docs/design.md).
-  if (!slot->hello || scope != Scope::kTest || test < 0) {
+  if (!slot->hello || death.scope != Scope::kTest || death.test < 0) {
     slot->failures_in_a_row++;
   }
-  const int suite = slot->suite;
-  std::vector<int> lost(slot->granted.begin(), slot->granted.end());
   // SetUpTestSuite evidently ended if a test or the tear-down began; its
   // report may have been lost with the worker.
-  if (suite >= 0 && slot->first_of_suite && scope != Scope::kSuiteSetUp &&
-      setups_published_.insert(suite).second) {
-    setups_ready_.Put(suite, std::move(slot->setup_record));
+  if (death.suite >= 0 && slot->first_of_suite &&
+      death.scope != Scope::kSuiteSetUp &&
+      setups_published_.insert(death.suite).second) {
+    setups_ready_.Put(death.suite, std::move(slot->setup_record));
   }
+  BlameDeathLocked(slot, &death);
+  ReplaceDeadWorkerLocked(slot, death.suite, death.lost, cause);
+}
+
+void Coordinator::BlameDeathLocked(Slot* slot, Death* death) {
+  const bool in_test = death->scope == Scope::kTest && death->test >= 0;
   if (!slot->hello) {
-    std::string tail;
-    for (const Record::Item& item : record.items) tail += item.output;
-    Notice("%s before it could connect.%s%s\n", who.c_str(),
-           tail.empty() ? "" : " Its output:\n", tail.c_str());
-  } else if (scope == Scope::kTest && test >= 0 && slot->interrupted) {
-    // Cut short by the interrupt: not the test's failure.
-    Part part;
-    part.type = testing::TestPartResult::kSkip;
-    part.message = "gtest_parallel: interrupted: " +
-                   who.substr(std::strlen("gtest_parallel: ")) +
-                   " while running " + plan_.FullName(test) + ", after " +
-                   Seconds(record.elapsed_ms) + ".";
-    record.AddPart(part);
-    record.interrupted = true;
-    lost.erase(std::remove(lost.begin(), lost.end(), test), lost.end());
-    PublishTestLocked(slot, test, std::move(record));
-  } else if (slot->interrupted && scope != Scope::kTest) {
+    UnconnectedDiedLocked(*death);
+  } else if (in_test && slot->interrupted) {
+    InterruptedTestLocked(slot, death);
+  } else if (slot->interrupted && death->scope != Scope::kTest) {
     // Stopped by the interrupt outside a test (in a set-up or tear-down,
     // or between tests): no test's failure; the interrupt is the outcome.
-  } else if (scope == Scope::kTest && test >= 0) {
-    record.AddPart(
-        RunnerFailure(who + " while running " + plan_.FullName(test) + "."));
-    lost.erase(std::remove(lost.begin(), lost.end(), test), lost.end());
-    if (suite >= 0 && scheduler_) scheduler_->GiveBack(suite, lost);
-    lost.clear();
-    PublishTestLocked(slot, test, std::move(record));
-  } else if (scope == Scope::kSuiteSetUp && suite >= 0) {
-    const std::string what =
-        who + " in SetUpTestSuite() of " + plan_.suite(suite)->name() + ".";
-    // Running the suite again would only crash again, and again: its tests
-    // not run yet fail with the cause instead. (Where this worker was the
-    // first in the suite, GoogleTest skips them anyway, as in a serial run
-    // whose SetUpTestSuite failed.)
-    std::vector<int> abandoned =
-        scheduler_ ? scheduler_->Abandon(suite) : std::vector<int>();
-    abandoned.insert(abandoned.end(), lost.begin(), lost.end());
-    lost.clear();
-    for (int id : abandoned) {
-      Record failed;
-      failed.AddPart(RunnerFailure("gtest_parallel: not run: " + what));
-      tests_ready_.Put(id, std::move(failed));
-    }
-    record.AddPart(RunnerFailure(what));
-    if (slot->first_of_suite && setups_published_.insert(suite).second) {
-      setups_ready_.Put(suite, std::move(record));
-    }
-  } else if (scope == Scope::kSuiteTearDown && suite >= 0) {
-    record.AddPart(RunnerFailure(who + " in TearDownTestSuite() of " +
-                                 plan_.suite(suite)->name() + "."));
-    teardowns_[suite].Merge(record);
-  } else if (scope == Scope::kIdle) {
-    // Between tests: nothing of the run was lost but the process.
-    if (interrupt_signal_ == 0) {
-      Notice("%s while idle.\n", who.c_str());
-    }
+  } else if (in_test) {
+    TestDiedLocked(slot, death);
+  } else if (death->scope == Scope::kSuiteSetUp && death->suite >= 0) {
+    SuiteSetUpDiedLocked(slot, death);
+  } else if (death->scope == Scope::kSuiteTearDown && death->suite >= 0) {
+    SuiteTearDownDiedLocked(death);
+  } else if (death->scope == Scope::kIdle) {
+    IdleDiedLocked(*death);
   } else {
-    const int iteration = std::max(iteration_, 0);
-    const bool in_set_up = slot->env_set_up < iteration;
-    record.AddPart(RunnerFailure(
-        who + (in_set_up ? " while setting up" : " while tearing down") +
-        " the global test environments."));
-    (in_set_up ? env_setups_ : env_teardowns_)[{iteration, slot->id}].Merge(
-        record);
+    EnvironmentDiedLocked(slot, death);
   }
+}
+
+void Coordinator::UnconnectedDiedLocked(const Death& death) {
+  const std::string tail = OutputOf(death.record);
+  Notice("%s before it could connect.%s%s\n", death.who.c_str(),
+         tail.empty() ? "" : " Its output:\n", tail.c_str());
+}
+
+void Coordinator::InterruptedTestLocked(Slot* slot, Death* death) {
+  // Cut short by the interrupt: not the test's failure.
+  Part part;
+  part.type = testing::TestPartResult::kSkip;
+  part.message = "gtest_parallel: interrupted: " +
+                 death->who.substr(std::strlen("gtest_parallel: ")) +
+                 " while running " + plan_.FullName(death->test) + ", after " +
+                 Seconds(death->record.elapsed_ms) + ".";
+  death->record.AddPart(part);
+  death->record.interrupted = true;
+  std::vector<int>& lost = death->lost;
+  lost.erase(std::remove(lost.begin(), lost.end(), death->test), lost.end());
+  PublishTestLocked(slot, death->test, std::move(death->record));
+}
+
+void Coordinator::TestDiedLocked(Slot* slot, Death* death) {
+  death->record.AddPart(RunnerFailure(death->who + " while running " +
+                                      plan_.FullName(death->test) + "."));
+  std::vector<int>& lost = death->lost;
+  lost.erase(std::remove(lost.begin(), lost.end(), death->test), lost.end());
+  if (death->suite >= 0 && scheduler_) scheduler_->GiveBack(death->suite, lost);
+  lost.clear();
+  PublishTestLocked(slot, death->test, std::move(death->record));
+}
+
+void Coordinator::SuiteSetUpDiedLocked(Slot* slot, Death* death) {
+  const int suite = death->suite;
+  const std::string what = death->who + " in SetUpTestSuite() of " +
+                           plan_.suite(suite)->name() + ".";
+  // Running the suite again would only crash again, and again: its tests
+  // not run yet fail with the cause instead. (Where this worker was the
+  // first in the suite, GoogleTest skips them anyway, as in a serial run
+  // whose SetUpTestSuite failed.)
+  std::vector<int> abandoned =
+      scheduler_ ? scheduler_->Abandon(suite) : std::vector<int>();
+  abandoned.insert(abandoned.end(), death->lost.begin(), death->lost.end());
+  death->lost.clear();
+  for (int id : abandoned) {
+    Record failed;
+    failed.AddPart(RunnerFailure("gtest_parallel: not run: " + what));
+    tests_ready_.Put(id, std::move(failed));
+  }
+  death->record.AddPart(RunnerFailure(what));
+  if (slot->first_of_suite && setups_published_.insert(suite).second) {
+    setups_ready_.Put(suite, std::move(death->record));
+  }
+}
+
+void Coordinator::SuiteTearDownDiedLocked(Death* death) {
+  death->record.AddPart(RunnerFailure(death->who +
+                                      " in TearDownTestSuite() of " +
+                                      plan_.suite(death->suite)->name() + "."));
+  teardowns_[death->suite].Merge(death->record);
+}
+
+void Coordinator::IdleDiedLocked(const Death& death) {
+  // Between tests: nothing of the run was lost but the process.
+  if (interrupt_signal_ == 0) {
+    Notice("%s while idle.\n", death.who.c_str());
+  }
+}
+
+void Coordinator::EnvironmentDiedLocked(Slot* slot, Death* death) {
+  const int iteration = std::max(iteration_, 0);
+  const bool in_set_up = slot->env_set_up < iteration;
+  death->record.AddPart(RunnerFailure(
+      death->who + (in_set_up ? " while setting up" : " while tearing down") +
+      " the global test environments."));
+  (in_set_up ? env_setups_ : env_teardowns_)[{iteration, slot->id}].Merge(
+      death->record);
+}
+
+void Coordinator::ReplaceDeadWorkerLocked(Slot* slot, int suite,
+                                          const std::vector<int>& lost,
+                                          const std::string& cause) {
   slot->process.reset();
   if (suite >= 0 && scheduler_) {
     scheduler_->GiveBack(suite, lost);

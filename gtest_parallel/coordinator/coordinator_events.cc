@@ -10,6 +10,7 @@
 
 #include "coordinator/coordinator.h"
 #include "coordinator/coordinator_slot.h"
+#include "platform/files.h"
 #include "platform/sanitizers.h"
 
 namespace gtest_parallel {

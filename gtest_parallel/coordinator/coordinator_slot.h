@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "coordinator/coordinator.h"
+#include "platform/process.h"
 
 namespace gtest_parallel {
 namespace internal {

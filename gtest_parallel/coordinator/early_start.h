@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "platform/child_process.h"
+#include "platform/process.h"
 
 namespace gtest_parallel {
 namespace internal {

@@ -13,7 +13,7 @@
 
 #include "gtest_parallel/internal/util.h"
 #include "platform/cache_directory.h"
-#include "platform/child_process.h"
+#include "platform/process.h"
 
 namespace gtest_parallel {
 namespace internal {

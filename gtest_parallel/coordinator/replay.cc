@@ -11,6 +11,7 @@
 #include "coordinator/rerun.h"
 #include "coordinator/stand_ins.h"
 #include "googletest/gtest_version.h"
+#include "platform/signals.h"
 
 namespace gtest_parallel {
 namespace internal {

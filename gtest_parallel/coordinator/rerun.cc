@@ -7,7 +7,7 @@
 
 #include "coordinator/history.h"
 #include "googletest/gtest_version.h"
-#include "platform/child_process.h"
+#include "platform/process.h"
 #include "protocol/variables.h"
 
 namespace gtest_parallel {

@@ -13,7 +13,8 @@
 
 #include "gtest_parallel/internal/util.h"
 #include "platform/cache_directory.h"
-#include "platform/child_process.h"
+#include "platform/files.h"
+#include "platform/process.h"
 #include "protocol/variables.h"
 
 namespace gtest_parallel {

@@ -10,7 +10,7 @@
 
 #include "coordinator/scratch.h"
 #include "flags/options.h"
-#include "platform/child_process.h"
+#include "platform/process.h"
 
 namespace gtest_parallel {
 namespace internal {

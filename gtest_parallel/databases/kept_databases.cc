@@ -12,7 +12,6 @@
 #include "databases/database_registry.h"
 #include "gtest_parallel/internal/util.h"
 #include "platform/cache_directory.h"
-#include "platform/child_process.h"
 #include "protocol/variables.h"
 
 namespace gtest_parallel {

@@ -16,7 +16,7 @@
 #include "databases/reset.h"
 #include "gtest_parallel/internal/util.h"
 #include "platform/cache_directory.h"
-#include "platform/child_process.h"
+#include "platform/process.h"
 #include "protocol/variables.h"
 
 namespace gtest_parallel {

@@ -9,7 +9,8 @@
 
 #include "databases/reset.h"
 #include "databases/run_databases.h"
-#include "platform/child_process.h"
+#include "platform/files.h"
+#include "platform/signals.h"
 #include "protocol/variables.h"
 
 namespace gtest_parallel {

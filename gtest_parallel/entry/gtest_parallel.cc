@@ -23,8 +23,11 @@
 #include "googletest/gtest_access.h"
 #include "googletest/gtest_version.h"
 #include "googletest/test_plan.h"
-#include "platform/child_process.h"
 #include "platform/debugger.h"
+#include "platform/files.h"
+#include "platform/process.h"
+#include "platform/process_tree.h"
+#include "platform/signals.h"
 #include "protocol/variables.h"
 #include "worker/worker.h"
 

@@ -1,41 +1,28 @@
 // The process layer on Windows: CreateProcess with an explicit list of
-// inherited handles, anonymous pipes, a job object per worker (so that a
+// inherited handles, anonymous pipes and a job object per worker (so that a
 // timeout or a crash takes the worker's children with it, and nothing
-// outlives the coordinator), and a polling wait on the pipes, which
-// anonymous pipes allow no other way. Compiled only on Windows.
-#ifndef _WIN32_WINNT
-#define _WIN32_WINNT 0x0601  // PROC_THREAD_ATTRIBUTE_HANDLE_LIST.
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
-// After windows.h.
-#include <tlhelp32.h>
-// _setmode, _get_osfhandle, _open_osfhandle, _dup2.
+// outlives the coordinator). Compiled only on Windows.
+
+// windows.h first, as the files below need it.
+#include "platform/windows_handles.h"
+// _setmode.
 #include <fcntl.h>
 #include <io.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
 
-#include "platform/child_process.h"
+#include "platform/files.h"
+#include "platform/process.h"
 #include "protocol/variables.h"
 
 namespace gtest_parallel {
 namespace internal {
 namespace {
-
-HANDLE H(Handle handle) { return reinterpret_cast<HANDLE>(handle); }
-Handle ToHandle(HANDLE handle) {
-  return handle == nullptr || handle == INVALID_HANDLE_VALUE
-             ? kNoHandle
-             : reinterpret_cast<Handle>(handle);
-}
 
 std::string LastError(const char* what) {
   const DWORD code = GetLastError();
@@ -178,38 +165,6 @@ class WindowsChild : public ChildProcess {
   WorkerStatus* status_;
 };
 
-// Writes the one byte that wakes a thread waiting on a WakePipe.
-void WriteWakeByte(Handle wake) {
-  const char byte = 1;
-  DWORD written = 0;
-  WriteFile(H(wake), &byte, 1, &written, nullptr);
-}
-
-std::atomic<int> g_interrupts{0};
-std::atomic<int> g_first_interrupt{0};
-std::atomic<Handle> g_wake{kNoHandle};
-
-BOOL WINAPI OnControl(DWORD event) {
-  int signal = 0;
-  switch (event) {
-    case CTRL_C_EVENT:
-      signal = 2;  // SIGINT
-      break;
-    case CTRL_BREAK_EVENT:
-    case CTRL_CLOSE_EVENT:
-      signal = 15;  // SIGTERM
-      break;
-    default:
-      return FALSE;
-  }
-  int none = 0;
-  g_first_interrupt.compare_exchange_strong(none, signal);
-  g_interrupts.fetch_add(1);
-  const Handle wake = g_wake.load();
-  if (wake != kNoHandle) WriteWakeByte(wake);
-  return TRUE;
-}
-
 }  // namespace
 
 std::string ExitStatus::Describe() const {
@@ -223,74 +178,119 @@ std::string ExitStatus::Describe() const {
   return "exited with status " + std::to_string(code);
 }
 
-std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
-                                                  std::string* error) {
-  SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+namespace {
+
+// The coordinator's ends and the worker's ends of a worker's channel, its
+// output file, its status page, its standard input and its job; null where
+// not open. The worker's ends are inheritable, the coordinator's are not.
+struct ChannelHandles {
   HANDLE commands_read = nullptr, commands_write = nullptr;
   HANDLE events_read = nullptr, events_write = nullptr;
   HANDLE output = nullptr, mapping = nullptr, null_input = nullptr;
   HANDLE job = nullptr;
   WorkerStatus* status = nullptr;
-  auto fail = [&](const std::string& why) -> std::unique_ptr<ChildProcess> {
-    *error = why;
+
+  void CloseAll() {
     for (HANDLE* handle :
          {&commands_read, &commands_write, &events_read, &events_write, &output,
           &mapping, &null_input, &job}) {
       CloseQuietly(handle);
     }
     if (status != nullptr) UnmapViewOfFile(status);
-    return nullptr;
-  };
-  // Inheritable child ends; the coordinator's ends are not inherited.
-  if (!CreatePipe(&commands_read, &commands_write, &inherit, 0) ||
-      !CreatePipe(&events_read, &events_write, &inherit, 0)) {
-    return fail(LastError("cannot create a pipe"));
+    status = nullptr;
   }
-  SetHandleInformation(commands_write, HANDLE_FLAG_INHERIT, 0);
-  SetHandleInformation(events_read, HANDLE_FLAG_INHERIT, 0);
-  output = AnonymousFile(error);
-  if (output == nullptr) return fail(*error);
-  mapping = CreateFileMappingA(INVALID_HANDLE_VALUE, &inherit, PAGE_READWRITE,
-                               0, sizeof(WorkerStatus), nullptr);
-  if (mapping == nullptr) return fail(LastError("cannot share memory"));
-  status = MapStatus(mapping);
-  if (status == nullptr) return fail(LastError("cannot map shared memory"));
-  StartWorkerStatus(status);
-  null_input =
-      CreateFileA("NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                  &inherit, OPEN_EXISTING, 0, nullptr);
-  if (null_input == INVALID_HANDLE_VALUE) {
-    null_input = nullptr;
-    return fail(LastError("cannot open NUL"));
-  }
+};
 
-  // The worker and everything it starts live in a job that dies with its
-  // last handle: ours, so nothing outlives the coordinator.
-  job = CreateJobObjectA(nullptr, nullptr);
-  if (job == nullptr) return fail(LastError("cannot create a job object"));
+// The job the worker and everything it starts live in, which dies with its
+// last handle: ours, so nothing outlives the coordinator. Null with *error
+// when it cannot be made.
+HANDLE CreateWorkerJob(std::string* error) {
+  HANDLE job = CreateJobObjectA(nullptr, nullptr);
+  if (job == nullptr) {
+    *error = LastError("cannot create a job object");
+    return nullptr;
+  }
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
   limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   SetInformationJobObject(job, JobObjectExtendedLimitInformation, &limits,
                           sizeof(limits));
+  return job;
+}
 
-  // Inherited handles keep their values in the child.
+// Opens the pipes, the output file, the mapped status page, the null input
+// and the job of a worker; false with *error when one cannot be made (the
+// caller closes what was opened).
+bool OpenChannelHandles(ChannelHandles* files, std::string* error) {
+  SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  if (!CreatePipe(&files->commands_read, &files->commands_write, &inherit, 0) ||
+      !CreatePipe(&files->events_read, &files->events_write, &inherit, 0)) {
+    *error = LastError("cannot create a pipe");
+    return false;
+  }
+  SetHandleInformation(files->commands_write, HANDLE_FLAG_INHERIT, 0);
+  SetHandleInformation(files->events_read, HANDLE_FLAG_INHERIT, 0);
+  files->output = AnonymousFile(error);
+  if (files->output == nullptr) return false;
+  files->mapping =
+      CreateFileMappingA(INVALID_HANDLE_VALUE, &inherit, PAGE_READWRITE, 0,
+                         sizeof(WorkerStatus), nullptr);
+  if (files->mapping == nullptr) {
+    *error = LastError("cannot share memory");
+    return false;
+  }
+  files->status = MapStatus(files->mapping);
+  if (files->status == nullptr) {
+    *error = LastError("cannot map shared memory");
+    return false;
+  }
+  StartWorkerStatus(files->status);
+  files->null_input =
+      CreateFileA("NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                  &inherit, OPEN_EXISTING, 0, nullptr);
+  if (files->null_input == INVALID_HANDLE_VALUE) {
+    files->null_input = nullptr;
+    *error = LastError("cannot open NUL");
+    return false;
+  }
+  files->job = CreateWorkerJob(error);
+  return files->job != nullptr;
+}
+
+// request's environment and the channel variable, as a CreateProcess
+// environment block. Inherited handles keep their values in the child.
+std::string EnvironmentBlock(const SpawnRequest& request,
+                             const ChannelHandles& files) {
   std::vector<std::string> env = request.env;
   env.push_back(std::string(kChannelVariable) + "=" +
-                std::to_string(reinterpret_cast<Handle>(commands_read)) + "," +
-                std::to_string(reinterpret_cast<Handle>(events_write)) + "," +
-                std::to_string(reinterpret_cast<Handle>(mapping)));
+                std::to_string(reinterpret_cast<Handle>(files.commands_read)) +
+                "," +
+                std::to_string(reinterpret_cast<Handle>(files.events_write)) +
+                "," + std::to_string(reinterpret_cast<Handle>(files.mapping)));
   std::string block;
   for (const std::string& entry : env) block.append(entry).push_back('\0');
   block.push_back('\0');
+  return block;
+}
+
+// The arguments, quoted where need be, as one command line.
+std::string CommandLine(const std::vector<std::string>& argv) {
   std::string command_line;
-  for (const std::string& argument : request.argv) {
+  for (const std::string& argument : argv) {
     if (!command_line.empty()) command_line.push_back(' ');
     command_line += QuoteArgument(argument);
   }
+  return command_line;
+}
 
-  // Only these handles are inherited, whatever else is inheritable.
-  HANDLE inherited[] = {null_input, output, commands_read, events_write,
-                        mapping};
+// Starts request's program, suspended, with the worker's ends of `files`
+// as the only handles it inherits (whatever else is inheritable); false
+// with *error when it cannot be started.
+bool SpawnWithChannel(const SpawnRequest& request, const ChannelHandles& files,
+                      PROCESS_INFORMATION* info, std::string* error) {
+  std::string block = EnvironmentBlock(request, files);
+  std::string command_line = CommandLine(request.argv);
+  HANDLE inherited[] = {files.null_input, files.output, files.commands_read,
+                        files.events_write, files.mapping};
   SIZE_T list_size = 0;
   InitializeProcThreadAttributeList(nullptr, 1, 0, &list_size);
   std::vector<char> list_storage(list_size);
@@ -300,40 +300,59 @@ std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
       !UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST,
                                  inherited, sizeof(inherited), nullptr,
                                  nullptr)) {
-    return fail(LastError("cannot list the inherited handles"));
+    *error = LastError("cannot list the inherited handles");
+    return false;
   }
   STARTUPINFOEXA startup{};
   startup.StartupInfo.cb = sizeof(startup);
   startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  startup.StartupInfo.hStdInput = null_input;
-  startup.StartupInfo.hStdOutput = output;
-  startup.StartupInfo.hStdError = output;
+  startup.StartupInfo.hStdInput = files.null_input;
+  startup.StartupInfo.hStdOutput = files.output;
+  startup.StartupInfo.hStdError = files.output;
   startup.lpAttributeList = list;
-  PROCESS_INFORMATION info{};
   const BOOL started = CreateProcessA(
       request.argv[0].c_str(), command_line.data(), nullptr, nullptr, TRUE,
       CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT |
           CREATE_NEW_PROCESS_GROUP,
       block.data(), request.cwd.empty() ? nullptr : request.cwd.c_str(),
-      &startup.StartupInfo, &info);
+      &startup.StartupInfo, info);
   DeleteProcThreadAttributeList(list);
   if (!started) {
-    return fail(LastError(("could not start " + request.argv[0]).c_str()));
+    *error = LastError(("could not start " + request.argv[0]).c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<ChildProcess> ChildProcess::Spawn(const SpawnRequest& request,
+                                                  std::string* error) {
+  ChannelHandles files;
+  PROCESS_INFORMATION info{};
+  if (!OpenChannelHandles(&files, error) ||
+      !SpawnWithChannel(request, files, &info, error)) {
+    files.CloseAll();
+    return nullptr;
   }
   // In the job before it runs a single instruction.
-  if (!AssignProcessToJobObject(job, info.hProcess)) {
+  if (!AssignProcessToJobObject(files.job, info.hProcess)) {
     TerminateProcess(info.hProcess, 1);
     CloseHandle(info.hThread);
     CloseHandle(info.hProcess);
-    return fail(LastError("cannot put the worker in a job object"));
+    *error = LastError("cannot put the worker in a job object");
+    files.CloseAll();
+    return nullptr;
   }
   ResumeThread(info.hThread);
-  CloseQuietly(&commands_read);
-  CloseQuietly(&events_write);
-  CloseQuietly(&mapping);
-  CloseQuietly(&null_input);
-  return std::make_unique<WindowsChild>(info, job, commands_write, events_read,
-                                        output, status);
+  // The worker's ends are the worker's now.
+  CloseQuietly(&files.commands_read);
+  CloseQuietly(&files.events_write);
+  CloseQuietly(&files.mapping);
+  CloseQuietly(&files.null_input);
+  return std::make_unique<WindowsChild>(info, files.job, files.commands_write,
+                                        files.events_read, files.output,
+                                        files.status);
 }
 
 bool TakeWorkerChannel(Handle* commands, Handle* events, WorkerStatus** status,
@@ -378,271 +397,7 @@ std::string SelfExecutable(const char* argv0) {
   return argv0 ? argv0 : "";
 }
 
-long ReadSome(Handle handle, char* buffer, size_t size) {
-  DWORD got = 0;
-  if (!ReadFile(H(handle), buffer, static_cast<DWORD>(size), &got, nullptr)) {
-    return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
-  }
-  return static_cast<long>(got);
-}
-
-std::string ReadAt(Handle handle, int64_t offset, size_t size) {
-  std::string text(size, '\0');
-  size_t done = 0;
-  while (done < size) {
-    OVERLAPPED at{};
-    const uint64_t position = static_cast<uint64_t>(offset) + done;
-    at.Offset = static_cast<DWORD>(position & 0xffffffffu);
-    at.OffsetHigh = static_cast<DWORD>(position >> 32);
-    DWORD got = 0;
-    if (!ReadFile(H(handle), &text[done], static_cast<DWORD>(size - done), &got,
-                  &at) ||
-        got == 0) {
-      break;
-    }
-    done += got;
-  }
-  text.resize(done);
-  return text;
-}
-
-int64_t FileSize(Handle handle) {
-  LARGE_INTEGER size;
-  if (!GetFileSizeEx(H(handle), &size)) return -1;
-  return size.QuadPart;
-}
-
-void DropRange(Handle /*handle*/, int64_t /*from*/, int64_t /*to*/) {
-  // Punching holes needs a sparse file; the output files are not. Best
-  // effort, as child_process.h allows: nothing happens.
-}
-
-bool WriteAll(Handle handle, const char* data, size_t size) {
-  while (size > 0) {
-    DWORD written = 0;
-    if (!WriteFile(H(handle), data, static_cast<DWORD>(size), &written,
-                   nullptr)) {
-      return false;
-    }
-    data += written;
-    size -= written;
-  }
-  return true;
-}
-
-int WaitReadable(const std::vector<Handle>& handles, int timeout_ms,
-                 std::vector<bool>* ready) {
-  // Anonymous pipes cannot be waited on: look, and sleep a little between
-  // looks (1 ms, which is also how late a wake-up can be).
-  const ULONGLONG deadline =
-      timeout_ms < 0 ? 0
-                     : GetTickCount64() + static_cast<ULONGLONG>(timeout_ms);
-  ready->assign(handles.size(), false);
-  for (;;) {
-    int count = 0;
-    for (size_t i = 0; i < handles.size(); ++i) {
-      DWORD available = 0;
-      if (!PeekNamedPipe(H(handles[i]), nullptr, 0, nullptr, &available,
-                         nullptr) ||
-          available > 0) {
-        (*ready)[i] = true;  // Data, or end of stream (a read will say).
-        ++count;
-      }
-    }
-    if (count > 0) return count;
-    if (timeout_ms >= 0 && GetTickCount64() >= deadline) return 0;
-    Sleep(1);
-  }
-}
-
-WakePipe::WakePipe() {
-  HANDLE read = nullptr, write = nullptr;
-  if (CreatePipe(&read, &write, nullptr, 0)) {
-    read_ = ToHandle(read);
-    write_ = ToHandle(write);
-  }
-}
-
-WakePipe::~WakePipe() {
-  if (read_ != kNoHandle) CloseHandle(H(read_));
-  if (write_ != kNoHandle) CloseHandle(H(write_));
-}
-
-void WakePipe::Wake() { WriteWakeByte(write_); }
-
-void WakePipe::Drain() {
-  DWORD available = 0;
-  while (PeekNamedPipe(H(read_), nullptr, 0, nullptr, &available, nullptr) &&
-         available > 0) {
-    char buffer[256];
-    DWORD got = 0;
-    if (!ReadFile(H(read_), buffer,
-                  available < sizeof(buffer) ? available : sizeof(buffer), &got,
-                  nullptr)) {
-      return;
-    }
-  }
-}
-
-void CatchInterrupts(Handle wake, bool /*ignore_broken_pipes*/) {
-  // Broken pipes are errors from WriteFile on Windows, never signals.
-  g_wake.store(wake);
-  SetConsoleCtrlHandler(&OnControl, TRUE);
-}
-
-void RestoreInterrupts() {
-  SetConsoleCtrlHandler(&OnControl, FALSE);
-  g_wake.store(kNoHandle);
-}
-
-int InterruptCount() { return g_interrupts.load(); }
-int FirstInterrupt() { return g_first_interrupt.load(); }
-
-int64_t StandardOutputSize(Handle output) {
-  std::fflush(nullptr);
-  // What printf writes to: the C runtime's descriptor 1.
-  const HANDLE out = reinterpret_cast<HANDLE>(_get_osfhandle(1));
-  BY_HANDLE_FILE_INFORMATION seen, own;
-  if (out != nullptr && out != INVALID_HANDLE_VALUE &&
-      GetFileInformationByHandle(out, &seen) &&
-      GetFileInformationByHandle(H(output), &own) &&
-      seen.dwVolumeSerialNumber == own.dwVolumeSerialNumber &&
-      seen.nFileIndexHigh == own.nFileIndexHigh &&
-      seen.nFileIndexLow == own.nFileIndexLow) {
-    return FileSize(output);
-  }
-  // A test pointed stdout elsewhere or closed it: descriptors 1 and 2 and
-  // the standard handles are pointed back at the output file.
-  HANDLE copy = nullptr;
-  if (DuplicateHandle(GetCurrentProcess(), H(output), GetCurrentProcess(),
-                      &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
-    const int fd = _open_osfhandle(reinterpret_cast<intptr_t>(copy),
-                                   _O_BINARY | _O_APPEND);
-    if (fd >= 0) {
-      // With 1 or 2 closed, the new descriptor may be one of them.
-      if (fd != 1) _dup2(fd, 1);
-      if (fd != 2) _dup2(fd, 2);
-      if (fd > 2) _close(fd);
-    } else {
-      CloseHandle(copy);
-    }
-  }
-  SetStdHandle(STD_OUTPUT_HANDLE, reinterpret_cast<HANDLE>(_get_osfhandle(1)));
-  SetStdHandle(STD_ERROR_HANDLE, reinterpret_cast<HANDLE>(_get_osfhandle(2)));
-  std::clearerr(stdout);
-  std::clearerr(stderr);
-  return FileSize(output);
-}
-
-void AdoptOrphans(bool /*adopt*/) {
-  // Windows keeps no parent links worth following: the job object catches
-  // whatever the worker's tests leave behind.
-}
-
-// Looking for a test's leftover processes costs a process snapshot on
-// Windows, far too slow to take after every test: it is not done. The job
-// object ends whatever the tests leave behind when the worker ends.
-std::vector<int64_t> LiveChildren() { return {}; }
-
-bool HasChildren() { return false; }
-
-std::string DescribeProcess(int64_t pid) {
-  std::string name;
-  HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-  if (snapshot != INVALID_HANDLE_VALUE) {
-    PROCESSENTRY32 entry{};
-    entry.dwSize = sizeof(entry);
-    for (BOOL more = Process32First(snapshot, &entry); more;
-         more = Process32Next(snapshot, &entry)) {
-      if (entry.th32ProcessID == static_cast<DWORD>(pid)) {
-        name = entry.szExeFile;
-        break;
-      }
-    }
-    CloseHandle(snapshot);
-  }
-  return "pid " + std::to_string(pid) + (name.empty() ? "" : " (" + name + ")");
-}
-
-void KillChild(int64_t pid) {
-  HANDLE process = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE,
-                               static_cast<DWORD>(pid));
-  if (process == nullptr) return;
-  TerminateProcess(process, 1);
-  WaitForSingleObject(process, 5000);
-  CloseHandle(process);
-}
-
-int64_t StandardOutputEnd(Handle output, int64_t /*at_least*/) {
-  return StandardOutputSize(output);
-}
-
-Handle DuplicateStandardOutput() {
-  HANDLE copy = nullptr;
-  if (!DuplicateHandle(GetCurrentProcess(), GetStdHandle(STD_OUTPUT_HANDLE),
-                       GetCurrentProcess(), &copy, 0, FALSE,
-                       DUPLICATE_SAME_ACCESS)) {
-    return kNoHandle;
-  }
-  return ToHandle(copy);
-}
-
-bool DieWithParent(int64_t parent) {
-  // The job object ends the worker with the coordinator; here we only check
-  // that the coordinator is still there.
-  if (parent <= 0) return true;
-  HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(parent));
-  if (process == nullptr) return false;
-  const bool alive = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
-  CloseHandle(process);
-  return alive;
-}
-
-void EndProcessTree(int code) {
-  // The worker's job object ends what its tests started.
-  ExitProcess(static_cast<UINT>(code));
-}
-
-int KillAdoptedOrphans(const std::vector<int64_t>& /*keep*/) { return 0; }
-
-HandleIdentity IdentityOf(Handle handle) {
-  HandleIdentity identity;
-  DWORD flags = 0;
-  identity.open =
-      handle != kNoHandle && GetHandleInformation(H(handle), &flags) != 0;
-  return identity;
-}
-
 int64_t CurrentPid() { return GetCurrentProcessId(); }
-
-Handle HoldLock(const std::string& path) {
-  // No sharing: nobody else opens it while this process holds it.
-  HANDLE file =
-      CreateFileA(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-                  OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (file == INVALID_HANDLE_VALUE) return kNoHandle;
-  return reinterpret_cast<Handle>(file);
-}
-
-void ReleaseLock(Handle lock) {
-  if (lock != kNoHandle) CloseHandle(reinterpret_cast<HANDLE>(lock));
-}
-
-bool IsPrivateDirectory(const std::string& path) {
-  const DWORD attributes = GetFileAttributesA(path.c_str());
-  return attributes != INVALID_FILE_ATTRIBUTES &&
-         (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0 &&
-         (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0;
-}
-
-bool LockIsFree(const std::string& path) {
-  HANDLE file =
-      CreateFileA(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-                  OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (file == INVALID_HANDLE_VALUE) return false;
-  CloseHandle(file);
-  return true;
-}
 
 std::string QuotedArgument(const std::string& argument) {
   std::string quoted = "\"";

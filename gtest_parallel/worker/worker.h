@@ -6,7 +6,8 @@
 
 #include "flags/options.h"
 #include "googletest/test_plan.h"
-#include "platform/child_process.h"
+#include "platform/files.h"
+#include "protocol/protocol.h"
 
 namespace gtest_parallel {
 namespace internal {

@@ -12,6 +12,7 @@
 #endif
 
 #include "googletest/gtest_access.h"
+#include "platform/process_tree.h"
 #include "platform/sanitizers.h"
 
 namespace gtest_parallel {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "googletest/test_plan.h"
-#include "platform/child_process.h"
+#include "platform/files.h"
 #include "platform/sanitizers.h"
 #include "protocol/protocol.h"
 

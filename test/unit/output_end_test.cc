@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "platform/child_process.h"
+#include "platform/files.h"
 
 namespace gtest_parallel {
 namespace internal {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "coordinator/rerun.h"
-#include "platform/child_process.h"
+#include "platform/process.h"
 #include "protocol/variables.h"
 #include "protocol_test_util.h"
 
