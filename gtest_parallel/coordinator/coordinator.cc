@@ -1,7 +1,8 @@
 // The coordinator's run: workers started and finished, tests handed out,
 // and the records the replay takes in GoogleTest's order (see
-// coordinator.h; its I/O thread is in coordinator_events.cc, deaths and
-// interrupts in coordinator_deaths.cc).
+// coordinator.h; the processes and the I/O thread are the worker pool's,
+// worker_pool.h; messages are handled in coordinator_messages.cc, deaths
+// in coordinator_deaths.cc, runs alone in coordinator_alone.cc).
 #include "coordinator/coordinator.h"
 
 #include <gtest/gtest.h>
@@ -9,36 +10,14 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 
 #include "coordinator/coordinator_slot.h"
-#include "coordinator/early_start.h"
-#include "coordinator/worker_command.h"
-#include "databases/run_databases.h"
-#include "platform/process.h"
-#include "platform/process_tree.h"
 #include "platform/signals.h"
 
 namespace gtest_parallel {
 namespace internal {
-
-void Notice(const char* format, ...) {
-  std::fflush(stdout);
-  va_list args;
-  va_start(args, format);
-  std::vfprintf(stderr, format, args);
-  va_end(args);
-}
-
-int64_t NowMs() { return SteadyMicros() / 1000; }
-
-std::string InterruptName(int signal) {
-  return signal == SIGINT    ? "SIGINT"
-         : signal == SIGTERM ? "SIGTERM"
-                             : "signal " + std::to_string(signal);
-}
 
 std::string Seconds(int64_t ms) {
   char text[32];
@@ -65,7 +44,10 @@ Part RunnerFailure(const std::string& message) {
 
 Coordinator::Coordinator(const Options& options, const TestPlan& plan,
                          std::vector<std::string> worker_argv)
-    : options_(options), plan_(plan), worker_argv_(std::move(worker_argv)) {
+    : options_(options),
+      plan_(plan),
+      worker_argv_(std::move(worker_argv)),
+      pool_(options_, plan_, worker_argv_, this) {
   // Numbered first: a file this list wrote is then read by position.
   history_.Index(
       plan_.test_count(), plan_.fingerprint(),
@@ -81,67 +63,47 @@ Coordinator::Coordinator(const Options& options, const TestPlan& plan,
 }
 
 Coordinator::~Coordinator() {
-  if (io_.joinable()) Finish();
-  if (catching_interrupts_) RestoreInterrupts();
+  if (started_) Finish();
 }
 
-void Coordinator::CatchInterrupts() {
-  if (catching_interrupts_) return;
-  catching_interrupts_ = true;
-  internal::CatchInterrupts(wake_.write_end());
+void Coordinator::CatchInterrupts() { pool_.CatchInterrupts(); }
+
+Coordinator::Slot* Coordinator::SlotOf(int id) const {
+  return slots_[static_cast<size_t>(id - 1)].get();
 }
 
 void Coordinator::Start(int workers, int repeat, int seed) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  workers_ = workers;
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   repeat_ = repeat;
   seed_ = seed;
-  CatchInterrupts();
-  // Processes the tests start and move out of their worker's process group
-  // become ours when their worker dies, so that they can be ended.
-  AdoptOrphans();
   for (int id = 1; id <= workers; ++id) {
     slots_.push_back(std::make_unique<Slot>());
-    Slot* slot = slots_.back().get();
-    slot->id = id;
-    slot->process = TakeEarlyWorker(id);
-    if (!slot->process) SpawnLocked(slot);
+    slots_.back()->id = id;
   }
-  DiscardEarlyWorkers();
-  io_ = std::thread(&Coordinator::IoLoop, this);
+  std::string error;
+  pool_.StartLocked(workers, &error);
+  started_ = true;
+  if (!error.empty()) AbortLocked(error);
 }
 
 void Coordinator::SpawnLocked(Slot* slot) {
   const int id = slot->id;
-  const int failures = slot->failures_in_a_row;
   *slot = Slot();
   slot->id = id;
-  slot->failures_in_a_row = failures;
   std::string error;
-  SpawnRequest request;
-  if (!WorkerRequest(worker_argv_, id, workers_, options_, &request, &error)) {
-    slot->retired = true;
-    AbortLocked(error);
-    return;
-  }
-  while (slot->failures_in_a_row < kMaxFailuresInARow) {
-    slot->process = ChildProcess::Spawn(request, &error);
-    if (slot->process) return;
-    slot->failures_in_a_row++;
-  }
-  slot->retired = true;
-  AbortLocked("worker " + std::to_string(id) + " could not start: " + error);
+  if (!pool_.SpawnLocked(id, &error)) AbortLocked(error);
 }
 
 void Coordinator::BeginIteration(int iteration,
                                  std::vector<TestPlan::SuiteRun> runs,
                                  int seed) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   iteration_ = iteration;
   seed_ = seed;
-  scheduler_ =
-      std::make_unique<Scheduler>(workers_, PlanWorkLocked(std::move(runs)));
-  if (!fatal_error_.empty() || interrupt_signal_ != 0) scheduler_->Stop();
+  scheduler_ = std::make_unique<Scheduler>(worker_count(),
+                                           PlanWorkLocked(std::move(runs)));
+  if (!fatal_error_.empty() || pool_.interrupt_signal() != 0)
+    scheduler_->Stop();
   attempts_.assign(plan_.test_count(), 0);
   not_run_.assign(plan_.test_count(), 0);
   failed_attempts_.clear();
@@ -154,24 +116,20 @@ void Coordinator::BeginIteration(int iteration,
   setups_published_.clear();
   teardowns_.clear();
   for (auto& slot : slots_) {
-    if (!slot->process && !slot->retired && fatal_error_.empty()) {
+    if (!pool_.HasProcessLocked(slot->id) && !pool_.RetiredLocked(slot->id) &&
+        fatal_error_.empty()) {
       SpawnLocked(slot.get());
     }
     if (slot->parked) ServeRequestLocked(slot.get());
   }
-  wake_.Wake();
+  pool_.Wake();
 }
 
 void Coordinator::StopDispatch() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   if (scheduler_) scheduler_->Stop();
-  for (auto& slot : slots_) {
-    if (slot->process) {
-      const_cast<WorkerStatus&>(slot->process->status())
-          .cancel.store(1, std::memory_order_relaxed);
-    }
-  }
-  ready_.notify_all();
+  pool_.CancelAllLocked();
+  pool_.changed().notify_all();
 }
 
 std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
@@ -180,54 +138,52 @@ std::vector<Scheduler::Work> Coordinator::PlanWorkLocked(
   for (TestPlan::SuiteRun& run : runs) {
     work.push_back(Scheduler::Work{run.suite, std::move(run.tests), {}});
   }
-  return PlanFromHistory(history_, std::move(work), options_.split, workers_);
+  return PlanFromHistory(history_, std::move(work), options_.split,
+                         worker_count());
 }
 
 std::vector<std::string> Coordinator::TakeFlaky() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   std::vector<std::string> flaky;
   flaky.swap(flaky_);
   return flaky;
 }
 
 int Coordinator::interrupt_signal() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return interrupt_signal_;
+  std::lock_guard<std::mutex> lock(pool_.mutex());
+  return pool_.interrupt_signal();
 }
 
 bool Coordinator::InFlightLocked(int test) const {
-  return std::any_of(slots_.begin(), slots_.end(), [test](const auto& slot) {
-    return slot->process &&
-           (std::find(slot->granted.begin(), slot->granted.end(), test) !=
-                slot->granted.end() ||
-            slot->process->status().test.load(std::memory_order_relaxed) ==
-                test);
-  });
+  return std::any_of(
+      slots_.begin(), slots_.end(), [this, test](const auto& slot) {
+        return pool_.HasProcessLocked(slot->id) &&
+               (std::find(slot->granted.begin(), slot->granted.end(), test) !=
+                    slot->granted.end() ||
+                pool_.StatusLocked(slot->id).test.load(
+                    std::memory_order_relaxed) == test);
+      });
 }
 
 std::string Coordinator::fatal_error() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   return fatal_error_;
 }
 
 void Coordinator::Fail(const std::string& error) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   AbortLocked(error);
 }
 
 void Coordinator::AbortLocked(const std::string& error) {
   if (fatal_error_.empty()) fatal_error_ = error;
   if (scheduler_) scheduler_->Stop();
-  ready_.notify_all();
+  pool_.changed().notify_all();
 }
 
 bool Coordinator::NoWorkersLocked() const {
-  const bool all_retired =
-      std::all_of(slots_.begin(), slots_.end(),
-                  [](const auto& slot) { return slot->retired; });
-  const bool none_alive =
-      std::none_of(slots_.begin(), slots_.end(),
-                   [](const auto& slot) { return slot->process != nullptr; });
+  const bool all_retired = pool_.AllRetiredLocked();
+  const bool none_alive = !pool_.AnyProcessLocked();
   // Without a live worker and with nothing left to hand out, no record can
   // come any more: waiting would hang.
   const bool nothing_left =
@@ -241,8 +197,9 @@ bool Coordinator::SuiteDoneLocked(int suite) const {
   if (scheduler_->SuiteFinished(suite)) return true;
   if (!scheduler_->stopped()) return false;
   return std::none_of(slots_.begin(), slots_.end(),
-                      [suite](const std::unique_ptr<Slot>& slot) {
-                        return slot->process && slot->suite == suite;
+                      [this, suite](const std::unique_ptr<Slot>& slot) {
+                        return pool_.HasProcessLocked(slot->id) &&
+                               slot->suite == suite;
                       });
 }
 
@@ -263,7 +220,8 @@ void Coordinator::WaitLocked(std::unique_lock<std::mutex>* lock,
     before_wait_callback_();
     lock->lock();
   }
-  while (!ready_.wait_for(*lock, std::chrono::milliseconds(250), predicate)) {
+  while (!pool_.changed().wait_for(*lock, std::chrono::milliseconds(250),
+                                   predicate)) {
     if (!waiting_callback_) continue;
     lock->unlock();
     waiting_callback_();
@@ -272,12 +230,12 @@ void Coordinator::WaitLocked(std::unique_lock<std::mutex>* lock,
 }
 
 std::vector<Coordinator::RunningTest> Coordinator::Running() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   std::vector<RunningTest> running;
   const int64_t now = NowMs();
   for (const auto& slot : slots_) {
-    if (!slot->process || !slot->hello) continue;
-    const WorkerStatus& status = slot->process->status();
+    if (!pool_.HasProcessLocked(slot->id) || !slot->hello) continue;
+    const WorkerStatus& status = pool_.StatusLocked(slot->id);
     const int test = status.test.load(std::memory_order_relaxed);
     if (test < 0 || test >= plan_.test_count()) continue;
     running.push_back(RunningTest{
@@ -288,7 +246,7 @@ std::vector<Coordinator::RunningTest> Coordinator::Running() const {
 }
 
 std::vector<int64_t> Coordinator::ExpectedMs() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   std::vector<int64_t> expected(static_cast<size_t>(plan_.test_count()), -1);
   for (int test = 0; test < plan_.test_count(); ++test) {
     const History::Entry* entry = history_.Find(test);
@@ -299,8 +257,8 @@ std::vector<int64_t> Coordinator::ExpectedMs() const {
 
 bool Coordinator::WillNotRun(int test) {
   if (InterruptCount() == 0) return false;  // Without taking the lock.
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (interrupt_signal_ == 0) return false;
+  std::unique_lock<std::mutex> lock(pool_.mutex());
+  if (pool_.interrupt_signal() == 0) return false;
   WaitLocked(&lock, [&] {
     return tests_ready_.Has(test) || NoWorkersLocked() || !InFlightLocked(test);
   });
@@ -308,7 +266,7 @@ bool Coordinator::WillNotRun(int test) {
 }
 
 int Coordinator::restarts() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(pool_.mutex());
   return restarts_;
 }
 
@@ -317,29 +275,29 @@ Record Coordinator::TakeTest(int test) {
   // Usually the record is in: take it without waiting for the I/O thread
   // to let go of the main lock.
   if (tests_ready_.Take(test, &record)) return record;
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(pool_.mutex());
   // A test that no worker holds and none will be given cannot come: it
   // fails rather than being waited for forever.
   bool lost = false;
   WaitLocked(&lock, [&] {
     if (tests_ready_.Has(test) || NoWorkersLocked()) return true;
-    if (interrupt_signal_ != 0) return !InFlightLocked(test);
+    if (pool_.interrupt_signal() != 0) return !InFlightLocked(test);
     lost = test < 0 || test >= plan_.test_count() || !ComingLocked(test);
     return lost;
   });
   if (tests_ready_.Take(test, &record)) return record;
-  if (lost && interrupt_signal_ == 0 && fatal_error_.empty()) {
+  if (lost && pool_.interrupt_signal() == 0 && fatal_error_.empty()) {
     record.AddPart(RunnerFailure(
         "gtest_parallel: no worker ran this test and none was going to: "
         "the tests handed out differ from the ones GoogleTest runs"));
     return record;
   }
-  if (interrupt_signal_ != 0) {
+  if (pool_.interrupt_signal() != 0) {
     record.not_run = true;
     Part part;
     part.type = testing::TestPartResult::kSkip;
     part.message = "gtest_parallel: not run: the run was interrupted (" +
-                   InterruptName(interrupt_signal_) + ")";
+                   InterruptName(pool_.interrupt_signal()) + ")";
     record.AddPart(part);
   } else {
     record.AddPart(RunnerFailure("gtest_parallel: " + fatal_error_));
@@ -350,12 +308,12 @@ Record Coordinator::TakeTest(int test) {
 Record Coordinator::TakeSuiteSetUp(int suite) {
   Record record;
   if (setups_ready_.Take(suite, &record)) return record;
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(pool_.mutex());
   WaitLocked(&lock, [&] {
     return setups_ready_.Has(suite) || NoWorkersLocked() ||
-           (interrupt_signal_ != 0 &&
+           (pool_.interrupt_signal() != 0 &&
             std::none_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
-              return slot->process && slot->suite == suite;
+              return pool_.HasProcessLocked(slot->id) && slot->suite == suite;
             }));
   });
   setups_ready_.Take(suite, &record);
@@ -365,7 +323,7 @@ Record Coordinator::TakeSuiteSetUp(int suite) {
 Record Coordinator::TakeSuiteTearDown(int suite) {
   Record record;
   if (teardowns_ready_.Take(suite, &record)) return record;
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(pool_.mutex());
   WaitLocked(&lock, [&] {
     return teardowns_ready_.Has(suite) || SuiteDoneLocked(suite) ||
            NoWorkersLocked();
@@ -394,11 +352,11 @@ Record Coordinator::TakeGlobalLocked(
 }
 
 Record Coordinator::TakeEnvSetUp() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(pool_.mutex());
   WaitLocked(&lock, [&] {
     return NoWorkersLocked() ||
            std::all_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
-             return !slot->process ||
+             return !pool_.HasProcessLocked(slot->id) ||
                     env_setups_.count({iteration_, slot->id}) != 0;
            });
   });
@@ -406,13 +364,13 @@ Record Coordinator::TakeEnvSetUp() {
 }
 
 Record Coordinator::TakeEnvTearDown() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(pool_.mutex());
   // After the last iteration's, a worker's exit belongs to the report too:
   // how it ended and what it wrote on the way (AccountExitLocked).
   WaitLocked(&lock, [&] {
     return NoWorkersLocked() ||
            std::all_of(slots_.begin(), slots_.end(), [&](const auto& slot) {
-             return !slot->process ||
+             return !pool_.HasProcessLocked(slot->id) ||
                     (env_teardowns_.count({iteration_, slot->id}) != 0 &&
                      !slot->final);
            });
@@ -421,124 +379,17 @@ Record Coordinator::TakeEnvTearDown() {
   return TakeGlobalLocked(&env_teardowns_);
 }
 
-std::vector<std::string> Coordinator::AloneEnvironment(
-    const WorkerScratch& scratch) const {
-  std::vector<std::string> env;
-  for (std::string& entry : WorkerEnvironment(1, 1, scratch)) {
-    const std::string name = entry.substr(0, entry.find('='));
-    // A serial run: no worker number. Servers given by flags come through
-    // the environment, where no other user can read a password.
-    if (name == "GTEST_PARALLEL_WORKER" || name == "GTEST_PARALLEL_WORKERS" ||
-        name.rfind("GTEST_PARALLEL_DATABASE_", 0) == 0 ||
-        std::any_of(options_.database_urls.begin(),
-                    options_.database_urls.end(), [&](const auto& url) {
-                      return name == DatabaseUrlVariable(url.first);
-                    })) {
-      continue;
-    }
-    env.push_back(std::move(entry));
-  }
-  for (const auto& [alias, url] : options_.database_urls) {
-    env.push_back(DatabaseUrlVariable(alias) + "=" + url);
-  }
-  // Worker 1's databases, which outlive its process until the run ends: a
-  // database made for the run alone would be left behind if the test
-  // crashed it.
-  if (!worker_databases_.empty()) {
-    for (const Assignment& assignment :
-         DecodeAssignments(worker_databases_[0])) {
-      env.push_back(DatabaseVariable(assignment.alias) + "=" + assignment.name);
-    }
-  }
-  return env;
-}
-
-void Coordinator::RunAloneLocked(std::unique_lock<std::mutex>* lock) {
-  std::vector<Span> failed;
-  failed.swap(failed_spans_);
-  if (failed.empty() || interrupt_signal_ != 0 || !fatal_error_.empty() ||
-      (scheduler_ && scheduler_->stopped())) {
-    return;
-  }
-  const size_t count = failed.size();
-  if (failed.size() > static_cast<size_t>(kMaxAloneRuns)) {
-    failed.resize(kMaxAloneRuns);
-  }
-  Notice(
-      "[gtest_parallel] running %s again, each alone, to tell failures "
-      "that come from tests run beside them (--gtest_parallel_rerun_"
-      "alone=0 does not)\n",
-      count == failed.size()
-          ? (std::to_string(count) + " failed test" + (count == 1 ? "" : "s"))
-                .c_str()
-          : ("the first " + std::to_string(failed.size()) + " of " +
-             std::to_string(count) + " failed tests")
-                .c_str());
-  const std::vector<Span> spans = spans_;
-  for (const Span& span : failed) {
-    WorkerScratch scratch;
-    std::string error;
-    if (!ScratchSpace::Get().Fresh(options_.private_workdir, &scratch,
-                                   &error)) {
-      Notice("[gtest_parallel] cannot run tests again alone: %s\n",
-             error.c_str());
-      return;
-    }
-    const std::string name = plan_.FullName(span.test);
-    const std::vector<std::string> env = AloneEnvironment(scratch);
-    const double limit =
-        AloneTimeLimitSeconds(options_, span.end_ms - span.start_ms);
-    lock->unlock();
-    std::string outcome;
-    const bool passed = RunAlone(
-        worker_argv_, env, scratch.cwd, name, limit,
-        [] { return InterruptCount() > 0; }, &outcome);
-    lock->lock();
-    if (InterruptCount() > 0) return;
-    if (passed) {
-      passed_alone_.emplace_back(span.test,
-                                 PassesAloneNote(spans, span, [this](int test) {
-                                   return plan_.FullName(test);
-                                 }));
-    }
-  }
-}
-
-std::vector<std::pair<int, std::string>> Coordinator::TakePassedAlone() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<std::pair<int, std::string>> passed;
-  passed.swap(passed_alone_);
-  return passed;
-}
-
 void Coordinator::Finish() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(pool_.mutex());
+  const bool started = started_;
+  started_ = false;
   finishing_ = true;
   if (scheduler_) scheduler_->Stop();
-  for (auto& slot : slots_) {
-    if (slot->process) slot->process->CloseCommands();
-  }
-  wake_.Wake();
-  auto all_gone = [&] {
-    return std::none_of(slots_.begin(), slots_.end(), [](const auto& slot) {
-      return slot->process != nullptr;
-    });
-  };
-  ready_.wait_for(lock, std::chrono::milliseconds(kFinishGraceMs), all_gone);
-  for (auto& slot : slots_) {
-    if (slot->process) slot->process->Kill();
-  }
-  ready_.wait_for(lock, std::chrono::milliseconds(kFinishGraceMs), all_gone);
-  // The program is the program's again: what the workers left is ended,
-  // and orphans no longer come to it.
-  SweepOrphansLocked();
-  AdoptOrphans(false);
-  stop_io_ = true;
-  wake_.Wake();
+  if (started) pool_.ShutDownLocked(&lock);
   SaveHistoryLocked();
   const bool keep = options_.keep_scratch && any_failed_;
   lock.unlock();
-  if (io_.joinable()) io_.join();
+  pool_.Join();
   const std::string kept = ScratchSpace::Get().Finish(keep);
   if (!kept.empty()) {
     Notice("[gtest_parallel] the workers' scratch directories are kept in %s\n",

@@ -1,14 +1,17 @@
-// The coordinator: starts the workers, hands them work through the
-// scheduler, collects what they report into records, and gives the records
-// to the replay (replay.h) in the order GoogleTest asks for them.
+// The coordinator: hands the workers work through the scheduler, turns
+// what they report into records, and gives the records to the replay
+// (replay.h) in the order GoogleTest asks for them.
 //
-// One I/O thread owns the workers' pipes; the thread running RUN_ALL_TESTS
-// only waits for records. Workers that die are reported against what they
-// were running and replaced under the same worker id.
+// It is three parts: the worker pool (worker_pool.h: processes, the I/O
+// thread, time limits, interrupts, reaping), which reports each worker's
+// messages and death as events; the results, here (a message's record,
+// retries and flaky tests, the blame for a death: coordinator_messages.cc,
+// coordinator_deaths.cc); and the hand-off store the records wait in
+// (ReadyRecords, record.h). The thread running RUN_ALL_TESTS only waits
+// for records (the Take* calls).
 #ifndef GTEST_PARALLEL_COORDINATOR_H_
 #define GTEST_PARALLEL_COORDINATOR_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,7 +19,6 @@
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -25,9 +27,9 @@
 #include "coordinator/record.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/scratch.h"
+#include "coordinator/worker_pool.h"
 #include "flags/options.h"
 #include "googletest/test_plan.h"
-#include "platform/files.h"
 #include "protocol/protocol.h"
 
 namespace gtest_parallel {
@@ -39,11 +41,11 @@ Part RunnerFailure(const std::string& message);
 // The message that hands `grant` to a worker.
 Grant GrantMessage(const Scheduler::Grant& grant);
 
-class Coordinator {
+class Coordinator : private WorkerPool::Events {
  public:
   Coordinator(const Options& options, const TestPlan& plan,
               std::vector<std::string> worker_argv);
-  ~Coordinator();
+  ~Coordinator() override;
 
   // Counts SIGINT/SIGTERM from now on instead of dying of them (Start does
   // it otherwise); the destructor restores them.
@@ -57,7 +59,7 @@ class Coordinator {
   // Starts `workers` workers for a run of `repeat` iterations whose first
   // iteration is shuffled with `seed`.
   void Start(int workers, int repeat, int seed);
-  int worker_count() const { return workers_; }
+  int worker_count() const { return pool_.worker_count(); }
 
   // GoogleTest starts iteration `iteration` with these tests, in this order.
   void BeginIteration(int iteration, std::vector<TestPlan::SuiteRun> runs,
@@ -131,13 +133,18 @@ class Coordinator {
  private:
   struct Slot;
 
-  void IoLoop();
+  // The pool's events (WorkerPool::Events).
+  void OnMessage(int id, const Message& message) override;
+  bool OnWorkerLost(int id, const Ending& ending) override;
+  void OnCannotStart(int id, const std::string& error) override;
+  void OnWorkerLeft(int id, const Ending& ending) override;
+  void OnInterrupted(int signal) override;
+
+  Slot* SlotOf(int id) const;
+  // Starts worker `slot`'s process afresh: it knows nothing yet.
   void SpawnLocked(Slot* slot);
-  void ReadEvents(Slot* slot);
   // Moves the slot's output up to `offset` into `record`.
   void TakeOutputLocked(Slot* slot, int64_t offset, Record* record);
-  void LimitOutputLocked(Slot* slot);
-  void ProcessLocked(Slot* slot);
   // Hands a worker's message to the handler of its type, below (a
   // coordinator's message, which no worker sends, kills the worker).
   // `offset`: the message's output offset (see Message).
@@ -158,14 +165,14 @@ class Coordinator {
   void RefuseLocked(Slot* slot, const std::string& error,
                     const std::string& cause);
   void ServeRequestLocked(Slot* slot);
-  void ReapLocked(Slot* slot);
-  // Charges a worker's death for `cause` to what it was doing, then
-  // replaces the worker (or retires its slot).
-  void DiedLocked(Slot* slot, const std::string& cause);
+  // The worker ended its last iteration: its exit is no death.
+  void FinalLocked(Slot* slot, int iteration);
+  // Charges a worker's death to what it was doing; true to replace it.
+  bool DiedLocked(Slot* slot, const Ending& ending);
   // What a dead worker was doing; see coordinator_deaths.cc.
   struct Death;
   // What the slot's dead worker was doing, with the output it left.
-  Death AssessDeathLocked(Slot* slot, const std::string& cause);
+  Death AssessDeathLocked(Slot* slot, const Ending& ending);
   // Charges the death to the test, suite or phase it happened in, below.
   void BlameDeathLocked(Slot* slot, Death* death);
   // Before the worker connected: a notice with its output.
@@ -183,27 +190,25 @@ class Coordinator {
   void IdleDiedLocked(const Death& death);
   // In a global set-up or tear-down: that fails.
   void EnvironmentDiedLocked(Slot* slot, Death* death);
-  // Gives back the dead worker's `lost` tests of `suite`, then starts a new
-  // worker in the slot, or retires it after kMaxFailuresInARow deaths.
-  void ReplaceDeadWorkerLocked(Slot* slot, int suite,
+  // Gives back the dead worker's `lost` tests of `suite`; true when a new
+  // worker is to take the slot, false when it is retired (after
+  // kMaxFailuresInARow deaths) or not needed.
+  bool ReplaceDeadWorkerLocked(Slot* slot, int suite,
                                const std::vector<int>& lost,
                                const std::string& cause);
-  // Kills what dead workers' tests left and this process adopted.
-  void SweepOrphansLocked();
   // True when the worker's death is the fault of the last test it started,
   // which broke its channel; `why` then says how.
-  bool BlameLastTestLocked(Slot* slot, std::string* why) const;
+  bool BlameLastTestLocked(Slot* slot, const Ending& ending,
+                           std::string* why) const;
   // A worker that ended after its last iteration: a failed exit, and what
   // it wrote after its last test, go to the last global tear-down's record
   // (GoogleTest reports it as "NonTestSuiteFailure"); a clean exit's output
   // is shown as a notice.
-  void AccountExitLocked(Slot* slot, const std::string& cause);
+  void AccountExitLocked(Slot* slot, const Ending& ending);
   void SendLocked(Slot* slot, const Message& message);
   void AbortLocked(const std::string& error);
   // Publishes a test's final record, or schedules a retry.
   void PublishTestLocked(Slot* slot, int test, Record record);
-  void HandleInterruptsLocked(int64_t now);
-  void WatchClockLocked(Slot* slot, int64_t now);
   bool InFlightLocked(int test) const;
   // True while a worker holds `test` or the scheduler will hand it out.
   bool ComingLocked(int test) const;
@@ -232,10 +237,7 @@ class Coordinator {
   const TestPlan& plan_;
   const std::vector<std::string> worker_argv_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable ready_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-  int workers_ = 0;
+  std::vector<std::unique_ptr<Slot>> slots_;  // Element k-1: worker k.
   int repeat_ = 1;
   int iteration_ = -1;
   int seed_ = 0;
@@ -263,15 +265,11 @@ class Coordinator {
   int restarts_ = 0;
   bool any_failed_ = false;  // A test's final record failed.
   std::string fatal_error_;
-  int interrupts_seen_ = 0;
-  int interrupt_signal_ = 0;
-  int64_t interrupted_at_ = 0;
+  bool started_ = false;  // Start() ran, Finish() not yet.
   bool finishing_ = false;
-  bool stop_io_ = false;
-  bool catching_interrupts_ = false;
   std::vector<std::vector<Property>> worker_databases_;
-  WakePipe wake_;
-  std::thread io_;
+  // Last: it goes first, with its thread, which calls the events above.
+  WorkerPool pool_;
 };
 
 }  // namespace internal

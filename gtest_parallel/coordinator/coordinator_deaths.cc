@@ -1,6 +1,7 @@
-// What the coordinator does about interrupts, slow and timed-out tests, and
-// workers that end: reaping them, and charging a death to the test, suite
-// or phase it happened in (see "Termination" in docs/design.md).
+// What the coordinator's results make of a worker that ended: an expected
+// exit's output and status, or a death charged to the test, suite or phase
+// it happened in (see "Termination" in docs/design.md). The worker pool
+// (worker_pool.h) saw it end and asks, through the events here.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,178 +19,35 @@
 namespace gtest_parallel {
 namespace internal {
 
-void Coordinator::HandleInterruptsLocked(int64_t now) {
-  const int count = InterruptCount();
-  if (count != interrupts_seen_) {
-    if (interrupts_seen_ == 0) {
-      interrupt_signal_ = FirstInterrupt();
-      interrupted_at_ = now;
-      if (interrupt_signal_ == SIGINT) {
-        Notice(
-            "\n[gtest_parallel] interrupted: no new tests start; the "
-            "running ones get %lld s to finish (interrupt again to stop "
-            "them now).\n",
-            static_cast<long long>(kInterruptGraceMs / 1000));
-      } else {
-        Notice(
-            "\n[gtest_parallel] terminated (%s): the running tests are "
-            "stopped; the report of those that finished follows.\n",
-            InterruptName(interrupt_signal_).c_str());
-      }
-      if (scheduler_) scheduler_->Stop();
-      for (auto& slot : slots_) {
-        if (!slot->process) continue;
-        const_cast<WorkerStatus&>(slot->process->status())
-            .cancel.store(1, std::memory_order_relaxed);
-      }
-    }
-    interrupts_seen_ = count;
-  }
-  if (interrupt_signal_ == 0) return;
-  // Only an interactive interrupt leaves the running tests time to finish:
-  // whoever terminates the run (ctest's timeout, a CI job's cancel) wants
-  // the report of what finished now.
-  const bool graceful = interrupt_signal_ == SIGINT;
-  if (graceful && interrupts_seen_ < 2 &&
-      now - interrupted_at_ < kInterruptGraceMs) {
-    return;
-  }
-  for (auto& slot : slots_) {
-    if (!slot->process || slot->reaped) continue;
-    if (slot->kill_cause.empty()) {
-      slot->kill_cause =
-          !graceful ? "was stopped when the run was terminated (" +
-                          InterruptName(interrupt_signal_) + ")"
-          : interrupts_seen_ < 2
-              ? "was stopped when the interrupted run's grace period ended"
-              : "was stopped by a second interrupt";
-      slot->interrupted = true;
-    }
-    slot->process->Kill();
-  }
+void Coordinator::OnInterrupted(int /*signal*/) {
+  if (scheduler_) scheduler_->Stop();
 }
 
-void Coordinator::WatchClockLocked(Slot* slot, int64_t now) {
-  if (!slot->hello || slot->reaped) return;
-  if (slot->terminate_at != 0) {
-    if (now - slot->terminate_at > kTerminateGraceMs) slot->process->Kill();
-    return;
-  }
-  const WorkerStatus& status = slot->process->status();
-  const auto scope =
-      static_cast<Scope>(status.scope.load(std::memory_order_acquire));
-  const int64_t since = status.since_ms.load(std::memory_order_relaxed);
-  if (scope == Scope::kIdle || since <= 0) return;
-  const double running = (NowMs() - since) / 1000.0;
-  const bool slow =
-      options_.slow_seconds > 0 && running >= options_.slow_seconds;
-  const bool late =
-      options_.timeout_seconds > 0 && running >= options_.timeout_seconds;
-  if (!slow && !late) return;
-  const int test = status.test.load(std::memory_order_relaxed);
-  const int suite = status.suite.load(std::memory_order_relaxed);
-  std::string what = "the global test environments";
-  if (scope == Scope::kExit) {
-    what = "the exit after the last test";
-  } else if (scope == Scope::kTest && test >= 0 && test < plan_.test_count()) {
-    what = plan_.FullName(test);
-  } else if (suite >= 0 && suite < plan_.suite_count()) {
-    what =
-        std::string(scope == Scope::kSuiteSetUp ? "SetUpTestSuite() of "
-                                                : "TearDownTestSuite() of ") +
-        plan_.suite(suite)->name();
-  }
-  if (late) {
-    char limit[32];
-    std::snprintf(limit, sizeof(limit), "%g", options_.timeout_seconds);
-    slot->kill_cause = std::string("was stopped: the ") +
-                       (scope == Scope::kTest   ? "test"
-                        : scope == Scope::kExit ? "exit"
-                                                : "step") +
-                       " ran longer than " + limit +
-                       " s (--gtest_parallel_timeout)";
-    slot->terminate_at = now;
-    slot->process->Terminate();
-    return;
-  }
-  if (slot->noticed_since != since) {
-    slot->noticed_since = since;
-    Notice("[gtest_parallel] %s has been running for %.0f s on worker %d.\n",
-           what.c_str(), running, slot->id);
-  }
+void Coordinator::OnCannotStart(int /*id*/, const std::string& error) {
+  AbortLocked(error);
 }
 
-void Coordinator::ReapLocked(Slot* slot) {
-  const int64_t now = NowMs();
-  // Looking costs a system call: look when the channel closed or the exit
-  // watch fired, and now and then for a worker that died without closing it.
-  if (!slot->events_eof && !slot->exit_seen &&
-      now - slot->checked_at < kCheckEveryMs) {
-    return;
-  }
-  slot->checked_at = now;
-  if (!slot->reaped && slot->process->TryWait(&slot->status)) {
-    slot->reaped = true;
-    slot->exited_at = now;
-  }
-  if (!slot->reaped) {
-    // Alive. A worker that closed its channel is of no further use.
-    if (slot->events_eof && now - slot->events_eof_at > kChannelGraceMs) {
-      if (slot->kill_cause.empty() && !slot->final && !finishing_) {
-        slot->kill_cause =
-            "was stopped: its result channel was closed (by a test?) but it "
-            "did not exit";
-        slot->channel_closed = true;
-      }
-      slot->process->Kill();
-    }
-    return;
-  }
-  // Gone. A child it forked may still hold the event pipe: give it a moment
-  // to deliver, then take the whole process group down.
-  if (!slot->events_eof && now - slot->exited_at < kEventsGraceMs) {
-    return;
-  }
-  slot->process->Kill();
-  slot->events_eof = true;
-  ProcessLocked(slot);
-  if (!slot->process) return;
-  const bool expected = finishing_ || slot->final;
-  const std::string cause =
-      slot->kill_cause.empty() ? slot->status.Describe() : slot->kill_cause;
-  if (!expected) {
-    DiedLocked(slot, cause);
-  } else {
-    if (slot->final && !finishing_) AccountExitLocked(slot, cause);
-    slot->process.reset();
-  }
-  // What its tests started and moved out of its process group became ours
-  // when it died.
-  SweepOrphansLocked();
-  ready_.notify_all();
+bool Coordinator::OnWorkerLost(int id, const Ending& ending) {
+  return DiedLocked(SlotOf(id), ending);
 }
 
-void Coordinator::SweepOrphansLocked() {
-  std::vector<int64_t> workers;
-  for (const auto& slot : slots_) {
-    if (slot->process) workers.push_back(slot->process->pid());
-  }
-  KillAdoptedOrphans(workers);
+void Coordinator::OnWorkerLeft(int id, const Ending& ending) {
+  AccountExitLocked(SlotOf(id), ending);
 }
 
-void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
-  const int64_t end = FileSize(slot->process->output());
+void Coordinator::AccountExitLocked(Slot* slot, const Ending& ending) {
+  const std::string& cause = ending.cause;
   Record tail;
-  TakeOutputLocked(slot, end, &tail);
+  pool_.TakeAllOutputLocked(slot->id, &tail);
   std::string output;
   for (const Record::Item& item : tail.items) output += item.output;
   // Stopped by the interrupt while it exited: the interrupt is the
   // outcome, not the worker's exit.
   const bool clean =
-      slot->interrupted || (slot->kill_cause.empty() && slot->status.exited &&
-                            slot->status.code == 0);
+      ending.interrupted ||
+      (!ending.killed && ending.status.exited && ending.status.code == 0);
   const std::string who = "worker " + std::to_string(slot->id) + " (pid " +
-                          std::to_string(slot->process->pid()) + ")";
+                          std::to_string(pool_.PidLocked(slot->id)) + ")";
   if (clean) {
     // Nothing failed, but nothing a serial run shows may be hidden either
     // (valgrind's summaries, say).
@@ -199,7 +57,7 @@ void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
     }
     return;
   }
-  if (slot->kill_cause.empty() && slot->status.exited &&
+  if (!ending.killed && ending.status.exited &&
       OnlyRepeatsReported(output, static_cast<long>(slot->leaked_objects),
                           slot->races, slot->valgrind_errors)) {
     // The failed tests already carry the findings and fail the run.
@@ -227,8 +85,9 @@ void Coordinator::AccountExitLocked(Slot* slot, const std::string& cause) {
   env_teardowns_[{slot->final_iteration, slot->id}].Merge(record);
 }
 
-bool Coordinator::BlameLastTestLocked(Slot* slot, std::string* why) const {
-  const WorkerStatus& status = slot->process->status();
+bool Coordinator::BlameLastTestLocked(Slot* slot, const Ending& ending,
+                                      std::string* why) const {
+  const WorkerStatus& status = pool_.StatusLocked(slot->id);
   const auto fault =
       static_cast<Fault>(status.fault.load(std::memory_order_acquire));
   const int last = status.last_test.load(std::memory_order_relaxed);
@@ -244,7 +103,7 @@ bool Coordinator::BlameLastTestLocked(Slot* slot, std::string* why) const {
            "test must leave alone the descriptors it did not open)";
     return last < plan_.test_count();
   }
-  if (slot->channel_closed && unreported) {
+  if (ending.channel_closed && unreported) {
     *why =
         "could not report: its channel to the coordinator was closed (a "
         "test must leave alone the descriptors it did not open); it was "
@@ -264,6 +123,7 @@ struct Coordinator::Death {
   Record record;  // Its step's record so far, with the step's output.
   // The tests granted to it that it did not reach.
   std::vector<int> lost;
+  bool interrupted = false;  // Stopped because the run was interrupted.
 };
 
 namespace {
@@ -278,32 +138,36 @@ std::string OutputOf(const Record& record) {
 }  // namespace
 
 Coordinator::Death Coordinator::AssessDeathLocked(Slot* slot,
-                                                  const std::string& cause) {
-  const WorkerStatus& status = slot->process->status();
+                                                  const Ending& ending) {
+  const WorkerStatus& status = pool_.StatusLocked(slot->id);
   Death death;
   death.scope =
       static_cast<Scope>(status.scope.load(std::memory_order_acquire));
   death.test = status.test.load(std::memory_order_relaxed);
-  std::string why = cause;
+  death.interrupted = ending.interrupted;
+  if (ending.garbled && slot->blamed_test < 0 && !slot->granted.empty()) {
+    // Everything before the garbage was handled: tests run in the order
+    // they were granted, so the first one not ended was running when it
+    // came.
+    slot->blamed_test = slot->granted.front();
+  }
+  std::string why = ending.cause;
   if (slot->blamed_test >= 0) {
     death.scope = Scope::kTest;
     death.test = slot->blamed_test;
-  } else if (BlameLastTestLocked(slot, &why)) {
+  } else if (BlameLastTestLocked(slot, ending, &why)) {
     death.scope = Scope::kTest;
     death.test = status.last_test.load(std::memory_order_relaxed);
     slot->blamed_test = death.test;
   }
   const int64_t since_ms = status.since_ms.load(std::memory_order_relaxed);
   const int64_t offset = status.output_offset.load(std::memory_order_relaxed);
-  const int64_t end = FileSize(slot->process->output());
   death.who = "gtest_parallel: worker " + std::to_string(slot->id) + " (pid " +
-              std::to_string(slot->process->pid()) + ") " + why;
+              std::to_string(pool_.PidLocked(slot->id)) + ") " + why;
   // Output of tests whose results were lost with the worker is not kept:
   // those tests run again. (Garbage in the channel is blamed on a test the
   // status may have moved past: keep all its output then.)
-  if (slot->blamed_test < 0 && offset > slot->consumed) {
-    slot->consumed = std::min(offset, end);
-  }
+  if (slot->blamed_test < 0) pool_.SkipOutputLocked(slot->id, offset);
   // The status keeps steady-clock times; records keep wall-clock ones.
   const int64_t running_ms = since_ms > 0 ? NowMs() - since_ms : 0;
   // What the worker reported of its last step so far, unless the step's
@@ -314,7 +178,7 @@ Coordinator::Death Coordinator::AssessDeathLocked(Slot* slot,
     death.record = std::move(*CurrentRecordLocked(slot, death.scope));
   }
   death.record.elapsed_ms = std::max<int64_t>(0, running_ms);
-  TakeOutputLocked(slot, end, &death.record);
+  pool_.TakeAllOutputLocked(slot->id, &death.record);
   // A sanitizer that stops the program (ASan by default, others with
   // halt_on_error) is the true cause: name it.
   const std::vector<std::string> reports =
@@ -327,15 +191,15 @@ Coordinator::Death Coordinator::AssessDeathLocked(Slot* slot,
   return death;
 }
 
-void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
-  Death death = AssessDeathLocked(slot, cause);
+bool Coordinator::DiedLocked(Slot* slot, const Ending& ending) {
+  Death death = AssessDeathLocked(slot, ending);
   // A worker that dies in a test is the test's fault, and the test's
   // failure is the run's progress. Any other death counts against the
   // worker: one that dies this way kMaxFailuresInARow times without a test
   // ending in between is not replaced (see "Termination" in
   // docs/design.md).
   if (!slot->hello || death.scope != Scope::kTest || death.test < 0) {
-    slot->failures_in_a_row++;
+    pool_.CountFailureLocked(slot->id);
   }
   // SetUpTestSuite evidently ended if a test or the tear-down began; its
   // report may have been lost with the worker.
@@ -345,16 +209,16 @@ void Coordinator::DiedLocked(Slot* slot, const std::string& cause) {
     setups_ready_.Put(death.suite, std::move(slot->setup_record));
   }
   BlameDeathLocked(slot, &death);
-  ReplaceDeadWorkerLocked(slot, death.suite, death.lost, cause);
+  return ReplaceDeadWorkerLocked(slot, death.suite, death.lost, ending.cause);
 }
 
 void Coordinator::BlameDeathLocked(Slot* slot, Death* death) {
   const bool in_test = death->scope == Scope::kTest && death->test >= 0;
   if (!slot->hello) {
     UnconnectedDiedLocked(*death);
-  } else if (in_test && slot->interrupted) {
+  } else if (in_test && death->interrupted) {
     InterruptedTestLocked(slot, death);
-  } else if (slot->interrupted && death->scope != Scope::kTest) {
+  } else if (death->interrupted && death->scope != Scope::kTest) {
     // Stopped by the interrupt outside a test (in a set-up or tear-down,
     // or between tests): no test's failure; the interrupt is the outcome.
   } else if (in_test) {
@@ -433,7 +297,7 @@ void Coordinator::SuiteTearDownDiedLocked(Death* death) {
 
 void Coordinator::IdleDiedLocked(const Death& death) {
   // Between tests: nothing of the run was lost but the process.
-  if (interrupt_signal_ == 0) {
+  if (pool_.interrupt_signal() == 0) {
     Notice("%s while idle.\n", death.who.c_str());
   }
 }
@@ -448,30 +312,33 @@ void Coordinator::EnvironmentDiedLocked(Slot* slot, Death* death) {
       death->record);
 }
 
-void Coordinator::ReplaceDeadWorkerLocked(Slot* slot, int suite,
+bool Coordinator::ReplaceDeadWorkerLocked(Slot* slot, int suite,
                                           const std::vector<int>& lost,
                                           const std::string& cause) {
-  slot->process.reset();
   if (suite >= 0 && scheduler_) {
     scheduler_->GiveBack(suite, lost);
     scheduler_->ForgetWorker(slot->id);
   }
   slot->suite = -1;
   slot->granted.clear();
-  if (slot->failures_in_a_row >= kMaxFailuresInARow) {
-    slot->retired = true;
-    if (std::all_of(slots_.begin(), slots_.end(),
-                    [](const auto& s) { return s->retired; })) {
+  if (pool_.FailuresLocked(slot->id) >= kMaxFailuresInARow) {
+    pool_.RetireLocked(slot->id);
+    if (pool_.AllRetiredLocked()) {
       AbortLocked("every worker died " + std::to_string(kMaxFailuresInARow) +
                   " times in a row; the last one " + cause);
     }
-    return;
+    return false;
   }
-  if (!finishing_ && interrupt_signal_ == 0 && scheduler_ &&
-      scheduler_->remaining_tests() > 0) {
-    ++restarts_;
-    SpawnLocked(slot);
+  if (finishing_ || pool_.interrupt_signal() != 0 || !scheduler_ ||
+      scheduler_->remaining_tests() == 0) {
+    return false;
   }
+  ++restarts_;
+  // The new process starts with nothing to its name.
+  const int id = slot->id;
+  *slot = Slot();
+  slot->id = id;
+  return true;
 }
 
 }  // namespace internal

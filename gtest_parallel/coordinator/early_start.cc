@@ -39,6 +39,30 @@ int ExactFilterSize(const std::string& filter) {
   return count;
 }
 
+// Looks through the command line: false when it asks for no run (a list,
+// help, GoogleTest's internal modes); else `serial_likely` is set when it
+// breaks on failures, and `limit` to what an exact --gtest_filter selects.
+bool ScanArguments(int argc, char** argv, bool* serial_likely, int* limit) {
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    if (StartsWith(arg, "--gtest_internal_") ||
+        StartsWith(arg, "--gtest_list_tests") ||
+        std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
+        std::strcmp(arg, "-?") == 0 || std::strcmp(arg, "/?") == 0 ||
+        StartsWith(arg, "--gtest_help")) {
+      return false;
+    }
+    if (StartsWith(arg, "--gtest_break_on_failure") ||
+        StartsWith(arg, "-gtest_break_on_failure")) {
+      *serial_likely = true;
+    }
+    if (StartsWith(arg, "--gtest_filter=")) {
+      *limit = ExactFilterSize(arg + std::strlen("--gtest_filter="));
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 void StartWorkersEarly(int argc, char** argv) {
@@ -53,24 +77,8 @@ void StartWorkersEarly(int argc, char** argv) {
   bool serial_likely =
       DebuggerAttached() || (trap != nullptr && std::strcmp(trap, "0") != 0);
   int limit = -1;
+  if (!ScanArguments(argc, argv, &serial_likely, &limit)) return;
   std::vector<char*> args(argv, argv + argc);
-  for (int i = 1; i < argc; ++i) {
-    const char* arg = argv[i];
-    if (StartsWith(arg, "--gtest_internal_") ||
-        StartsWith(arg, "--gtest_list_tests") ||
-        std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
-        std::strcmp(arg, "-?") == 0 || std::strcmp(arg, "/?") == 0 ||
-        StartsWith(arg, "--gtest_help")) {
-      return;
-    }
-    if (StartsWith(arg, "--gtest_break_on_failure") ||
-        StartsWith(arg, "-gtest_break_on_failure")) {
-      serial_likely = true;
-    }
-    if (StartsWith(arg, "--gtest_filter=")) {
-      limit = ExactFilterSize(arg + std::strlen("--gtest_filter="));
-    }
-  }
   args.push_back(nullptr);
   int count = argc;
   Options options;
