@@ -201,9 +201,8 @@ Status InsertRows(Connection& connection, const std::string& head,
   return status;
 }
 
-// Creates the schema and fills it; the view (and MariaDB's trigger) come
-// after the rows, so that the trigger does not slow the fill down.
-Status FillData(Kind kind, const Shape& shape, Connection& connection) {
+// Creates the tables and indexes.
+Status CreateSchema(Kind kind, Connection& connection) {
   const std::string engine = kind == Kind::kMariadb ? " ENGINE=InnoDB" : "";
   std::vector<std::string> schema = {
       "CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT "
@@ -228,6 +227,12 @@ Status FillData(Kind kind, const Shape& shape, Connection& connection) {
     Status status = connection.Execute(sql);
     if (!status.ok()) return status;
   }
+  return Status();
+}
+
+// Inserts the products, customers and orders of shape, from one
+// TextSource so that every backend gets the same rows.
+Status InsertData(const Shape& shape, Connection& connection) {
   TextSource text(88172645463325252ull);
   Status status = InsertRows(
       connection, "INSERT INTO products (id, title, price)", shape.products,
@@ -259,6 +264,15 @@ Status FillData(Kind kind, const Shape& shape, Connection& connection) {
                  text.Words(text.Between(100, 200)) + "')";
         });
   }
+  return status;
+}
+
+// Creates the schema and fills it; the view (and MariaDB's trigger) come
+// after the rows, so that the trigger does not slow the fill down.
+Status FillData(Kind kind, const Shape& shape, Connection& connection) {
+  Status status = CreateSchema(kind, connection);
+  if (!status.ok()) return status;
+  status = InsertData(shape, connection);
   if (status.ok()) {
     status = connection.Execute(
         "CREATE VIEW customer_totals AS SELECT customer_id, COUNT(*) AS "
@@ -273,6 +287,80 @@ Status FillData(Kind kind, const Shape& shape, Connection& connection) {
   return status;
 }
 
+// Runs sql into *rows; fails when it returns no row or an empty one.
+Status FirstRow(Connection& connection, const std::string& sql,
+                std::vector<gtest_parallel::Row>* rows) {
+  rows->clear();
+  Status status = connection.Query(sql, rows);
+  if (status.ok() && (rows->empty() || (*rows)[0].empty())) {
+    status = Fail("no result from " + sql);
+  }
+  return status;
+}
+
+// DescribeTemplate of a SQLite file: its version, and the file's size.
+Status DescribeSqliteFile(Backend& backend, const std::string& name,
+                          Connection& connection, int64_t* bytes,
+                          std::string* server) {
+  std::vector<gtest_parallel::Row> rows;
+  Status status = FirstRow(connection, "SELECT sqlite_version()", &rows);
+  if (!status.ok()) return status;
+  *server = "SQLite " + rows[0][0];
+  struct stat info;
+  if (stat(backend.ConnectionString(name).c_str(), &info) != 0) {
+    return Fail("cannot stat the template file: " +
+                std::string(std::strerror(errno)));
+  }
+  *bytes = info.st_size;
+  return Status();
+}
+
+// DescribeTemplate of the other kinds: one row of the server's version,
+// the size in bytes and the settings, described in *server.
+Status QueryDescription(Kind kind, Connection& connection,
+                        std::vector<gtest_parallel::Row>* rows,
+                        std::string* server) {
+  Status status;
+  switch (kind) {
+    case Kind::kSqliteFile:
+    case Kind::kSqliteMemory:
+      status = FirstRow(connection,
+                        "SELECT sqlite_version(), page_count * page_size FROM "
+                        "pragma_page_count(), pragma_page_size()",
+                        rows);
+      if (status.ok()) *server = "SQLite " + (*rows)[0][0];
+      return status;
+    case Kind::kPostgresql:
+      status = FirstRow(
+          connection,
+          "SELECT current_setting('server_version'), "
+          "pg_database_size(current_database()), current_setting('fsync'), "
+          "current_setting('shared_buffers')",
+          rows);
+      if (!status.ok()) return status;
+      *server = "PostgreSQL " + (*rows)[0][0] + " (fsync=" + (*rows)[0][2] +
+                ", shared_buffers=" + (*rows)[0][3] + ")";
+      return status;
+    case Kind::kMariadb:
+      status =
+          connection.Query("ANALYZE TABLE customers, products, orders", rows);
+      if (!status.ok()) return status;
+      status = FirstRow(
+          connection,
+          "SELECT VERSION(), (SELECT SUM(data_length + index_length) FROM "
+          "information_schema.tables WHERE table_schema = DATABASE()), "
+          "@@innodb_flush_log_at_trx_commit, "
+          "@@innodb_buffer_pool_size DIV 1048576",
+          rows);
+      if (!status.ok()) return status;
+      *server = "MariaDB " + (*rows)[0][0] +
+                " (innodb_flush_log_at_trx_commit=" + (*rows)[0][2] +
+                ", innodb_buffer_pool_size=" + (*rows)[0][3] + "M)";
+      return status;
+  }
+  return status;
+}
+
 // The template's real size in bytes: the file (SQLite), the serialized
 // image (in-memory SQLite), pg_database_size (PostgreSQL), data and index
 // length of its tables after ANALYZE TABLE (MariaDB); and the server's
@@ -282,59 +370,12 @@ Status DescribeTemplate(Kind kind, Backend& backend, const std::string& name,
   std::unique_ptr<Connection> connection;
   Status status = backend.Connect(name, &connection);
   if (!status.ok()) return status;
-  std::vector<gtest_parallel::Row> rows;
-  auto first_row = [&](const std::string& sql) {
-    rows.clear();
-    Status queried = connection->Query(sql, &rows);
-    if (queried.ok() && (rows.empty() || rows[0].empty())) {
-      queried = Fail("no result from " + sql);
-    }
-    return queried;
-  };
-  switch (kind) {
-    case Kind::kSqliteFile: {
-      status = first_row("SELECT sqlite_version()");
-      if (!status.ok()) return status;
-      *server = "SQLite " + rows[0][0];
-      struct stat info;
-      if (stat(backend.ConnectionString(name).c_str(), &info) != 0) {
-        return Fail("cannot stat the template file: " +
-                    std::string(std::strerror(errno)));
-      }
-      *bytes = info.st_size;
-      return Status();
-    }
-    case Kind::kSqliteMemory:
-      status = first_row(
-          "SELECT sqlite_version(), page_count * page_size FROM "
-          "pragma_page_count(), pragma_page_size()");
-      if (!status.ok()) return status;
-      *server = "SQLite " + rows[0][0];
-      break;
-    case Kind::kPostgresql:
-      status = first_row(
-          "SELECT current_setting('server_version'), "
-          "pg_database_size(current_database()), current_setting('fsync'), "
-          "current_setting('shared_buffers')");
-      if (!status.ok()) return status;
-      *server = "PostgreSQL " + rows[0][0] + " (fsync=" + rows[0][2] +
-                ", shared_buffers=" + rows[0][3] + ")";
-      break;
-    case Kind::kMariadb:
-      status =
-          connection->Query("ANALYZE TABLE customers, products, orders", &rows);
-      if (!status.ok()) return status;
-      status = first_row(
-          "SELECT VERSION(), (SELECT SUM(data_length + index_length) FROM "
-          "information_schema.tables WHERE table_schema = DATABASE()), "
-          "@@innodb_flush_log_at_trx_commit, "
-          "@@innodb_buffer_pool_size DIV 1048576");
-      if (!status.ok()) return status;
-      *server = "MariaDB " + rows[0][0] +
-                " (innodb_flush_log_at_trx_commit=" + rows[0][2] +
-                ", innodb_buffer_pool_size=" + rows[0][3] + "M)";
-      break;
+  if (kind == Kind::kSqliteFile) {
+    return DescribeSqliteFile(backend, name, *connection, bytes, server);
   }
+  std::vector<gtest_parallel::Row> rows;
+  status = QueryDescription(kind, *connection, &rows, server);
+  if (!status.ok()) return status;
   *bytes = std::stoll(rows[0][1]);
   return Status();
 }
@@ -776,33 +817,134 @@ Status TimeDumpAndLoad(Backend& backend, Cleanup& cleanup,
   return Context(status, "mariadb-dump | mariadb");
 }
 
-Status RunBenchmark(const std::string& url, const Options& options,
-                    std::string* json) {
+// Parses url and creates its backend; drops the databases of earlier runs
+// that were killed.
+Status OpenBackend(const std::string& url, Kind* kind,
+                   std::unique_ptr<Backend>* backend) {
   gtest_parallel::DatabaseUrl parsed;
   Status status = gtest_parallel::ParseDatabaseUrl(url, &parsed);
   if (!status.ok()) return status;
-  Kind kind = parsed.scheme == "postgresql"   ? Kind::kPostgresql
-              : parsed.scheme == "mariadb"    ? Kind::kMariadb
-              : parsed.database == ":memory:" ? Kind::kSqliteMemory
-                                              : Kind::kSqliteFile;
+  *kind = parsed.scheme == "postgresql"   ? Kind::kPostgresql
+          : parsed.scheme == "mariadb"    ? Kind::kMariadb
+          : parsed.database == ":memory:" ? Kind::kSqliteMemory
+                                          : Kind::kSqliteFile;
   if (parsed.scheme != "sqlite" && parsed.scheme != "postgresql" &&
       parsed.scheme != "mariadb") {
     return Status(ErrorCode::kInvalidArgument,
                   "no benchmark for '" + parsed.scheme + ":' URLs");
   }
-  std::unique_ptr<Backend> backend;
   status = gtest_parallel::CreateBackend(
-      parsed, gtest_parallel::BackendOptions(), &backend);
+      parsed, gtest_parallel::BackendOptions(), backend);
   if (!status.ok()) return status;
-  // Databases of earlier runs that were killed.
   for (const char* base : {kSetupBase, kDumpBase}) {
     std::vector<std::string> dropped;
-    status = backend->SweepStale(base, &dropped);
+    status = (*backend)->SweepStale(base, &dropped);
     if (!status.ok()) return Context(status, "SweepStale");
     for (const std::string& name : dropped) {
       Progress("dropped " + name + ", left by a run that was killed");
     }
   }
+  return Status();
+}
+
+// Creates the template, fills it with shape's rows and measures it; adds
+// the timings, size and server description to *out.
+Status CreateAndFillTemplate(Kind kind, Backend& backend, Cleanup& cleanup,
+                             const std::string& token, const Shape& shape,
+                             double size_mb, JsonObject* out,
+                             std::string* template_name) {
+  Clock::time_point start = Clock::now();
+  Status status = backend.CreateTemplate(kSetupBase, token, template_name);
+  out->AddNumber("create_ms", MsSince(start));
+  if (!status.ok()) return Context(status, "CreateTemplate");
+  cleanup.Add(*template_name);
+
+  Progress(std::string(KindName(kind)) + ": filling a template of about " +
+           std::to_string(static_cast<int>(size_mb)) + " MB (" +
+           std::to_string(shape.orders) + " orders)");
+  gtest_parallel::FillSpec fill;
+  fill.callback = [&](Connection& connection) {
+    return FillData(kind, shape, connection);
+  };
+  start = Clock::now();
+  status = backend.FillTemplate(*template_name, fill);
+  out->AddNumber("fill_ms", MsSince(start));
+  if (!status.ok()) return Context(status, "FillTemplate");
+  int64_t bytes = 0;
+  std::string description;
+  status =
+      DescribeTemplate(kind, backend, *template_name, &bytes, &description);
+  if (!status.ok()) return Context(status, "measuring the template's size");
+  out->Add("template_bytes", std::to_string(bytes));
+  out->AddString("server", description);
+  return Status();
+}
+
+// One repeat: a single clone, CloneAll for each worker count and, on
+// MariaDB, mariadb-dump | mariadb; their timings go to *run.
+Status TimeRepeat(Kind kind, Backend& backend, Cleanup& cleanup,
+                  const ServerCpu& server, const std::string& template_name,
+                  const std::string& token, const Shape& shape,
+                  const Options& options, JsonObject* run) {
+  JsonObject single;
+  Status status = TimeOneClone(kind, backend, cleanup, server, template_name,
+                               shape.orders, &single);
+  if (!status.ok()) return status;
+  run->Add("single", single.ToString());
+  JsonObject all;
+  for (int workers : options.workers) {
+    JsonObject timing;
+    status = TimeCloneAll(kind, backend, cleanup, server, template_name,
+                          workers, shape.orders, &timing);
+    if (!status.ok()) return status;
+    all.Add(std::to_string(workers), timing.ToString());
+  }
+  run->Add("workers", all.ToString());
+  if (kind == Kind::kMariadb) {
+    double dump_load_ms = 0;
+    status = TimeDumpAndLoad(backend, cleanup, template_name, token,
+                             shape.orders, &dump_load_ms);
+    if (!status.ok()) return status;
+    run->AddNumber("dump_load_ms", dump_load_ms);
+  }
+  return Status();
+}
+
+// The first clone, then options.repeats repeats, added to *out.
+Status TimeClones(Kind kind, Backend& backend, Cleanup& cleanup,
+                  const std::string& template_name, const std::string& token,
+                  const Shape& shape, const Options& options, JsonObject* out) {
+  // The first clone also does what is done once per template: PostgreSQL
+  // marks it a template and stores its fingerprint, MariaDB reads its
+  // definitions, in-memory SQLite serializes it.
+  const ServerCpu server;
+  JsonObject first;
+  Status status = TimeOneClone(kind, backend, cleanup, server, template_name,
+                               shape.orders, &first);
+  if (!status.ok()) return status;
+  out->Add("first", first.ToString());
+
+  std::string repeats = "[";
+  for (int repeat = 0; repeat < options.repeats; ++repeat) {
+    Progress(std::string(KindName(kind)) + ": repeat " +
+             std::to_string(repeat + 1) + "/" +
+             std::to_string(options.repeats));
+    JsonObject run;
+    status = TimeRepeat(kind, backend, cleanup, server, template_name, token,
+                        shape, options, &run);
+    if (!status.ok()) return status;
+    repeats += (repeat ? ", " : "") + run.ToString();
+  }
+  out->Add("repeats", repeats + "]");
+  return Status();
+}
+
+Status RunBenchmark(const std::string& url, const Options& options,
+                    std::string* json) {
+  Kind kind = Kind::kSqliteFile;
+  std::unique_ptr<Backend> backend;
+  Status status = OpenBackend(url, &kind, &backend);
+  if (!status.ok()) return status;
 
   Cleanup cleanup(backend.get());
   const std::string token =
@@ -816,73 +958,14 @@ Status RunBenchmark(const std::string& url, const Options& options,
                       ", \"orders\": " + std::to_string(shape.orders) + "}");
 
   std::string template_name;
-  Clock::time_point start = Clock::now();
-  status = backend->CreateTemplate(kSetupBase, token, &template_name);
-  out.AddNumber("create_ms", MsSince(start));
-  if (!status.ok()) return Context(status, "CreateTemplate");
-  cleanup.Add(template_name);
-
-  Progress(std::string(KindName(kind)) + ": filling a template of about " +
-           std::to_string(static_cast<int>(options.size_mb)) + " MB (" +
-           std::to_string(shape.orders) + " orders)");
-  gtest_parallel::FillSpec fill;
-  fill.callback = [&](Connection& connection) {
-    return FillData(kind, shape, connection);
-  };
-  start = Clock::now();
-  status = backend->FillTemplate(template_name, fill);
-  out.AddNumber("fill_ms", MsSince(start));
-  if (!status.ok()) return Context(status, "FillTemplate");
-  int64_t bytes = 0;
-  std::string description;
-  status =
-      DescribeTemplate(kind, *backend, template_name, &bytes, &description);
-  if (!status.ok()) return Context(status, "measuring the template's size");
-  out.Add("template_bytes", std::to_string(bytes));
-  out.AddString("server", description);
-
-  // The first clone also does what is done once per template: PostgreSQL
-  // marks it a template and stores its fingerprint, MariaDB reads its
-  // definitions, in-memory SQLite serializes it.
-  const ServerCpu server;
-  JsonObject first;
-  status = TimeOneClone(kind, *backend, cleanup, server, template_name,
-                        shape.orders, &first);
+  status = CreateAndFillTemplate(kind, *backend, cleanup, token, shape,
+                                 options.size_mb, &out, &template_name);
   if (!status.ok()) return status;
-  out.Add("first", first.ToString());
+  status = TimeClones(kind, *backend, cleanup, template_name, token, shape,
+                      options, &out);
+  if (!status.ok()) return status;
 
-  std::string repeats = "[";
-  for (int repeat = 0; repeat < options.repeats; ++repeat) {
-    Progress(std::string(KindName(kind)) + ": repeat " +
-             std::to_string(repeat + 1) + "/" +
-             std::to_string(options.repeats));
-    JsonObject run;
-    JsonObject single;
-    status = TimeOneClone(kind, *backend, cleanup, server, template_name,
-                          shape.orders, &single);
-    if (!status.ok()) return status;
-    run.Add("single", single.ToString());
-    JsonObject all;
-    for (int workers : options.workers) {
-      JsonObject timing;
-      status = TimeCloneAll(kind, *backend, cleanup, server, template_name,
-                            workers, shape.orders, &timing);
-      if (!status.ok()) return status;
-      all.Add(std::to_string(workers), timing.ToString());
-    }
-    run.Add("workers", all.ToString());
-    if (kind == Kind::kMariadb) {
-      double dump_load_ms = 0;
-      status = TimeDumpAndLoad(*backend, cleanup, template_name, token,
-                               shape.orders, &dump_load_ms);
-      if (!status.ok()) return status;
-      run.AddNumber("dump_load_ms", dump_load_ms);
-    }
-    repeats += (repeat ? ", " : "") + run.ToString();
-  }
-  out.Add("repeats", repeats + "]");
-
-  start = Clock::now();
+  Clock::time_point start = Clock::now();
   status = cleanup.Drop(template_name);
   out.AddNumber("drop_template_ms", MsSince(start));
   if (!status.ok()) return Context(status, "Drop");
