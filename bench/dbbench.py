@@ -232,7 +232,8 @@ target_compile_definitions({t}_parallel PRIVATE
 
 SETUP_CMAKE = """
 # The database setup benchmark (dbsetup).
-add_executable(db_setup "{db}/db_setup.cc")
+add_executable(db_setup "{db}/db_setup.cc" "{db}/db_setup_data.cc"
+               "{db}/db_setup_processes.cc")
 target_link_libraries(db_setup PRIVATE gtest_parallel::sqlite
                       gtest_parallel::postgresql gtest_parallel::mariadb)
 

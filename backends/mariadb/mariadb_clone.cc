@@ -44,13 +44,21 @@ Status Fail(const Status& status, const std::string& what) {
   return Status(status.code(), what + ": " + status.message());
 }
 
-}  // namespace
+// The template's objects as listed by information_schema, in the order
+// they are captured.
+struct TemplateObjects {
+  std::vector<Row> tables;    // TABLE_NAME, TABLE_TYPE.
+  std::vector<Row> columns;   // TABLE_NAME, COLUMN_NAME (not generated).
+  std::vector<Row> routines;  // ROUTINE_TYPE, ROUTINE_NAME.
+  std::vector<Row> triggers;  // TRIGGER_NAME.
+  std::vector<Row> events;    // EVENT_NAME.
+};
 
-Status CaptureSnapshot(MariadbConnection& connection,
-                       const std::string& template_name,
-                       MariadbSnapshot* snapshot) {
-  *snapshot = MariadbSnapshot();
-  std::string schema = connection.Literal(template_name);
+// Reads the template's character set and collation, then makes it the
+// default database.
+Status CaptureCharset(MariadbConnection& connection,
+                      const std::string& template_name,
+                      const std::string& schema, MariadbSnapshot* snapshot) {
   std::vector<Row> rows;
   Status status = connection.Query(
       "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME "
@@ -64,15 +72,18 @@ Status CaptureSnapshot(MariadbConnection& connection,
   }
   snapshot->charset = rows[0][0];
   snapshot->collation = rows[0][1];
-  status = connection.Use(template_name);
-  if (!status.ok()) return status;
+  return connection.Use(template_name);
+}
 
-  std::vector<Row> tables, columns, routines, triggers, events;
-  status = connection.Query(
+// Lists the objects of schema (a quoted literal).
+Status ListTemplateObjects(MariadbConnection& connection,
+                           const std::string& schema,
+                           TemplateObjects* objects) {
+  Status status = connection.Query(
       "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
       "WHERE TABLE_SCHEMA = " +
           schema + " ORDER BY TABLE_NAME",
-      &tables);
+      &objects->tables);
   if (status.ok()) {
     status = connection.Query(
         "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "
@@ -80,7 +91,7 @@ Status CaptureSnapshot(MariadbConnection& connection,
             schema +
             " AND IS_GENERATED = 'NEVER' "
             "ORDER BY TABLE_NAME, ORDINAL_POSITION",
-        &columns);
+        &objects->columns);
   }
   if (status.ok()) {
     status = connection.Query(
@@ -89,7 +100,7 @@ Status CaptureSnapshot(MariadbConnection& connection,
             schema +
             " ORDER BY FIELD(ROUTINE_TYPE, "
             "'FUNCTION', 'PROCEDURE', 'PACKAGE', 'PACKAGE BODY'), ROUTINE_NAME",
-        &routines);
+        &objects->routines);
   }
   if (status.ok()) {
     status = connection.Query(
@@ -98,75 +109,81 @@ Status CaptureSnapshot(MariadbConnection& connection,
             schema +
             " ORDER BY EVENT_OBJECT_TABLE, "
             "ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER",
-        &triggers);
+        &objects->triggers);
   }
   if (status.ok()) {
     status = connection.Query(
         "SELECT EVENT_NAME FROM information_schema.EVENTS "
         "WHERE EVENT_SCHEMA = " +
             schema + " ORDER BY EVENT_NAME",
-        &events);
+        &objects->events);
   }
-  if (!status.ok()) return status;
+  return status;
+}
 
+// Captures the definitions of the tables and views.
+Status CaptureTables(MariadbConnection& connection,
+                     const TemplateObjects& objects,
+                     MariadbSnapshot* snapshot) {
   std::map<std::string, std::vector<std::string>> copied_columns;
-  for (const Row& column : columns) {
+  for (const Row& column : objects.columns) {
     copied_columns[column[0]].push_back(column[1]);
   }
   Row row;
-  for (const Row& table : tables) {
+  for (const Row& table : objects.tables) {
     std::string definition;
     if (table[1] == "VIEW") {
-      status = ShowCreate(connection, "VIEW", table[0], 1, &row, &definition);
+      Status status =
+          ShowCreate(connection, "VIEW", table[0], 1, &row, &definition);
       if (!status.ok()) return Fail(status, "view " + table[0]);
       snapshot->views.push_back({table[0], kCopyMode, definition});
       continue;
     }
-    status = ShowCreate(connection, "TABLE", table[0], 1, &row, &definition);
+    Status status =
+        ShowCreate(connection, "TABLE", table[0], 1, &row, &definition);
     if (!status.ok()) return Fail(status, "table " + table[0]);
     snapshot->tables.push_back(
         {table[0], table[1], definition, copied_columns[table[0]]});
   }
-  for (const Row& routine : routines) {
+  return Status();
+}
+
+// Captures the definitions of the routines, triggers and events.
+Status CaptureRoutinesTriggersEvents(MariadbConnection& connection,
+                                     const TemplateObjects& objects,
+                                     MariadbSnapshot* snapshot) {
+  Row row;
+  for (const Row& routine : objects.routines) {
     std::string definition;
-    status =
+    Status status =
         ShowCreate(connection, routine[0], routine[1], 2, &row, &definition);
     if (!status.ok()) return Fail(status, "routine " + routine[1]);
     snapshot->routines.push_back({routine[1], row[1], definition});
   }
-  for (const Row& trigger : triggers) {
+  for (const Row& trigger : objects.triggers) {
     std::string definition;
-    status =
+    Status status =
         ShowCreate(connection, "TRIGGER", trigger[0], 2, &row, &definition);
     if (!status.ok()) return Fail(status, "trigger " + trigger[0]);
     snapshot->triggers.push_back({trigger[0], row[1], definition});
   }
-  for (const Row& event : events) {
+  for (const Row& event : objects.events) {
     std::string definition;
-    status = ShowCreate(connection, "EVENT", event[0], 3, &row, &definition);
+    Status status =
+        ShowCreate(connection, "EVENT", event[0], 3, &row, &definition);
     if (!status.ok()) return Fail(status, "event " + event[0]);
     snapshot->events.push_back({event[0], row[1], definition});
   }
-  return SummarizeMariadb(connection, template_name, &snapshot->summary);
+  return Status();
 }
 
-Status ReplaySnapshot(MariadbConnection& connection,
-                      const MariadbSnapshot& snapshot,
-                      const std::string& template_name,
-                      const std::string& clone_name) {
-  Status status = connection.Execute(
-      std::string("SET SESSION foreign_key_checks = 0, unique_checks = 0, "
-                  "sql_mode = '") +
-      kCopyMode + "'");
-  if (status.ok()) status = connection.Use(clone_name);
-  if (!status.ok()) return status;
-  for (const MariadbTable& table : snapshot.tables) {
-    status = connection.Execute(table.create_sql);
-    if (!status.ok()) return Fail(status, "creating table " + table.name);
-  }
-  // One transaction: InnoDB then bulk-loads each empty table (sorted index
-  // builds) instead of inserting row by row.
-  status = connection.Execute("START TRANSACTION");
+// Copies every table's rows from template_name into clone_name, in one
+// transaction: InnoDB then bulk-loads each empty table (sorted index
+// builds) instead of inserting row by row.
+Status CopyRows(MariadbConnection& connection, const MariadbSnapshot& snapshot,
+                const std::string& template_name,
+                const std::string& clone_name) {
+  Status status = connection.Execute("START TRANSACTION");
   for (const MariadbTable& table : snapshot.tables) {
     if (!status.ok()) break;
     std::string source = QuoteName(template_name) + "." + QuoteName(table.name);
@@ -186,13 +203,28 @@ Status ReplaySnapshot(MariadbConnection& connection,
   }
   status = connection.Execute("COMMIT");
   if (!status.ok()) return Fail(status, "copying the rows");
-  for (const MariadbObject& routine : snapshot.routines) {
-    status = CreateObject(connection, routine);
-    if (!status.ok()) return Fail(status, "creating routine " + routine.name);
+  return Status();
+}
+
+// Creates objects in order; kind ("routine", ...) names them in errors.
+Status CreateObjects(MariadbConnection& connection,
+                     const std::vector<MariadbObject>& objects,
+                     const std::string& kind) {
+  for (const MariadbObject& object : objects) {
+    Status status = CreateObject(connection, object);
+    if (!status.ok()) {
+      return Fail(status, "creating " + kind + " " + object.name);
+    }
   }
-  // Views may use views: create those whose dependencies exist, in rounds.
+  return Status();
+}
+
+// Creates the views: views may use views, so those whose dependencies exist
+// are created, in rounds, until a round creates none.
+Status CreateViews(MariadbConnection& connection,
+                   const std::vector<MariadbObject>& views) {
   std::vector<const MariadbObject*> pending;
-  for (const MariadbObject& view : snapshot.views) pending.push_back(&view);
+  for (const MariadbObject& view : views) pending.push_back(&view);
   while (!pending.empty()) {
     std::vector<const MariadbObject*> failed;
     Status last;
@@ -206,36 +238,18 @@ Status ReplaySnapshot(MariadbConnection& connection,
     if (failed.size() == pending.size()) return last;
     pending = failed;
   }
-  for (const MariadbObject& trigger : snapshot.triggers) {
-    status = CreateObject(connection, trigger);
-    if (!status.ok()) return Fail(status, "creating trigger " + trigger.name);
-  }
-  for (const MariadbObject& event : snapshot.events) {
-    status = CreateObject(connection, event);
-    if (!status.ok()) return Fail(status, "creating event " + event.name);
-  }
-  return connection.Execute(
-      "SET SESSION foreign_key_checks = 1, "
-      "unique_checks = 1");
+  return Status();
 }
 
-Status SummarizeMariadb(MariadbConnection& connection,
-                        const std::string& database,
-                        std::vector<std::string>* summary) {
-  std::string schema = connection.Literal(database);
-  std::string qualified = QuoteName(database) + ".";
-  auto normalize = [&](std::string text) {
-    for (size_t at = text.find(qualified); at != std::string::npos;
-         at = text.find(qualified, at)) {
-      text.replace(at, qualified.size(), "<db>.");
-    }
-    return text;
-  };
-  struct Part {
-    const char* label;
-    std::string sql;
-  };
-  const std::vector<Part> parts = {
+// What SummarizeMariadb lists: a label and the query of its lines.
+struct SummaryPart {
+  const char* label;
+  std::string sql;
+};
+
+// The queries of SummarizeMariadb for schema (a quoted literal).
+std::vector<SummaryPart> SummaryParts(const std::string& schema) {
+  return {
       {"table",
        "SELECT TABLE_NAME, TABLE_TYPE, IFNULL(AUTO_INCREMENT, '-') "
        "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
@@ -265,23 +279,96 @@ Status SummarizeMariadb(MariadbConnection& connection,
        "WHERE EVENT_SCHEMA = " +
            schema},
   };
+}
+
+// text with every "`database`." replaced by "<db>.".
+std::string ReplaceDatabaseName(std::string text, const std::string& database) {
+  std::string qualified = QuoteName(database) + ".";
+  for (size_t at = text.find(qualified); at != std::string::npos;
+       at = text.find(qualified, at)) {
+    text.replace(at, qualified.size(), "<db>.");
+  }
+  return text;
+}
+
+// Appends to *line the row count of a table, or the next value of a
+// sequence (row: TABLE_NAME, TABLE_TYPE, ...).
+Status AppendTableSize(MariadbConnection& connection,
+                       const std::string& database, const Row& row,
+                       std::string* line) {
+  std::string count;
+  std::string table = QuoteName(database) + "." + QuoteName(row[0]);
+  Status status = connection.QueryValue(
+      row[1] == "SEQUENCE" ? "SELECT next_not_cached_value FROM " + table
+                           : "SELECT COUNT(*) FROM " + table,
+      &count);
+  if (!status.ok()) return status;
+  *line += (row[1] == "SEQUENCE" ? " next=" : " rows=") + count;
+  return Status();
+}
+
+}  // namespace
+
+Status CaptureSnapshot(MariadbConnection& connection,
+                       const std::string& template_name,
+                       MariadbSnapshot* snapshot) {
+  *snapshot = MariadbSnapshot();
+  std::string schema = connection.Literal(template_name);
+  Status status = CaptureCharset(connection, template_name, schema, snapshot);
+  if (!status.ok()) return status;
+  TemplateObjects objects;
+  status = ListTemplateObjects(connection, schema, &objects);
+  if (!status.ok()) return status;
+  status = CaptureTables(connection, objects, snapshot);
+  if (!status.ok()) return status;
+  status = CaptureRoutinesTriggersEvents(connection, objects, snapshot);
+  if (!status.ok()) return status;
+  return SummarizeMariadb(connection, template_name, &snapshot->summary);
+}
+
+Status ReplaySnapshot(MariadbConnection& connection,
+                      const MariadbSnapshot& snapshot,
+                      const std::string& template_name,
+                      const std::string& clone_name) {
+  Status status = connection.Execute(
+      std::string("SET SESSION foreign_key_checks = 0, unique_checks = 0, "
+                  "sql_mode = '") +
+      kCopyMode + "'");
+  if (status.ok()) status = connection.Use(clone_name);
+  if (!status.ok()) return status;
+  for (const MariadbTable& table : snapshot.tables) {
+    status = connection.Execute(table.create_sql);
+    if (!status.ok()) return Fail(status, "creating table " + table.name);
+  }
+  status = CopyRows(connection, snapshot, template_name, clone_name);
+  if (status.ok())
+    status = CreateObjects(connection, snapshot.routines, "routine");
+  if (status.ok()) status = CreateViews(connection, snapshot.views);
+  if (status.ok())
+    status = CreateObjects(connection, snapshot.triggers, "trigger");
+  if (status.ok()) status = CreateObjects(connection, snapshot.events, "event");
+  if (!status.ok()) return status;
+  return connection.Execute(
+      "SET SESSION foreign_key_checks = 1, "
+      "unique_checks = 1");
+}
+
+Status SummarizeMariadb(MariadbConnection& connection,
+                        const std::string& database,
+                        std::vector<std::string>* summary) {
   summary->clear();
-  for (const Part& part : parts) {
+  for (const SummaryPart& part : SummaryParts(connection.Literal(database))) {
     std::vector<Row> rows;
     Status status = connection.Query(part.sql, &rows);
     if (!status.ok()) return status;
     for (const Row& row : rows) {
       std::string line = part.label;
-      for (const std::string& value : row) line += " " + normalize(value);
+      for (const std::string& value : row) {
+        line += " " + ReplaceDatabaseName(value, database);
+      }
       if (part.label == std::string("table") && row[1] != "VIEW") {
-        std::string count;
-        std::string table = QuoteName(database) + "." + QuoteName(row[0]);
-        status = connection.QueryValue(
-            row[1] == "SEQUENCE" ? "SELECT next_not_cached_value FROM " + table
-                                 : "SELECT COUNT(*) FROM " + table,
-            &count);
+        status = AppendTableSize(connection, database, row, &line);
         if (!status.ok()) return status;
-        line += (row[1] == "SEQUENCE" ? " next=" : " rows=") + count;
       }
       summary->push_back(line);
     }

@@ -3,16 +3,24 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
+#include "support/subprocess.h"
+
 namespace gtest_parallel::testing_support {
+namespace {
+
+// How long a program RunProgram starts may run before it is killed.
+constexpr int kProgramTimeoutSeconds = 120;
+
+}  // namespace
 
 std::string ServerUrl(const std::string& variable) {
   const char* value = std::getenv(variable.c_str());
@@ -110,36 +118,20 @@ std::string RunProgram(
     const std::vector<std::string>& argv,
     const std::vector<std::pair<std::string, std::string>>& environment,
     int* exit_code) {
-  int pipe_fds[2];
-  *exit_code = -1;
-  if (pipe(pipe_fds) != 0) return "";
-  pid_t child = fork();
-  if (child == 0) {
-    dup2(pipe_fds[1], 1);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    for (const auto& [name, value] : environment) {
-      setenv(name.c_str(), value.c_str(), 1);
-    }
-    std::vector<char*> args;
-    for (const std::string& arg : argv)
-      args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+  std::vector<std::string> command = argv;
+  if (!command.empty()) command[0] = ::test_support::FindProgram(command[0]);
+  ::test_support::EnvChanges changes;
+  for (const auto& [name, value] : environment) changes[name] = value;
+  const ::test_support::ProcessResult result =
+      ::test_support::RunProcess(command, changes, kProgramTimeoutSeconds);
+  // Its stderr goes where this test's goes, with why it did not run.
+  std::fputs(result.err.c_str(), stderr);
+  if (!result.problem.empty()) {
+    std::fprintf(stderr, "%s: %s\n", command.empty() ? "" : command[0].c_str(),
+                 result.problem.c_str());
   }
-  close(pipe_fds[1]);
-  std::string output;
-  char buffer[4096];
-  ssize_t size;
-  while ((size = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) {
-    output.append(buffer, size);
-  }
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  if (WIFEXITED(status)) *exit_code = WEXITSTATUS(status);
-  return output;
+  *exit_code = result.exit_code;
+  return result.out;
 }
 
 double MillisecondsSince(const std::chrono::steady_clock::time_point& start) {

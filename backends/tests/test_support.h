@@ -44,7 +44,10 @@ std::vector<std::string> ListDirectory(const std::string& path);
 
 // Runs argv[0] (searched in PATH) with extra environment variables and
 // returns its standard output; *exit_code gets its exit status (-1 when it
-// did not exit normally).
+// did not exit normally). A test_support::RunProcess (test/support): the
+// environment is scrubbed as for the end-to-end tests' children, stdin is
+// /dev/null, stderr is copied to this process's, and a program still
+// running after two minutes is killed.
 std::string RunProgram(
     const std::vector<std::string>& argv,
     const std::vector<std::pair<std::string, std::string>>& environment,

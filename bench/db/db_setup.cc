@@ -20,28 +20,16 @@
 // Everything the program creates is named with its run token and dropped
 // before it exits, on error too; what a killed run left behind is dropped
 // by the next one (SweepStale).
-#include <dirent.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "db_setup.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <functional>
-#include <iterator>
-#include <map>
 #include <memory>
-#include <set>
 #include <sstream>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "gtest_parallel/backend.h"
@@ -51,6 +39,20 @@
 
 namespace {
 
+using db_setup::AttachInChildren;
+using db_setup::Clock;
+using db_setup::Context;
+using db_setup::DescribeTemplate;
+using db_setup::DumpAndLoad;
+using db_setup::Fail;
+using db_setup::FillData;
+using db_setup::Kind;
+using db_setup::KindName;
+using db_setup::MsSince;
+using db_setup::RunAttachChild;
+using db_setup::ServerCpu;
+using db_setup::Shape;
+using db_setup::ShapeFor;
 using gtest_parallel::Backend;
 using gtest_parallel::Connection;
 using gtest_parallel::ErrorCode;
@@ -58,286 +60,9 @@ using gtest_parallel::Status;
 
 // The variable holding the server's URL.
 constexpr char kUrlVariable[] = "BENCH_DB_URL";
-// The variable naming the server's main processes (comma-separated pids),
-// whose CPU time is then reported with the clone times.
-constexpr char kServerPidsVariable[] = "BENCH_DB_SERVER_PIDS";
 // Base names of what the benchmark creates.
 constexpr char kSetupBase[] = "bench_setup";
 constexpr char kDumpBase[] = "bench_dump";
-constexpr double kMb = 1024 * 1024;
-// Rows per INSERT statement, and INSERT statements per transaction.
-constexpr int kRowsPerInsert = 500;
-constexpr int kInsertsPerTransaction = 20;
-constexpr int kProducts = 1000;
-
-enum class Kind { kSqliteFile, kSqliteMemory, kPostgresql, kMariadb };
-
-const char* KindName(Kind kind) {
-  switch (kind) {
-    case Kind::kSqliteFile:
-      return "sqlite_file";
-    case Kind::kSqliteMemory:
-      return "sqlite_memory";
-    case Kind::kPostgresql:
-      return "postgresql";
-    case Kind::kMariadb:
-      return "mariadb";
-  }
-  return "?";
-}
-
-using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
-
-Status Fail(const std::string& message) {
-  return Status(ErrorCode::kInternal, message);
-}
-
-// Adds what a step was doing to a failed status.
-Status Context(const Status& status, const std::string& step) {
-  if (status.ok()) return status;
-  return Status(status.code(), step + ": " + status.message());
-}
-
-// The row counts of a template.
-struct Shape {
-  int64_t orders = 0;
-  int64_t customers = 0;
-  int64_t products = 0;
-};
-
-// How a backend stores the rows, measured: the size of a template without
-// orders, and the bytes one more order adds (with its share of the
-// customers and of the indexes).
-struct Footprint {
-  double empty_bytes;
-  double bytes_per_order;
-};
-
-Footprint FootprintOf(Kind kind) {
-  switch (kind) {
-    case Kind::kSqliteFile:
-    case Kind::kSqliteMemory:
-      return {0.2e6, 195};
-    case Kind::kPostgresql:
-      return {8.1e6, 256};  // A new database's catalog is about 7.5 MB.
-    case Kind::kMariadb:
-      return {0.7e6, 272};
-  }
-  return {0, 200};
-}
-
-// The rows that make a template of about size_mb on this backend (at
-// least 1000 orders: a PostgreSQL database is larger than 2 MB empty).
-Shape ShapeFor(Kind kind, double size_mb) {
-  Footprint footprint = FootprintOf(kind);
-  Shape shape;
-  shape.orders =
-      std::max<int64_t>(1000, (size_mb * kMb - footprint.empty_bytes) /
-                                  footprint.bytes_per_order);
-  shape.customers = std::max<int64_t>(100, shape.orders / 20);
-  shape.products = kProducts;
-  return shape;
-}
-
-// Deterministic pseudo-random numbers and text (xorshift64), so that every
-// backend stores the same data and nothing compresses well.
-class TextSource {
- public:
-  explicit TextSource(uint64_t seed) : state_(seed) {}
-
-  uint64_t Next() {
-    state_ ^= state_ << 13;
-    state_ ^= state_ >> 7;
-    state_ ^= state_ << 17;
-    return state_;
-  }
-  int64_t Between(int64_t low, int64_t high) {
-    return low + static_cast<int64_t>(Next() % (high - low + 1));
-  }
-  // Lowercase words separated by single spaces, `length` characters.
-  std::string Words(size_t length) {
-    std::string text;
-    text.reserve(length);
-    while (text.size() < length) {
-      if (!text.empty()) text += ' ';
-      size_t word = 2 + Next() % 9;
-      for (size_t i = 0; i < word && text.size() < length; ++i) {
-        text += static_cast<char>('a' + Next() % 26);
-      }
-    }
-    return text;
-  }
-
- private:
-  uint64_t state_;
-};
-
-// Runs statements; rows of `count` values from `row(i)` are inserted with
-// multi-row INSERTs, kInsertsPerTransaction of them per transaction.
-Status InsertRows(Connection& connection, const std::string& head,
-                  int64_t count,
-                  const std::function<std::string(int64_t)>& row) {
-  std::string sql;
-  int inserts = 0;
-  Status status = connection.Execute("BEGIN");
-  for (int64_t i = 1; status.ok() && i <= count; ++i) {
-    sql += sql.empty() ? head + " VALUES " : ",";
-    sql += row(i);
-    if (i % kRowsPerInsert == 0 || i == count) {
-      status = connection.Execute(sql);
-      sql.clear();
-      if (status.ok() && ++inserts % kInsertsPerTransaction == 0) {
-        status = connection.Execute("COMMIT");
-        if (status.ok()) status = connection.Execute("BEGIN");
-      }
-    }
-  }
-  if (status.ok()) status = connection.Execute("COMMIT");
-  return status;
-}
-
-// Creates the schema and fills it; the view (and MariaDB's trigger) come
-// after the rows, so that the trigger does not slow the fill down.
-Status FillData(Kind kind, const Shape& shape, Connection& connection) {
-  const std::string engine = kind == Kind::kMariadb ? " ENGINE=InnoDB" : "";
-  std::vector<std::string> schema = {
-      "CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT "
-      "NULL, email VARCHAR(128) NOT NULL, created_at BIGINT NOT NULL)" +
-          engine,
-      "CREATE TABLE products (id INTEGER PRIMARY KEY, title VARCHAR(128) NOT "
-      "NULL, price INTEGER NOT NULL)" +
-          engine,
-      "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT "
-      "NULL, product_id INTEGER NOT NULL, quantity INTEGER NOT NULL, amount "
-      "BIGINT NOT NULL, note VARCHAR(255) NOT NULL, FOREIGN KEY (customer_id) "
-      "REFERENCES customers (id), FOREIGN KEY (product_id) REFERENCES "
-      "products (id))" +
-          engine,
-      "CREATE INDEX customers_email ON customers (email)",
-  };
-  // MariaDB indexes every foreign key by itself.
-  if (kind != Kind::kMariadb) {
-    schema.push_back("CREATE INDEX orders_customer ON orders (customer_id)");
-  }
-  for (const std::string& sql : schema) {
-    Status status = connection.Execute(sql);
-    if (!status.ok()) return status;
-  }
-  TextSource text(88172645463325252ull);
-  Status status = InsertRows(
-      connection, "INSERT INTO products (id, title, price)", shape.products,
-      [&](int64_t i) {
-        return "(" + std::to_string(i) + ",'" + text.Words(40) + "'," +
-               std::to_string(text.Between(100, 100000)) + ")";
-      });
-  if (status.ok()) {
-    status = InsertRows(
-        connection, "INSERT INTO customers (id, name, email, created_at)",
-        shape.customers, [&](int64_t i) {
-          return "(" + std::to_string(i) + ",'" + text.Words(24) + "','c" +
-                 std::to_string(i) + "@" + text.Words(12) + ".example'," +
-                 std::to_string(1600000000 + text.Between(0, 100000000)) + ")";
-        });
-  }
-  if (status.ok()) {
-    status = InsertRows(
-        connection,
-        "INSERT INTO orders (id, customer_id, product_id, quantity, amount, "
-        "note)",
-        shape.orders, [&](int64_t i) {
-          int64_t quantity = text.Between(1, 20);
-          return "(" + std::to_string(i) + "," +
-                 std::to_string(text.Between(1, shape.customers)) + "," +
-                 std::to_string(text.Between(1, shape.products)) + "," +
-                 std::to_string(quantity) + "," +
-                 std::to_string(quantity * text.Between(100, 100000)) + ",'" +
-                 text.Words(text.Between(100, 200)) + "')";
-        });
-  }
-  if (status.ok()) {
-    status = connection.Execute(
-        "CREATE VIEW customer_totals AS SELECT customer_id, COUNT(*) AS "
-        "order_count, SUM(amount) AS total FROM orders GROUP BY customer_id");
-  }
-  if (status.ok() && kind == Kind::kMariadb) {
-    status = connection.Execute(
-        "CREATE TRIGGER orders_amount BEFORE INSERT ON orders FOR EACH ROW "
-        "SET NEW.amount = NEW.quantity * (SELECT price FROM products WHERE "
-        "id = NEW.product_id)");
-  }
-  return status;
-}
-
-// The template's real size in bytes: the file (SQLite), the serialized
-// image (in-memory SQLite), pg_database_size (PostgreSQL), data and index
-// length of its tables after ANALYZE TABLE (MariaDB); and the server's
-// version and the settings that matter for the figures.
-Status DescribeTemplate(Kind kind, Backend& backend, const std::string& name,
-                        int64_t* bytes, std::string* server) {
-  std::unique_ptr<Connection> connection;
-  Status status = backend.Connect(name, &connection);
-  if (!status.ok()) return status;
-  std::vector<gtest_parallel::Row> rows;
-  auto first_row = [&](const std::string& sql) {
-    rows.clear();
-    Status queried = connection->Query(sql, &rows);
-    if (queried.ok() && (rows.empty() || rows[0].empty())) {
-      queried = Fail("no result from " + sql);
-    }
-    return queried;
-  };
-  switch (kind) {
-    case Kind::kSqliteFile: {
-      status = first_row("SELECT sqlite_version()");
-      if (!status.ok()) return status;
-      *server = "SQLite " + rows[0][0];
-      struct stat info;
-      if (stat(backend.ConnectionString(name).c_str(), &info) != 0) {
-        return Fail("cannot stat the template file: " +
-                    std::string(std::strerror(errno)));
-      }
-      *bytes = info.st_size;
-      return Status();
-    }
-    case Kind::kSqliteMemory:
-      status = first_row(
-          "SELECT sqlite_version(), page_count * page_size FROM "
-          "pragma_page_count(), pragma_page_size()");
-      if (!status.ok()) return status;
-      *server = "SQLite " + rows[0][0];
-      break;
-    case Kind::kPostgresql:
-      status = first_row(
-          "SELECT current_setting('server_version'), "
-          "pg_database_size(current_database()), current_setting('fsync'), "
-          "current_setting('shared_buffers')");
-      if (!status.ok()) return status;
-      *server = "PostgreSQL " + rows[0][0] + " (fsync=" + rows[0][2] +
-                ", shared_buffers=" + rows[0][3] + ")";
-      break;
-    case Kind::kMariadb:
-      status =
-          connection->Query("ANALYZE TABLE customers, products, orders", &rows);
-      if (!status.ok()) return status;
-      status = first_row(
-          "SELECT VERSION(), (SELECT SUM(data_length + index_length) FROM "
-          "information_schema.tables WHERE table_schema = DATABASE()), "
-          "@@innodb_flush_log_at_trx_commit, "
-          "@@innodb_buffer_pool_size DIV 1048576");
-      if (!status.ok()) return status;
-      *server = "MariaDB " + rows[0][0] +
-                " (innodb_flush_log_at_trx_commit=" + rows[0][2] +
-                ", innodb_buffer_pool_size=" + rows[0][3] + "M)";
-      break;
-  }
-  *bytes = std::stoll(rows[0][1]);
-  return Status();
-}
 
 // Drops, when it goes out of scope, every database still registered (the
 // newest first), so that the benchmark leaves nothing behind, on error too.
@@ -366,258 +91,6 @@ class Cleanup {
   Backend* backend_;
   std::vector<std::string> names_;
 };
-
-// The CPU time a database server has used so far, from /proc: its main
-// processes (with the children they have reaped, e.g. PostgreSQL's ended
-// sessions) and their running children. 10 ms resolution.
-class ServerCpu {
- public:
-  // Reads the pids from BENCH_DB_SERVER_PIDS; none: known() is false.
-  ServerCpu() {
-    const char* text = std::getenv(kServerPidsVariable);
-    std::stringstream in(text != nullptr ? text : "");
-    std::string item;
-    while (std::getline(in, item, ',')) {
-      if (!item.empty()) pids_.insert(std::atoi(item.c_str()));
-    }
-  }
-
-  bool known() const { return !pids_.empty(); }
-
-  double Seconds() const {
-    if (pids_.empty()) return 0;
-    int64_t ticks = 0;
-    DIR* proc = opendir("/proc");
-    if (proc == nullptr) return 0;
-    while (dirent* entry = readdir(proc)) {
-      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-      std::ifstream in(std::string("/proc/") + entry->d_name + "/stat");
-      std::string text((std::istreambuf_iterator<char>(in)),
-                       std::istreambuf_iterator<char>());
-      size_t end = text.rfind(')');
-      if (end == std::string::npos) continue;
-      // After "pid (comm) ": state, ppid, ..., utime, stime, cutime,
-      // cstime are the 1st, 2nd and 12th to 15th fields.
-      std::stringstream fields(text.substr(end + 2));
-      std::vector<int64_t> values;
-      std::string field;
-      for (int i = 0; i < 15 && fields >> field; ++i) {
-        values.push_back(i == 0 ? 0 : std::atoll(field.c_str()));
-      }
-      if (values.size() < 15) continue;
-      if (pids_.count(std::atoi(entry->d_name)) != 0) {
-        ticks += values[11] + values[12] + values[13] + values[14];
-      } else if (pids_.count(static_cast<int>(values[1])) != 0) {
-        ticks += values[11] + values[12];
-      }
-    }
-    closedir(proc);
-    return static_cast<double>(ticks) / sysconf(_SC_CLK_TCK);
-  }
-
- private:
-  std::set<int> pids_;
-};
-
-// --- Child processes --------------------------------------------------------
-
-// Starts argv (searched on PATH) with stdin and stdout redirected to the
-// given descriptors (-1: inherited) and `variables` added to its
-// environment; closes the given descriptors in this process.
-Status Spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
-             const std::vector<std::pair<std::string, std::string>>& variables,
-             pid_t* pid) {
-  *pid = fork();
-  if (*pid < 0) return Fail("fork: " + std::string(std::strerror(errno)));
-  if (*pid == 0) {
-    if (stdin_fd >= 0) dup2(stdin_fd, 0);
-    if (stdout_fd >= 0) dup2(stdout_fd, 1);
-    for (int fd : {stdin_fd, stdout_fd}) {
-      if (fd > 2) close(fd);
-    }
-    for (const auto& [name, value] : variables) {
-      setenv(name.c_str(), value.c_str(), 1);
-    }
-    std::vector<char*> args;
-    for (const std::string& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::fprintf(stderr, "db_setup: cannot run %s: %s\n", args[0],
-                 std::strerror(errno));
-    _exit(127);
-  }
-  for (int fd : {stdin_fd, stdout_fd}) {
-    if (fd > 2) close(fd);
-  }
-  return Status();
-}
-
-Status Wait(pid_t pid, const std::string& what) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR)
-      return Fail("waitpid: " + std::string(std::strerror(errno)));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status();
-  return Fail(
-      what +
-      (WIFEXITED(status)
-           ? " exited with status " + std::to_string(WEXITSTATUS(status))
-           : " was killed by signal " + std::to_string(WTERMSIG(status))));
-}
-
-// Reads a descriptor to its end and closes it.
-std::string ReadAll(int fd) {
-  std::string text;
-  char buffer[4096];
-  ssize_t size;
-  while ((size = read(fd, buffer, sizeof(buffer))) != 0) {
-    if (size < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    text.append(buffer, size);
-  }
-  close(fd);
-  return text;
-}
-
-std::string SelfPath() {
-  char path[4096];
-  ssize_t size = readlink("/proc/self/exe", path, sizeof(path) - 1);
-  return size > 0 ? std::string(path, size) : "db_setup";
-}
-
-// A worker stand-in attaching an in-memory SQLite clone.
-struct AttachChild {
-  pid_t pid = -1;
-  int output = -1;
-};
-
-Status StartAttachChild(const std::string& clone, AttachChild* child) {
-  int fds[2];
-  if (pipe(fds) != 0) return Fail("pipe: " + std::string(std::strerror(errno)));
-  child->output = fds[0];
-  return Spawn({SelfPath(), "--attach-child=" + clone}, -1, fds[1], {},
-               &child->pid);
-}
-
-// Waits for a child; sets the time its Attach() took and checks that it
-// saw all `orders` rows.
-Status FinishAttachChild(const AttachChild& child, int64_t orders,
-                         double* attach_ms) {
-  std::string output = ReadAll(child.output);
-  Status status = Wait(child.pid, "the attaching child");
-  if (!status.ok()) return Fail(status.message() + ": " + output);
-  long long seen = -1;
-  if (std::sscanf(output.c_str(), "attach_ms=%lf orders=%lld", attach_ms,
-                  &seen) != 2 ||
-      seen != orders) {
-    return Fail("the attaching child saw " + std::to_string(seen) +
-                " orders, not " + std::to_string(orders) + ": " + output);
-  }
-  return Status();
-}
-
-// Attaches `clone` in child processes, one per clone, started together;
-// *attach_ms gets each child's Attach() time.
-Status AttachInChildren(const std::vector<std::string>& clones, int64_t orders,
-                        std::vector<double>* attach_ms) {
-  std::vector<AttachChild> children(clones.size());
-  Status status;
-  size_t started = 0;
-  for (; started < clones.size() && status.ok(); ++started) {
-    status = StartAttachChild(clones[started], &children[started]);
-  }
-  attach_ms->assign(clones.size(), 0);
-  for (size_t i = 0; i < started; ++i) {
-    if (children[i].pid < 0) continue;
-    Status finished = FinishAttachChild(children[i], orders, &(*attach_ms)[i]);
-    if (status.ok()) status = finished;
-  }
-  return status;
-}
-
-// The --attach-child mode: attaches the clone with a backend of its own,
-// as a worker does before its first test, and counts its orders.
-int RunAttachChild(const std::string& url, const std::string& clone) {
-  std::unique_ptr<Backend> backend;
-  Status status = gtest_parallel::CreateBackend(
-      url, gtest_parallel::BackendOptions(), &backend);
-  Clock::time_point start = Clock::now();
-  if (status.ok()) status = backend->Attach(clone);
-  double attach_ms = MsSince(start);
-  std::string orders;
-  if (status.ok()) {
-    std::unique_ptr<Connection> connection;
-    status = backend->Connect(clone, &connection);
-    if (status.ok()) {
-      status = connection->QueryValue("SELECT COUNT(*) FROM orders", &orders);
-    }
-  }
-  if (!status.ok()) {
-    std::printf("%s\n", status.ToString().c_str());
-    return 1;
-  }
-  std::printf("attach_ms=%.3f orders=%s\n", attach_ms, orders.c_str());
-  return 0;
-}
-
-// --- mariadb-dump | mariadb ---------------------------------------------
-
-// Copies database `source` into a new database `target` with the MariaDB
-// client programs: CREATE DATABASE, then mariadb-dump | mariadb, the usual
-// way to copy a database without a clone feature. The password reaches
-// them in MYSQL_PWD, never on a command line.
-Status DumpAndLoad(const Backend& backend, const std::string& source,
-                   const std::string& target) {
-  std::map<std::string, std::string> parameters =
-      backend.ConnectionParameters(source);
-  std::vector<std::string> server = {"--no-defaults"};
-  if (parameters.count("user"))
-    server.push_back("--user=" + parameters["user"]);
-  if (parameters.count("unix_socket")) {
-    server.push_back("--socket=" + parameters["unix_socket"]);
-  } else {
-    server.push_back("--host=" + parameters["host"]);
-    if (parameters.count("port")) {
-      server.push_back("--port=" + parameters["port"]);
-    }
-  }
-  std::vector<std::pair<std::string, std::string>> variables;
-  if (parameters.count("password")) {
-    variables.emplace_back("MYSQL_PWD", parameters["password"]);
-  }
-  auto command = [&](const std::string& program,
-                     const std::vector<std::string>& arguments) {
-    std::vector<std::string> argv = {program};
-    argv.insert(argv.end(), server.begin(), server.end());
-    argv.insert(argv.end(), arguments.begin(), arguments.end());
-    return argv;
-  };
-  pid_t create;
-  Status status =
-      Spawn(command("mariadb", {"-e", "CREATE DATABASE `" + target + "`"}), -1,
-            -1, variables, &create);
-  if (status.ok()) status = Wait(create, "mariadb (CREATE DATABASE)");
-  if (!status.ok()) return status;
-  int fds[2];
-  if (pipe(fds) != 0) return Fail("pipe: " + std::string(std::strerror(errno)));
-  pid_t dump, load;
-  status = Spawn(command("mariadb-dump", {"--single-transaction", "--routines",
-                                          "--triggers", source}),
-                 -1, fds[1], variables, &dump);
-  if (!status.ok()) {
-    close(fds[0]);
-    return status;
-  }
-  status = Spawn(command("mariadb", {target}), fds[0], -1, variables, &load);
-  Status dumped = Wait(dump, "mariadb-dump");
-  if (status.ok()) status = Wait(load, "mariadb (load)");
-  return dumped.ok() ? status : dumped;
-}
 
 // --- The benchmark ------------------------------------------------------
 
@@ -776,33 +249,134 @@ Status TimeDumpAndLoad(Backend& backend, Cleanup& cleanup,
   return Context(status, "mariadb-dump | mariadb");
 }
 
-Status RunBenchmark(const std::string& url, const Options& options,
-                    std::string* json) {
+// Parses url and creates its backend; drops the databases of earlier runs
+// that were killed.
+Status OpenBackend(const std::string& url, Kind* kind,
+                   std::unique_ptr<Backend>* backend) {
   gtest_parallel::DatabaseUrl parsed;
   Status status = gtest_parallel::ParseDatabaseUrl(url, &parsed);
   if (!status.ok()) return status;
-  Kind kind = parsed.scheme == "postgresql"   ? Kind::kPostgresql
-              : parsed.scheme == "mariadb"    ? Kind::kMariadb
-              : parsed.database == ":memory:" ? Kind::kSqliteMemory
-                                              : Kind::kSqliteFile;
+  *kind = parsed.scheme == "postgresql"   ? Kind::kPostgresql
+          : parsed.scheme == "mariadb"    ? Kind::kMariadb
+          : parsed.database == ":memory:" ? Kind::kSqliteMemory
+                                          : Kind::kSqliteFile;
   if (parsed.scheme != "sqlite" && parsed.scheme != "postgresql" &&
       parsed.scheme != "mariadb") {
     return Status(ErrorCode::kInvalidArgument,
                   "no benchmark for '" + parsed.scheme + ":' URLs");
   }
-  std::unique_ptr<Backend> backend;
   status = gtest_parallel::CreateBackend(
-      parsed, gtest_parallel::BackendOptions(), &backend);
+      parsed, gtest_parallel::BackendOptions(), backend);
   if (!status.ok()) return status;
-  // Databases of earlier runs that were killed.
   for (const char* base : {kSetupBase, kDumpBase}) {
     std::vector<std::string> dropped;
-    status = backend->SweepStale(base, &dropped);
+    status = (*backend)->SweepStale(base, &dropped);
     if (!status.ok()) return Context(status, "SweepStale");
     for (const std::string& name : dropped) {
       Progress("dropped " + name + ", left by a run that was killed");
     }
   }
+  return Status();
+}
+
+// Creates the template, fills it with shape's rows and measures it; adds
+// the timings, size and server description to *out.
+Status CreateAndFillTemplate(Kind kind, Backend& backend, Cleanup& cleanup,
+                             const std::string& token, const Shape& shape,
+                             double size_mb, JsonObject* out,
+                             std::string* template_name) {
+  Clock::time_point start = Clock::now();
+  Status status = backend.CreateTemplate(kSetupBase, token, template_name);
+  out->AddNumber("create_ms", MsSince(start));
+  if (!status.ok()) return Context(status, "CreateTemplate");
+  cleanup.Add(*template_name);
+
+  Progress(std::string(KindName(kind)) + ": filling a template of about " +
+           std::to_string(static_cast<int>(size_mb)) + " MB (" +
+           std::to_string(shape.orders) + " orders)");
+  gtest_parallel::FillSpec fill;
+  fill.callback = [&](Connection& connection) {
+    return FillData(kind, shape, connection);
+  };
+  start = Clock::now();
+  status = backend.FillTemplate(*template_name, fill);
+  out->AddNumber("fill_ms", MsSince(start));
+  if (!status.ok()) return Context(status, "FillTemplate");
+  int64_t bytes = 0;
+  std::string description;
+  status =
+      DescribeTemplate(kind, backend, *template_name, &bytes, &description);
+  if (!status.ok()) return Context(status, "measuring the template's size");
+  out->Add("template_bytes", std::to_string(bytes));
+  out->AddString("server", description);
+  return Status();
+}
+
+// One repeat: a single clone, CloneAll for each worker count and, on
+// MariaDB, mariadb-dump | mariadb; their timings go to *run.
+Status TimeRepeat(Kind kind, Backend& backend, Cleanup& cleanup,
+                  const ServerCpu& server, const std::string& template_name,
+                  const std::string& token, const Shape& shape,
+                  const Options& options, JsonObject* run) {
+  JsonObject single;
+  Status status = TimeOneClone(kind, backend, cleanup, server, template_name,
+                               shape.orders, &single);
+  if (!status.ok()) return status;
+  run->Add("single", single.ToString());
+  JsonObject all;
+  for (int workers : options.workers) {
+    JsonObject timing;
+    status = TimeCloneAll(kind, backend, cleanup, server, template_name,
+                          workers, shape.orders, &timing);
+    if (!status.ok()) return status;
+    all.Add(std::to_string(workers), timing.ToString());
+  }
+  run->Add("workers", all.ToString());
+  if (kind == Kind::kMariadb) {
+    double dump_load_ms = 0;
+    status = TimeDumpAndLoad(backend, cleanup, template_name, token,
+                             shape.orders, &dump_load_ms);
+    if (!status.ok()) return status;
+    run->AddNumber("dump_load_ms", dump_load_ms);
+  }
+  return Status();
+}
+
+// The first clone, then options.repeats repeats, added to *out.
+Status TimeClones(Kind kind, Backend& backend, Cleanup& cleanup,
+                  const std::string& template_name, const std::string& token,
+                  const Shape& shape, const Options& options, JsonObject* out) {
+  // The first clone also does what is done once per template: PostgreSQL
+  // marks it a template and stores its fingerprint, MariaDB reads its
+  // definitions, in-memory SQLite serializes it.
+  const ServerCpu server;
+  JsonObject first;
+  Status status = TimeOneClone(kind, backend, cleanup, server, template_name,
+                               shape.orders, &first);
+  if (!status.ok()) return status;
+  out->Add("first", first.ToString());
+
+  std::string repeats = "[";
+  for (int repeat = 0; repeat < options.repeats; ++repeat) {
+    Progress(std::string(KindName(kind)) + ": repeat " +
+             std::to_string(repeat + 1) + "/" +
+             std::to_string(options.repeats));
+    JsonObject run;
+    status = TimeRepeat(kind, backend, cleanup, server, template_name, token,
+                        shape, options, &run);
+    if (!status.ok()) return status;
+    repeats += (repeat ? ", " : "") + run.ToString();
+  }
+  out->Add("repeats", repeats + "]");
+  return Status();
+}
+
+Status RunBenchmark(const std::string& url, const Options& options,
+                    std::string* json) {
+  Kind kind = Kind::kSqliteFile;
+  std::unique_ptr<Backend> backend;
+  Status status = OpenBackend(url, &kind, &backend);
+  if (!status.ok()) return status;
 
   Cleanup cleanup(backend.get());
   const std::string token =
@@ -816,73 +390,14 @@ Status RunBenchmark(const std::string& url, const Options& options,
                       ", \"orders\": " + std::to_string(shape.orders) + "}");
 
   std::string template_name;
-  Clock::time_point start = Clock::now();
-  status = backend->CreateTemplate(kSetupBase, token, &template_name);
-  out.AddNumber("create_ms", MsSince(start));
-  if (!status.ok()) return Context(status, "CreateTemplate");
-  cleanup.Add(template_name);
-
-  Progress(std::string(KindName(kind)) + ": filling a template of about " +
-           std::to_string(static_cast<int>(options.size_mb)) + " MB (" +
-           std::to_string(shape.orders) + " orders)");
-  gtest_parallel::FillSpec fill;
-  fill.callback = [&](Connection& connection) {
-    return FillData(kind, shape, connection);
-  };
-  start = Clock::now();
-  status = backend->FillTemplate(template_name, fill);
-  out.AddNumber("fill_ms", MsSince(start));
-  if (!status.ok()) return Context(status, "FillTemplate");
-  int64_t bytes = 0;
-  std::string description;
-  status =
-      DescribeTemplate(kind, *backend, template_name, &bytes, &description);
-  if (!status.ok()) return Context(status, "measuring the template's size");
-  out.Add("template_bytes", std::to_string(bytes));
-  out.AddString("server", description);
-
-  // The first clone also does what is done once per template: PostgreSQL
-  // marks it a template and stores its fingerprint, MariaDB reads its
-  // definitions, in-memory SQLite serializes it.
-  const ServerCpu server;
-  JsonObject first;
-  status = TimeOneClone(kind, *backend, cleanup, server, template_name,
-                        shape.orders, &first);
+  status = CreateAndFillTemplate(kind, *backend, cleanup, token, shape,
+                                 options.size_mb, &out, &template_name);
   if (!status.ok()) return status;
-  out.Add("first", first.ToString());
+  status = TimeClones(kind, *backend, cleanup, template_name, token, shape,
+                      options, &out);
+  if (!status.ok()) return status;
 
-  std::string repeats = "[";
-  for (int repeat = 0; repeat < options.repeats; ++repeat) {
-    Progress(std::string(KindName(kind)) + ": repeat " +
-             std::to_string(repeat + 1) + "/" +
-             std::to_string(options.repeats));
-    JsonObject run;
-    JsonObject single;
-    status = TimeOneClone(kind, *backend, cleanup, server, template_name,
-                          shape.orders, &single);
-    if (!status.ok()) return status;
-    run.Add("single", single.ToString());
-    JsonObject all;
-    for (int workers : options.workers) {
-      JsonObject timing;
-      status = TimeCloneAll(kind, *backend, cleanup, server, template_name,
-                            workers, shape.orders, &timing);
-      if (!status.ok()) return status;
-      all.Add(std::to_string(workers), timing.ToString());
-    }
-    run.Add("workers", all.ToString());
-    if (kind == Kind::kMariadb) {
-      double dump_load_ms = 0;
-      status = TimeDumpAndLoad(*backend, cleanup, template_name, token,
-                               shape.orders, &dump_load_ms);
-      if (!status.ok()) return status;
-      run.AddNumber("dump_load_ms", dump_load_ms);
-    }
-    repeats += (repeat ? ", " : "") + run.ToString();
-  }
-  out.Add("repeats", repeats + "]");
-
-  start = Clock::now();
+  Clock::time_point start = Clock::now();
   status = cleanup.Drop(template_name);
   out.AddNumber("drop_template_ms", MsSince(start));
   if (!status.ok()) return Context(status, "Drop");

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <string>
 #include <utility>
 
 #if defined(__GNUC__) && !defined(_WIN32)
@@ -87,6 +89,83 @@ long ObjectsOf(const std::string& first_line) {
   const size_t in = first_line.find(" in ");
   return in == std::string::npos ? 0 : std::atol(first_line.c_str() + in + 4);
 }
+
+// True when ASAN_OPTIONS or LSAN_OPTIONS has a log_path: the reports then
+// go to files of the user's choosing, and where they went cannot be
+// restored.
+bool UserSetLogPath() {
+  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS"}) {
+    const char* options = std::getenv(name);
+    if (options != nullptr && std::strstr(options, "log_path") != nullptr) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Runs a leak check with its report written to `report` (emptied first);
+// true, with the report in *text, when it found leaks.
+bool CheckLeaksInto(std::FILE* report, std::string* text) {
+  const int fd = fileno(report);
+  if (ftruncate(fd, 0) != 0) return false;
+  std::rewind(report);
+  __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+  const bool leaked = __lsan_do_recoverable_leak_check() != 0;
+  __sanitizer_set_report_fd(reinterpret_cast<void*>(intptr_t{2}));
+  if (!leaked) return false;
+  char buffer[4096];
+  lseek(fd, 0, SEEK_SET);
+  ssize_t got;
+  while ((got = read(fd, buffer, sizeof(buffer))) > 0) {
+    text->append(buffer, static_cast<size_t>(got));
+  }
+  return true;
+}
+
+// The blocks of a leak report `text` that hold more objects than *seen
+// has for their leak (kind and allocation stack), each followed by a blank
+// line; updates *seen, adds the new objects to *objects and counts the
+// blocks in *count. Blocks are separated by blank lines; a leak's block
+// starts with "Direct leak of" or "Indirect leak of" and holds its
+// allocation stack.
+std::string FreshLeakBlocks(const std::string& text,
+                            std::map<std::string, long>* seen, long* objects,
+                            int* count) {
+  std::string fresh;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find("\n\n", at);
+    if (end == std::string::npos) end = text.size();
+    const std::string block = text.substr(at, end - at);
+    at = end + 2;
+    if (block.rfind("Direct leak of ", 0) != 0 &&
+        block.rfind("Indirect leak of ", 0) != 0) {
+      continue;
+    }
+    const size_t line_end = block.find('\n');
+    const std::string first = block.substr(0, line_end);
+    const std::string key =
+        first.substr(0, first.find(' ')) +
+        (line_end == std::string::npos ? "" : block.substr(line_end));
+    const long block_objects = ObjectsOf(first);
+    long& seen_objects = (*seen)[key];
+    if (block_objects <= seen_objects) continue;
+    *objects += block_objects - seen_objects;
+    seen_objects = block_objects;
+    fresh += block + "\n\n";
+    ++*count;
+  }
+  return fresh;
+}
+
+// A LeakSanitizer report of the `count` leak blocks in `fresh`.
+std::string LeakReport(const std::string& fresh, int count) {
+  return "=================================================================\n"
+         "==" +
+         std::to_string(getpid()) +
+         "==ERROR: LeakSanitizer: detected memory leaks\n\n" + fresh +
+         "SUMMARY: LeakSanitizer: " + std::to_string(count) +
+         " leak(s) not found by the check after the previous test.\n";
+}
 #endif
 
 }  // namespace
@@ -115,14 +194,7 @@ std::string LeakChecker::NewLeaks() {
 #ifdef GTEST_PARALLEL_SANITIZER_HOOKS
   if (__lsan_do_recoverable_leak_check == nullptr) return "";
   if (report_ == nullptr && redirect_) {
-    // With a log_path the reports go to files of the user's choosing, and
-    // where they went cannot be restored.
-    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS"}) {
-      const char* options = std::getenv(name);
-      if (options != nullptr && std::strstr(options, "log_path") != nullptr) {
-        redirect_ = false;
-      }
-    }
+    if (UserSetLogPath()) redirect_ = false;
     if (redirect_) report_ = std::tmpfile();
     if (report_ == nullptr) redirect_ = false;
   }
@@ -134,53 +206,12 @@ std::string LeakChecker::NewLeaks() {
     reported_blind_ = true;
     return "LeakSanitizer: detected memory leaks (see its log_path)\n";
   }
-  const int fd = fileno(report_);
-  if (ftruncate(fd, 0) != 0) return "";
-  std::rewind(report_);
-  __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
-  const bool leaked = __lsan_do_recoverable_leak_check() != 0;
-  __sanitizer_set_report_fd(reinterpret_cast<void*>(intptr_t{2}));
-  if (!leaked) return "";
   std::string text;
-  char buffer[4096];
-  lseek(fd, 0, SEEK_SET);
-  ssize_t got;
-  while ((got = read(fd, buffer, sizeof(buffer))) > 0) {
-    text.append(buffer, static_cast<size_t>(got));
-  }
-  // Blocks are separated by blank lines; a leak's block starts with
-  // "Direct leak of" or "Indirect leak of" and holds its allocation stack.
-  std::string fresh;
+  if (!CheckLeaksInto(report_, &text)) return "";
   int count = 0;
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find("\n\n", at);
-    if (end == std::string::npos) end = text.size();
-    const std::string block = text.substr(at, end - at);
-    at = end + 2;
-    if (block.rfind("Direct leak of ", 0) != 0 &&
-        block.rfind("Indirect leak of ", 0) != 0) {
-      continue;
-    }
-    const size_t line_end = block.find('\n');
-    const std::string first = block.substr(0, line_end);
-    const std::string key =
-        first.substr(0, first.find(' ')) +
-        (line_end == std::string::npos ? "" : block.substr(line_end));
-    const long objects = ObjectsOf(first);
-    long& seen = seen_[key];
-    if (objects <= seen) continue;
-    objects_ += objects - seen;
-    seen = objects;
-    fresh += block + "\n\n";
-    ++count;
-  }
+  const std::string fresh = FreshLeakBlocks(text, &seen_, &objects_, &count);
   if (fresh.empty()) return "";
-  return "=================================================================\n"
-         "==" +
-         std::to_string(getpid()) +
-         "==ERROR: LeakSanitizer: detected memory leaks\n\n" + fresh +
-         "SUMMARY: LeakSanitizer: " + std::to_string(count) +
-         " leak(s) not found by the check after the previous test.\n";
+  return LeakReport(fresh, count);
 #else
   return "";
 #endif

@@ -85,53 +85,62 @@ struct DiffLine {
   std::string text;
 };
 
-// A line diff of a[begin, a_end) and b[begin, b_end) (Myers' algorithm),
-// or, when too many lines differ, all of a removed and all of b added. Long
-// runs of equal lines are shortened.
-std::vector<DiffLine> DiffMiddle(const std::vector<std::string>& a,
-                                 size_t begin, size_t a_end,
-                                 const std::vector<std::string>& b,
-                                 size_t b_end) {
-  const int n = static_cast<int>(a_end - begin);
-  const int m = static_cast<int>(b_end - begin);
-  const int offset = n + m + 1;
-  auto same = [&](int x, int y) {
+// The lines of a[begin, begin + n) and b[begin, begin + m) that a line
+// diff compares.
+struct DiffInput {
+  const std::vector<std::string>& a;
+  const std::vector<std::string>& b;
+  size_t begin;
+  int n;
+  int m;
+
+  // Offset of diagonal 0 in the furthest-reaching vectors.
+  int offset() const { return n + m + 1; }
+  bool Same(int x, int y) const {
     return a[begin + static_cast<size_t>(x)] ==
            b[begin + static_cast<size_t>(y)];
-  };
+  }
+};
+
+// The forward pass of Myers' algorithm: the edit distance, with the
+// furthest-reaching vector before each step in *trace; -1 when that trace
+// would outgrow kMaxDiffCells.
+int ShortestEditDistance(const DiffInput& in,
+                         std::vector<std::vector<int>>* trace) {
+  const int n = in.n;
+  const int m = in.m;
+  const int offset = in.offset();
   // furthest[offset + k]: the furthest x reached on diagonal k = x - y.
   std::vector<int> furthest(static_cast<size_t>(2 * offset + 1), 0);
-  std::vector<std::vector<int>> trace;
-  int distance = -1;
-  for (int d = 0; d <= n + m && distance < 0; ++d) {
-    if ((trace.size() + 1) * furthest.size() > kMaxDiffCells) break;
-    trace.push_back(furthest);
+  for (int d = 0; d <= n + m; ++d) {
+    if ((trace->size() + 1) * furthest.size() > kMaxDiffCells) return -1;
+    trace->push_back(furthest);
     for (int k = -d; k <= d; k += 2) {
       const bool down = k == -d || (k != d && furthest[offset + k - 1] <
                                                   furthest[offset + k + 1]);
       int x = down ? furthest[offset + k + 1] : furthest[offset + k - 1] + 1;
       int y = x - k;
-      while (x < n && y < m && same(x, y)) {
+      while (x < n && y < m && in.Same(x, y)) {
         ++x;
         ++y;
       }
       furthest[offset + k] = x;
-      if (x >= n && y >= m) {
-        distance = d;
-        break;
-      }
+      if (x >= n && y >= m) return d;
     }
   }
+  return -1;
+}
 
+// The edit script of a shortest diff, walked back from (n, m) through
+// trace (of ShortestEditDistance, which returned distance).
+std::vector<DiffLine> EditScript(const DiffInput& in, int distance,
+                                 const std::vector<std::vector<int>>& trace) {
+  const int offset = in.offset();
+  auto a_line = [&](int x) { return in.a[in.begin + static_cast<size_t>(x)]; };
   std::vector<DiffLine> all;
-  if (distance < 0) {
-    for (size_t i = begin; i < a_end; ++i) all.push_back({'-', a[i]});
-    for (size_t j = begin; j < b_end; ++j) all.push_back({'+', b[j]});
-    return all;
-  }
-  // Walk back from (n, m), collecting the script in reverse.
-  int x = n;
-  int y = m;
+  // Collects the script in reverse.
+  int x = in.n;
+  int y = in.m;
   for (int d = distance; d > 0; --d) {
     const std::vector<int>& before = trace[static_cast<size_t>(d)];
     const int k = x - y;
@@ -141,23 +150,27 @@ std::vector<DiffLine> DiffMiddle(const std::vector<std::string>& a,
     const int previous_x = before[offset + previous_k];
     const int previous_y = previous_x - previous_k;
     while (x > previous_x + (down ? 0 : 1) && y > previous_y + (down ? 1 : 0)) {
-      all.push_back({' ', a[begin + static_cast<size_t>(--x)]});
+      all.push_back({' ', a_line(--x)});
       --y;
     }
     if (down) {
-      all.push_back({'+', b[begin + static_cast<size_t>(--y)]});
+      all.push_back({'+', in.b[in.begin + static_cast<size_t>(--y)]});
     } else {
-      all.push_back({'-', a[begin + static_cast<size_t>(--x)]});
+      all.push_back({'-', a_line(--x)});
     }
   }
   while (x > 0 && y > 0) {
-    all.push_back({' ', a[begin + static_cast<size_t>(--x)]});
+    all.push_back({' ', a_line(--x)});
     --y;
   }
   std::reverse(all.begin(), all.end());
+  return all;
+}
 
+// all with each run of equal lines longer than 2 * kContextLines + 1
+// shortened to kContextLines lines on either side of a "~" line.
+std::vector<DiffLine> ShortenEqualRuns(const std::vector<DiffLine>& all) {
   std::vector<DiffLine> lines;
-  // Keep kContextLines equal lines around each change.
   for (size_t k = 0; k < all.size();) {
     if (all[k].sign != ' ') {
       lines.push_back(all[k++]);
@@ -179,6 +192,26 @@ std::vector<DiffLine> DiffMiddle(const std::vector<std::string>& a,
     k = run_end;
   }
   return lines;
+}
+
+// A line diff of a[begin, a_end) and b[begin, b_end) (Myers' algorithm),
+// or, when too many lines differ, all of a removed and all of b added. Long
+// runs of equal lines are shortened.
+std::vector<DiffLine> DiffMiddle(const std::vector<std::string>& a,
+                                 size_t begin, size_t a_end,
+                                 const std::vector<std::string>& b,
+                                 size_t b_end) {
+  const DiffInput in{a, b, begin, static_cast<int>(a_end - begin),
+                     static_cast<int>(b_end - begin)};
+  std::vector<std::vector<int>> trace;
+  const int distance = ShortestEditDistance(in, &trace);
+  if (distance < 0) {
+    std::vector<DiffLine> all;
+    for (size_t i = begin; i < a_end; ++i) all.push_back({'-', a[i]});
+    for (size_t j = begin; j < b_end; ++j) all.push_back({'+', b[j]});
+    return all;
+  }
+  return ShortenEqualRuns(EditScript(in, distance, trace));
 }
 
 }  // namespace

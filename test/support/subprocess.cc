@@ -6,12 +6,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -240,6 +242,27 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   result.exit_code = process.exit_code();
   result.signal = process.signal();
   return result;
+}
+
+std::string FindProgram(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  const std::string directories = path != nullptr ? path : "/bin:/usr/bin";
+  size_t begin = 0;
+  for (;;) {
+    const size_t end =
+        std::min(directories.find(':', begin), directories.size());
+    const std::string directory = directories.substr(begin, end - begin);
+    const std::string candidate =
+        (directory.empty() ? "." : directory) + "/" + name;
+    struct stat info;
+    if (stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+        access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+    if (end == directories.size()) return name;
+    begin = end + 1;
+  }
 }
 
 std::string CommandLine(const std::vector<std::string>& argv,

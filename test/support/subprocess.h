@@ -116,6 +116,13 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const EnvChanges& env, int timeout_seconds,
                          const std::string& working_dir = "");
 
+// The path of the program `name` as a shell finds it: `name` itself when it
+// holds a '/', else the first executable file of that name in the
+// directories of PATH; `name` itself when there is none (starting it then
+// fails). For running programs such as psql by name: Subprocess and
+// RunProcess take a path.
+std::string FindProgram(const std::string& name);
+
 // A shell-like rendering of `env` and `argv` ("env A=1 -u B prog arg"), for
 // reproducing a run by hand.
 std::string CommandLine(const std::vector<std::string>& argv,

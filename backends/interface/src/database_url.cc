@@ -119,6 +119,197 @@ std::string Format(const DatabaseUrl& url, bool hide_password) {
   return out;
 }
 
+// The helpers of ParseDatabaseUrl below return what is wrong with the text,
+// or an empty string when nothing is.
+
+// Splits text into its scheme (lower case, as written) and the rest.
+std::string ParseScheme(const std::string& text, std::string* scheme,
+                        std::string* rest) {
+  if (text.empty()) return "it is empty";
+  size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0) {
+    return "no scheme (expected e.g. postgresql://, mariadb:// or "
+           "sqlite:)";
+  }
+  *scheme = ToLower(text.substr(0, colon));
+  if (!std::isalpha(static_cast<unsigned char>((*scheme)[0]))) {
+    return "the scheme must start with a letter";
+  }
+  for (char c : *scheme) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' &&
+        c != '.') {
+      return "the scheme '" + *scheme + "' has invalid characters";
+    }
+  }
+  *rest = text.substr(colon + 1);
+  return "";
+}
+
+// Removes the query string from *rest and decodes its parameters.
+std::string ParseQuery(std::string* rest,
+                       std::map<std::string, std::string>* params) {
+  size_t question = rest->find('?');
+  std::string query;
+  if (question != std::string::npos) {
+    query = rest->substr(question + 1);
+    rest->resize(question);
+  }
+  size_t begin = 0;
+  while (begin < query.size()) {
+    size_t end = query.find('&', begin);
+    if (end == std::string::npos) end = query.size();
+    std::string pair = query.substr(begin, end - begin);
+    begin = end + 1;
+    if (pair.empty()) continue;
+    size_t equals = pair.find('=');
+    std::string key, value;
+    if (!PercentDecode(pair.substr(0, equals), &key) ||
+        (equals != std::string::npos &&
+         !PercentDecode(pair.substr(equals + 1), &value))) {
+      return "a parameter has a malformed %-escape";
+    }
+    if (key.empty()) return "a parameter has no name";
+    (*params)[key] = value;
+  }
+  return "";
+}
+
+// A sqlite URL's path (rest: what follows "sqlite:") and parameters.
+std::string ParseSqliteUrl(const std::string& rest,
+                           std::map<std::string, std::string> params,
+                           DatabaseUrl* url) {
+  std::string path = rest;
+  if (path.rfind("//", 0) == 0) {
+    size_t slash = path.find('/', 2);
+    std::string authority = path.substr(2, slash - 2);
+    if (authority == ":memory:") {
+      path = ":memory:";
+    } else if (!authority.empty()) {
+      return "a sqlite URL has a path, not a host: use "
+             "sqlite:///absolute/path, sqlite:relative/path or "
+             "sqlite::memory:";
+    } else {
+      path = slash == std::string::npos ? "" : path.substr(slash);
+    }
+  }
+  if (!PercentDecode(path, &url->database)) {
+    return "the path has a malformed %-escape";
+  }
+  auto mode = params.find("mode");
+  if (mode != params.end() && mode->second == "memory") {
+    url->database = ":memory:";
+    params.erase(mode);
+  }
+  url->params = params;
+  return "";
+}
+
+// The user and password of an authority's "user:password@", if it has one;
+// leaves host and port in *authority.
+std::string ParseUserInfo(std::string* authority, DatabaseUrl* url) {
+  size_t at = authority->rfind('@');
+  if (at == std::string::npos) return "";
+  std::string userinfo = authority->substr(0, at);
+  *authority = authority->substr(at + 1);
+  size_t separator = userinfo.find(':');
+  if (!PercentDecode(userinfo.substr(0, separator), &url->user) ||
+      (separator != std::string::npos &&
+       !PercentDecode(userinfo.substr(separator + 1), &url->password))) {
+    return "the user or password has a malformed %-escape";
+  }
+  if (url->user.empty() && !url->password.empty()) {
+    return "a password without a user name";
+  }
+  return "";
+}
+
+// The host and port of an authority: host, host:port, [address] or
+// [address]:port.
+std::string ParseHostAndPort(const std::string& authority, DatabaseUrl* url) {
+  std::string port;
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string::npos) return "unclosed '[' in the host";
+    url->host = authority.substr(1, close - 1);
+    std::string after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return "unexpected text after ']'";
+      port = after.substr(1);
+      if (port.empty()) return "an empty port";
+    }
+  } else {
+    size_t port_colon = authority.find(':');
+    if (!PercentDecode(authority.substr(0, port_colon), &url->host)) {
+      return "the host has a malformed %-escape";
+    }
+    if (port_colon != std::string::npos) {
+      port = authority.substr(port_colon + 1);
+      if (port.empty()) return "an empty port";
+    }
+  }
+  if (!port.empty() && !ParsePort(port, &url->port)) {
+    return "the port '" + port + "' is not a number from 1 to 65535";
+  }
+  return "";
+}
+
+// A server's parameters: the socket, host and port ones go to their fields
+// of *url, the others to url->params.
+std::string ApplyServerParams(const std::map<std::string, std::string>& params,
+                              DatabaseUrl* url) {
+  for (auto& [key, value] : params) {
+    if (key == "host" && url->scheme == "postgresql") {
+      (!value.empty() && value[0] == '/' ? url->socket : url->host) = value;
+    } else if (key == "socket" || key == "unix_socket") {
+      url->socket = value;
+    } else if (key == "port") {
+      if (!ParsePort(value, &url->port)) {
+        return "the port '" + value + "' is not a number from 1 to 65535";
+      }
+    } else {
+      url->params[key] = value;
+    }
+  }
+  return "";
+}
+
+// A server URL's parts (rest: what follows "<scheme>:").
+std::string ParseServerUrl(const std::string& scheme, std::string rest,
+                           const std::map<std::string, std::string>& params,
+                           DatabaseUrl* url) {
+  if (rest.rfind("//", 0) != 0) {
+    return "expected '//' after '" + scheme + ":'";
+  }
+  rest = rest.substr(2);
+  size_t slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  if (slash != std::string::npos) {
+    if (!PercentDecode(rest.substr(slash + 1), &url->database)) {
+      return "the database name has a malformed %-escape";
+    }
+    if (url->database.find('/') != std::string::npos) {
+      return "the database name contains '/'";
+    }
+  }
+  std::string why = ParseUserInfo(&authority, url);
+  if (why.empty()) why = ParseHostAndPort(authority, url);
+  if (why.empty()) why = ApplyServerParams(params, url);
+  return why;
+}
+
+// Parses text into *url (freshly constructed).
+std::string ParseUrlParts(const std::string& text, DatabaseUrl* url) {
+  std::string scheme, rest;
+  std::string why = ParseScheme(text, &scheme, &rest);
+  if (!why.empty()) return why;
+  url->scheme = CanonicalScheme(scheme);
+  std::map<std::string, std::string> params;
+  why = ParseQuery(&rest, &params);
+  if (!why.empty()) return why;
+  if (url->scheme == "sqlite") return ParseSqliteUrl(rest, params, url);
+  return ParseServerUrl(scheme, rest, params, url);
+}
+
 }  // namespace
 
 std::string DatabaseUrl::ToString() const { return Format(*this, false); }
@@ -169,152 +360,11 @@ std::string RedactUrlText(const std::string& text) {
 }
 
 Status ParseDatabaseUrl(const std::string& text, DatabaseUrl* url) {
-  auto fail = [&](const std::string& why) {
-    return Status(
-        ErrorCode::kMalformedUrl,
-        "malformed database URL '" + RedactUrlText(text) + "': " + why);
-  };
   *url = DatabaseUrl();
-  if (text.empty()) return fail("it is empty");
-  size_t colon = text.find(':');
-  if (colon == std::string::npos || colon == 0) {
-    return fail(
-        "no scheme (expected e.g. postgresql://, mariadb:// or "
-        "sqlite:)");
-  }
-  std::string scheme = ToLower(text.substr(0, colon));
-  if (!std::isalpha(static_cast<unsigned char>(scheme[0]))) {
-    return fail("the scheme must start with a letter");
-  }
-  for (char c : scheme) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' &&
-        c != '.') {
-      return fail("the scheme '" + scheme + "' has invalid characters");
-    }
-  }
-  url->scheme = CanonicalScheme(scheme);
-  std::string rest = text.substr(colon + 1);
-
-  // The query string.
-  size_t question = rest.find('?');
-  std::string query;
-  if (question != std::string::npos) {
-    query = rest.substr(question + 1);
-    rest.resize(question);
-  }
-  std::map<std::string, std::string> params;
-  size_t begin = 0;
-  while (begin < query.size()) {
-    size_t end = query.find('&', begin);
-    if (end == std::string::npos) end = query.size();
-    std::string pair = query.substr(begin, end - begin);
-    begin = end + 1;
-    if (pair.empty()) continue;
-    size_t equals = pair.find('=');
-    std::string key, value;
-    if (!PercentDecode(pair.substr(0, equals), &key) ||
-        (equals != std::string::npos &&
-         !PercentDecode(pair.substr(equals + 1), &value))) {
-      return fail("a parameter has a malformed %-escape");
-    }
-    if (key.empty()) return fail("a parameter has no name");
-    params[key] = value;
-  }
-
-  if (url->scheme == "sqlite") {
-    std::string path = rest;
-    if (path.rfind("//", 0) == 0) {
-      size_t slash = path.find('/', 2);
-      std::string authority = path.substr(2, slash - 2);
-      if (authority == ":memory:") {
-        path = ":memory:";
-      } else if (!authority.empty()) {
-        return fail(
-            "a sqlite URL has a path, not a host: use "
-            "sqlite:///absolute/path, sqlite:relative/path or "
-            "sqlite::memory:");
-      } else {
-        path = slash == std::string::npos ? "" : path.substr(slash);
-      }
-    }
-    if (!PercentDecode(path, &url->database)) {
-      return fail("the path has a malformed %-escape");
-    }
-    auto mode = params.find("mode");
-    if (mode != params.end() && mode->second == "memory") {
-      url->database = ":memory:";
-      params.erase(mode);
-    }
-    url->params = params;
-    return Status();
-  }
-
-  if (rest.rfind("//", 0) != 0) {
-    return fail("expected '//' after '" + scheme + ":'");
-  }
-  rest = rest.substr(2);
-  size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  if (slash != std::string::npos) {
-    if (!PercentDecode(rest.substr(slash + 1), &url->database)) {
-      return fail("the database name has a malformed %-escape");
-    }
-    if (url->database.find('/') != std::string::npos) {
-      return fail("the database name contains '/'");
-    }
-  }
-  size_t at = authority.rfind('@');
-  if (at != std::string::npos) {
-    std::string userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    size_t separator = userinfo.find(':');
-    if (!PercentDecode(userinfo.substr(0, separator), &url->user) ||
-        (separator != std::string::npos &&
-         !PercentDecode(userinfo.substr(separator + 1), &url->password))) {
-      return fail("the user or password has a malformed %-escape");
-    }
-    if (url->user.empty() && !url->password.empty()) {
-      return fail("a password without a user name");
-    }
-  }
-  std::string port;
-  if (!authority.empty() && authority[0] == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string::npos) return fail("unclosed '[' in the host");
-    url->host = authority.substr(1, close - 1);
-    std::string after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return fail("unexpected text after ']'");
-      port = after.substr(1);
-      if (port.empty()) return fail("an empty port");
-    }
-  } else {
-    size_t port_colon = authority.find(':');
-    if (!PercentDecode(authority.substr(0, port_colon), &url->host)) {
-      return fail("the host has a malformed %-escape");
-    }
-    if (port_colon != std::string::npos) {
-      port = authority.substr(port_colon + 1);
-      if (port.empty()) return fail("an empty port");
-    }
-  }
-  if (!port.empty() && !ParsePort(port, &url->port)) {
-    return fail("the port '" + port + "' is not a number from 1 to 65535");
-  }
-  for (auto& [key, value] : params) {
-    if (key == "host" && url->scheme == "postgresql") {
-      (!value.empty() && value[0] == '/' ? url->socket : url->host) = value;
-    } else if (key == "socket" || key == "unix_socket") {
-      url->socket = value;
-    } else if (key == "port") {
-      if (!ParsePort(value, &url->port)) {
-        return fail("the port '" + value + "' is not a number from 1 to 65535");
-      }
-    } else {
-      url->params[key] = value;
-    }
-  }
-  return Status();
+  std::string why = ParseUrlParts(text, url);
+  if (why.empty()) return Status();
+  return Status(ErrorCode::kMalformedUrl,
+                "malformed database URL '" + RedactUrlText(text) + "': " + why);
 }
 
 }  // namespace gtest_parallel

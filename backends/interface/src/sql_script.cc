@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <utility>
 
 namespace gtest_parallel::internal {
 namespace {
@@ -89,108 +90,152 @@ int CountNewlines(const std::string& text, size_t begin, size_t end) {
   return count;
 }
 
+// Splits one script into statements, scanning it once from the start.
+class ScriptSplitter {
+ public:
+  ScriptSplitter(const std::string& script, SqlDialect dialect)
+      : script_(script), mariadb_(dialect == SqlDialect::kMariaDb) {}
+
+  // The statements of the whole script.
+  std::vector<SqlStatement> Split() {
+    while (i_ < script_.size()) {
+      if (SkipDelimiterCommand() || SkipDelimiter() || TakeSpace() ||
+          TakeComment()) {
+        continue;
+      }
+      TakeToken();
+    }
+    Flush();
+    return std::move(statements_);
+  }
+
+ private:
+  // Ends the current statement (trailing space dropped), keeping it if it
+  // has a significant character.
+  void Flush() {
+    while (!current_.text.empty() && IsSpace(current_.text.back())) {
+      current_.text.pop_back();
+    }
+    if (started_ && !current_.text.empty()) statements_.push_back(current_);
+    current_ = SqlStatement();
+    started_ = false;
+  }
+
+  // Marks the current statement as started on the current line.
+  void Start() {
+    if (!started_) {
+      started_ = true;
+      current_.line = line_;
+    }
+  }
+
+  // Appends script_[begin, end) (quoted text or a comment) as a unit and
+  // moves past it.
+  void Append(size_t begin, size_t end) {
+    if (started_) current_.text.append(script_, begin, end - begin);
+    line_ += CountNewlines(script_, begin, end);
+    i_ = end;
+  }
+
+  // MariaDB's client command "DELIMITER <text>" at the start of a
+  // statement: takes the new delimiter and skips the line.
+  bool SkipDelimiterCommand() {
+    if (!mariadb_ || started_ || !StartsWithNoCase(script_, i_, "delimiter") ||
+        i_ + 9 >= script_.size() ||
+        (script_[i_ + 9] != ' ' && script_[i_ + 9] != '\t')) {
+      return false;
+    }
+    size_t end = script_.find('\n', i_);
+    if (end == std::string::npos) end = script_.size();
+    std::string rest = script_.substr(i_ + 9, end - i_ - 9);
+    size_t first = rest.find_first_not_of(" \t\r");
+    if (first != std::string::npos) {
+      size_t last = rest.find_first_of(" \t\r", first);
+      delimiter_ = rest.substr(first, last - first);
+    }
+    i_ = end;
+    return true;
+  }
+
+  // The delimiter: ends the current statement.
+  bool SkipDelimiter() {
+    if (script_.compare(i_, delimiter_.size(), delimiter_) != 0) return false;
+    Flush();
+    i_ += delimiter_.size();
+    return true;
+  }
+
+  // White space, kept inside a statement.
+  bool TakeSpace() {
+    char c = script_[i_];
+    if (!IsSpace(c)) return false;
+    if (c == '\n') ++line_;
+    if (started_) current_.text += c;
+    ++i_;
+    return true;
+  }
+
+  // A line or block comment; MariaDB's executable comments (/*! and /*M!)
+  // start a statement.
+  bool TakeComment() {
+    char c = script_[i_];
+    char next = i_ + 1 < script_.size() ? script_[i_ + 1] : '\0';
+    bool line_comment =
+        (c == '-' && next == '-' &&
+         (!mariadb_ || i_ + 2 >= script_.size() || IsSpace(script_[i_ + 2]))) ||
+        (mariadb_ && c == '#');
+    if (line_comment) {
+      size_t end = script_.find('\n', i_);
+      Append(i_, end == std::string::npos ? script_.size() : end);
+      return true;
+    }
+    if (c != '/' || next != '*') return false;
+    bool executable = mariadb_ && i_ + 2 < script_.size() &&
+                      (script_[i_ + 2] == '!' ||
+                       (script_[i_ + 2] == 'M' && i_ + 3 < script_.size() &&
+                        script_[i_ + 3] == '!'));
+    if (executable) Start();
+    Append(i_, BlockCommentEnd(script_, i_, !mariadb_));
+    return true;
+  }
+
+  // Quoted text as a unit, or else one character.
+  void TakeToken() {
+    char c = script_[i_];
+    Start();
+    size_t end = i_;
+    if (c == '\'' || c == '"' || (mariadb_ && c == '`')) {
+      bool escape_string = !mariadb_ && c == '\'' && i_ > 0 &&
+                           (script_[i_ - 1] == 'E' || script_[i_ - 1] == 'e') &&
+                           (i_ < 2 || !IsIdentifierChar(script_[i_ - 2]));
+      bool backslashes = (mariadb_ && c != '`') || escape_string;
+      end = QuotedEnd(script_, i_, backslashes);
+    } else if (!mariadb_ && c == '$') {
+      end = DollarQuotedEnd(script_, i_);
+    }
+    if (end > i_) {
+      Append(i_, end);
+    } else {
+      current_.text += c;
+      ++i_;
+    }
+  }
+
+  const std::string& script_;
+  const bool mariadb_;
+  std::vector<SqlStatement> statements_;
+  std::string delimiter_ = ";";
+  SqlStatement current_;
+  bool started_ = false;  // A significant character is in current_.
+  int line_ = 1;
+  size_t i_ = 0;  // The scan position in script_.
+};
+
 }  // namespace
 
 std::vector<SqlStatement> SplitSqlScript(const std::string& script,
                                          SqlDialect dialect) {
-  const bool mariadb = dialect == SqlDialect::kMariaDb;
-  std::vector<SqlStatement> statements;
-  std::string delimiter = ";";
-  SqlStatement current;
-  bool started = false;  // A significant character is in current.
-  int line = 1;
-  auto flush = [&] {
-    while (!current.text.empty() && IsSpace(current.text.back())) {
-      current.text.pop_back();
-    }
-    if (started && !current.text.empty()) statements.push_back(current);
-    current = SqlStatement();
-    started = false;
-  };
-  auto start = [&] {
-    if (!started) {
-      started = true;
-      current.line = line;
-    }
-  };
-  // Appends script[begin, end) (quoted text or a comment) as a unit.
-  auto append = [&](size_t begin, size_t end) {
-    if (started) current.text.append(script, begin, end - begin);
-    line += CountNewlines(script, begin, end);
-  };
-
-  size_t i = 0;
-  while (i < script.size()) {
-    char c = script[i];
-    char next = i + 1 < script.size() ? script[i + 1] : '\0';
-    if (mariadb && !started && StartsWithNoCase(script, i, "delimiter") &&
-        i + 9 < script.size() &&
-        (script[i + 9] == ' ' || script[i + 9] == '\t')) {
-      size_t end = script.find('\n', i);
-      if (end == std::string::npos) end = script.size();
-      std::string rest = script.substr(i + 9, end - i - 9);
-      size_t first = rest.find_first_not_of(" \t\r");
-      if (first != std::string::npos) {
-        size_t last = rest.find_first_of(" \t\r", first);
-        delimiter = rest.substr(first, last - first);
-      }
-      i = end;
-      continue;
-    }
-    if (script.compare(i, delimiter.size(), delimiter) == 0) {
-      flush();
-      i += delimiter.size();
-      continue;
-    }
-    if (IsSpace(c)) {
-      if (c == '\n') ++line;
-      if (started) current.text += c;
-      ++i;
-      continue;
-    }
-    bool line_comment =
-        (c == '-' && next == '-' &&
-         (!mariadb || i + 2 >= script.size() || IsSpace(script[i + 2]))) ||
-        (mariadb && c == '#');
-    if (line_comment) {
-      size_t end = script.find('\n', i);
-      if (end == std::string::npos) end = script.size();
-      append(i, end);
-      i = end;
-      continue;
-    }
-    if (c == '/' && next == '*') {
-      bool executable = mariadb && i + 2 < script.size() &&
-                        (script[i + 2] == '!' ||
-                         (script[i + 2] == 'M' && i + 3 < script.size() &&
-                          script[i + 3] == '!'));
-      if (executable) start();
-      size_t end = BlockCommentEnd(script, i, !mariadb);
-      append(i, end);
-      i = end;
-      continue;
-    }
-    start();
-    size_t end = i;
-    if (c == '\'' || c == '"' || (mariadb && c == '`')) {
-      bool escape_string = !mariadb && c == '\'' && i > 0 &&
-                           (script[i - 1] == 'E' || script[i - 1] == 'e') &&
-                           (i < 2 || !IsIdentifierChar(script[i - 2]));
-      bool backslashes = (mariadb && c != '`') || escape_string;
-      end = QuotedEnd(script, i, backslashes);
-    } else if (!mariadb && c == '$') {
-      end = DollarQuotedEnd(script, i);
-    }
-    if (end > i) {
-      append(i, end);
-      i = end;
-    } else {
-      current.text += c;
-      ++i;
-    }
-  }
-  flush();
-  return statements;
+  return ScriptSplitter(script, dialect).Split();
 }
 
 Status RunSqlFile(const std::string& path, SqlDialect dialect,
