@@ -19,9 +19,11 @@
 // (INSERT ... SELECT FROM template JOIN log; rows foreign key actions
 // changed are logged first, see mariadb_reset_cascade.cc); what user
 // triggers change meanwhile is noted and copied back in further rounds. Then
-// the logs and marks are emptied, AUTO_INCREMENT counters that moved are put
-// back with ALTER TABLE and sequences with INSERT ... SELECT from the
-// template's. A lock held past the timeout is an error naming the table; other
+// the logs and marks are emptied, sequences are put back with INSERT ...
+// SELECT from the template's and the transaction commits, and
+// AUTO_INCREMENT counters that moved are put back with ALTER TABLE. Every
+// step is one round trip (multi-statements): a reset of two changed tables
+// takes five. A lock held past the timeout is an error naming the table; other
 // failures make the caller restore the clone.
 #include "mariadb_reset.h"
 
@@ -207,12 +209,14 @@ std::string MariadbResetter::LoggedRows(int id, const std::string& relation) {
          std::to_string(id) + ") l STRAIGHT_JOIN " + relation + " x ON " + on;
 }
 
-Status MariadbResetter::CopyTable(int id, bool whole, long long* logged) {
+Status MariadbResetter::CopyTable(int id, bool whole, const std::string& lead,
+                                  long long* logged) {
   const Table& table = tables_[id];
   const std::string target = QuoteName(table.name);
   const std::string source = QuoteName(template_) + "." + target;
   const std::string log = "gtest_parallel_log_" + std::to_string(id);
-  std::string sql = "SET @gtest_parallel_resetting = " + std::to_string(id);
+  std::string sql =
+      lead + "SET @gtest_parallel_resetting = " + std::to_string(id);
   if (whole || table.key.empty()) {
     sql += "; DELETE FROM " + target + "; INSERT INTO " + target + " (" +
            table.columns + ") SELECT " + table.columns + " FROM " + source;
@@ -234,10 +238,13 @@ Status MariadbResetter::CopyTable(int id, bool whole, long long* logged) {
 }
 
 Status MariadbResetter::CopyBack(const Marks& marks, Marks* copied) {
-  Status status = connection_->Execute("START TRANSACTION");
+  // Each statement is a round trip: the transaction starts with the first
+  // copy, and Finish commits it.
+  std::string lead = "START TRANSACTION; ";
   Marks pending = marks;
   Marks& done = *copied;
   std::map<int, long long> logged;
+  Status status;
   for (int round = 0; status.ok() && !pending.empty(); ++round) {
     if (round == kMaxRounds) {
       return Status(ErrorCode::kSqlError,
@@ -245,35 +252,46 @@ Status MariadbResetter::CopyBack(const Marks& marks, Marks* copied) {
     }
     for (const auto& [id, whole] : pending) {
       if (!status.ok()) break;
-      status = CopyTable(id, whole, &logged[id]);
+      status = CopyTable(id, whole, lead, &logged[id]);
+      lead.clear();
       done[id] |= whole;
     }
-    std::vector<Row> marked;
-    if (status.ok()) {
-      status = connection_->Query(
-          "SET @gtest_parallel_resetting = NULL; SELECT table_id FROM "
-          "gtest_parallel_changes",
-          &marked);
-    }
-    // Tables user triggers changed: new ones, or logs that grew.
-    pending.clear();
-    for (const Row& row : marked) {
-      int id = std::atoi(row[0].c_str());
+    if (status.ok()) status = ChangedMeanwhile(done, logged, &pending);
+  }
+  // Only sequences to put back: Finish still commits.
+  if (status.ok() && !lead.empty()) {
+    status = connection_->Execute("START TRANSACTION");
+  }
+  return status;
+}
+
+Status MariadbResetter::ChangedMeanwhile(const Marks& done,
+                                         const std::map<int, long long>& logged,
+                                         Marks* pending) {
+  std::string sql =
+      "SET @gtest_parallel_resetting = NULL; SELECT 'c', table_id, 0 FROM "
+      "gtest_parallel_changes";
+  for (const auto& [id, whole] : done) {
+    if (tables_[id].key.empty()) continue;
+    sql += " UNION ALL SELECT 'n', " + std::to_string(id) +
+           ", COUNT(*) FROM gtest_parallel_log_" + std::to_string(id);
+  }
+  std::vector<Row> rows;
+  Status status = connection_->Query(sql, &rows);
+  pending->clear();
+  for (const Row& row : rows) {
+    const int id = std::atoi(row[1].c_str());
+    if (row[0] == "c") {
+      // Tables user triggers changed: new ones.
       if (tables_.count(id) == 0) {
         return Status(ErrorCode::kSqlError, "the schema changed");
       }
-      if (done.count(id) == 0) pending[id] = false;
-    }
-    for (const auto& [id, whole] : done) {
-      if (!status.ok() || tables_[id].key.empty()) continue;
-      std::string count;
-      status = connection_->QueryValue(
-          "SELECT COUNT(*) FROM gtest_parallel_log_" + std::to_string(id),
-          &count);
-      if (std::atoll(count.c_str()) != logged[id]) pending[id] = whole;
+      if (done.count(id) == 0) (*pending)[id] = false;
+    } else if (std::atoll(row[2].c_str()) != logged.at(id)) {
+      (*pending)[id] = done.at(id);  // Its log grew.
     }
   }
-  return status.ok() ? connection_->Execute("COMMIT") : status;
+  return status;
 }
 
 Status MariadbResetter::Finish(const Marks& done,
@@ -300,7 +318,11 @@ Status MariadbResetter::Finish(const Marks& done,
     sql += "; INSERT INTO " + QuoteName(sequence) + " SELECT * FROM " +
            QuoteName(template_) + "." + QuoteName(sequence);
   }
-  Status status = connection_->Execute(sql);
+  Status status = connection_->Execute(sql + "; COMMIT");
+  if (!status.ok()) {
+    connection_->Execute("ROLLBACK");
+    return status;
+  }
   std::vector<Row> counters;
   if (status.ok() && !names.empty()) {
     status = connection_->Query(
@@ -309,6 +331,7 @@ Status MariadbResetter::Finish(const Marks& done,
             names + ")",
         &counters);
   }
+  bool altered = false;
   for (const Row& row : counters) {
     for (const auto& [id, whole] : done) {
       const Table& table = tables_[id];
@@ -319,11 +342,13 @@ Status MariadbResetter::Finish(const Marks& done,
       status =
           connection_->Execute("ALTER TABLE " + QuoteName(table.name) +
                                " AUTO_INCREMENT = " + table.auto_increment);
+      altered = true;
     }
   }
+  if (!altered || !status.ok()) return status;
   // The DDL above moved the count: the schema is the template's still.
   std::string gate;
-  if (status.ok()) status = ReadGate(&gate);
+  status = ReadGate(&gate);
   if (status.ok()) gate_ = gate;
   return status;
 }

@@ -95,8 +95,21 @@ class MariadbResetter : public CloneResetter {
   // "<logged keys> l STRAIGHT_JOIN <relation> x ON <x's key = l's>": the
   // rows of table id's logged keys in relation.
   std::string LoggedRows(int id, const std::string& relation);
+  // Copies back the marked tables in an open transaction, in rounds while
+  // user triggers change more; *copied gets what was copied.
   Status CopyBack(const Marks& marks, Marks* copied);
-  Status CopyTable(int id, bool whole, long long* logged);
+  // One table, in one round trip that starts with `lead` (statements to
+  // run first); *logged gets how many keys its log holds after.
+  Status CopyTable(int id, bool whole, const std::string& lead,
+                   long long* logged);
+  // The tables user triggers changed during a round: marked ones not in
+  // `done`, and those of `done` whose log grew past `logged` (one round
+  // trip).
+  Status ChangedMeanwhile(const Marks& done,
+                          const std::map<int, long long>& logged,
+                          Marks* pending);
+  // Empties the logs and marks, puts back sequences and counters, and
+  // commits.
   Status Finish(const Marks& done, const std::vector<std::string>& sequences);
   Status ReadGate(std::string* gate);
   // Sets *differ when table id holds other rows than the template's: the
