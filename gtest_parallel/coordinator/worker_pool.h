@@ -128,7 +128,7 @@ class WorkerPool {
 
   // Sends `message` to worker `id`, if it still listens.
   void SendLocked(int id, const Message& message);
-  // Stops worker `id` now, for `cause` (kept if it is the first).
+  // Stops worker `id` now; its Ending will give `cause`.
   void KillLocked(int id, const std::string& cause);
   // Asks every worker to stop after its current test.
   void CancelAllLocked();

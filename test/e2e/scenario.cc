@@ -138,6 +138,71 @@ bool EndsInsideATest(const std::string& out) {
   return last.rfind("[ RUN      ] ", 0) == 0;
 }
 
+// Runs the program again when Wine, the launcher, ended it for reasons of
+// its own (the log says so).
+void RunAgainIfWineFailed(const std::vector<std::string>& argv,
+                          const EnvChanges& env, const RunSpec& spec,
+                          FixtureRun* run_out) {
+  FixtureRun& run = *run_out;
+  if (run.process.exit_code == 1 && run.process.out.empty() &&
+      run.process.err.empty()) {
+    // Rarely, Wine ends a program it starts at once, with exit code 1 and
+    // not a byte of output (any GoogleTest program prints a first line):
+    // the program is run once more, and the log says so.
+    std::printf("%s: nothing printed and exit code 1: run again\n",
+                run.command.c_str());
+    std::fflush(stdout);
+    run.process = RunProcess(argv, env, kRunTimeoutSeconds, spec.working_dir);
+  } else if (run.process.exit_code == 3 && run.process.err.empty() &&
+             EndsInsideATest(run.process.out)) {
+    // Now and then, on a busy machine, Wine ends a program that waits for
+    // a death test's child with exit code 3 and not a word on stderr
+    // (GoogleTest says why whenever it aborts): the program is run once
+    // more, and the log says so.
+    std::printf("%s: exit code 3 inside a test, nothing on stderr: run again\n",
+                run.command.c_str());
+    std::fflush(stdout);
+    run.process = RunProcess(argv, env, kRunTimeoutSeconds, spec.working_dir);
+  }
+}
+
+// Reads the report the run wrote in `report_dir`, and lists what else is
+// there.
+void ReadReport(const std::string& report_dir, FixtureRun* run) {
+  std::error_code error;
+  run->report_exists = fs::exists(run->report_path, error);
+  if (run->report_exists) {
+    run->report = WithUnixLineEnds(test_support::ReadFile(run->report_path));
+  }
+  for (const auto& entry : fs::directory_iterator(report_dir, error)) {
+    if (entry.path().string() != run->report_path) {
+      run->stray_files.push_back(entry.path().string());
+    }
+  }
+}
+
+// The parallel run's results equal the reference's, and its console
+// (with the user listener's events) the serial run's.
+void ExpectParallelLikeSerial(const FixtureRun& reference,
+                              const FixtureRun& serial,
+                              const FixtureRun& parallel,
+                              const std::string& format) {
+  ExpectSameResults(reference, parallel, format);
+  // The user listener's events first: a smaller diff than the console's.
+  const std::string listener_events =
+      LinesStartingWith(serial.process.out, "[listener]");
+  if (!listener_events.empty()) {
+    EXPECT_TRUE(
+        SameText("user listener events", serial.command, listener_events,
+                 parallel.command,
+                 LinesStartingWith(parallel.process.out, "[listener]")));
+  }
+  ExpectSameConsole(serial, parallel, /*strip_running_main=*/false);
+  // The timing file is kept in the scratch directory: nothing stops it.
+  EXPECT_EQ(parallel.process.err.find("timings not kept"), std::string::npos)
+      << parallel.Context();
+}
+
 }  // namespace
 
 FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
@@ -166,26 +231,7 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
         "cd " + CommandLine({spec.working_dir}, {}) + " && " + run.command;
   }
   run.process = RunProcess(argv, env, kRunTimeoutSeconds, spec.working_dir);
-  if (launcher != nullptr && run.process.exit_code == 1 &&
-      run.process.out.empty() && run.process.err.empty()) {
-    // Rarely, Wine ends a program it starts at once, with exit code 1 and
-    // not a byte of output (any GoogleTest program prints a first line):
-    // the program is run once more, and the log says so.
-    std::printf("%s: nothing printed and exit code 1: run again\n",
-                run.command.c_str());
-    std::fflush(stdout);
-    run.process = RunProcess(argv, env, kRunTimeoutSeconds, spec.working_dir);
-  } else if (launcher != nullptr && run.process.exit_code == 3 &&
-             run.process.err.empty() && EndsInsideATest(run.process.out)) {
-    // Now and then, on a busy machine, Wine ends a program that waits for
-    // a death test's child with exit code 3 and not a word on stderr
-    // (GoogleTest says why whenever it aborts): the program is run once
-    // more, and the log says so.
-    std::printf("%s: exit code 3 inside a test, nothing on stderr: run again\n",
-                run.command.c_str());
-    std::fflush(stdout);
-    run.process = RunProcess(argv, env, kRunTimeoutSeconds, spec.working_dir);
-  }
+  if (launcher != nullptr) RunAgainIfWineFailed(argv, env, spec, &run);
   run.process.out = WithUnixLineEnds(run.process.out);
   run.process.err = WithUnixLineEnds(run.process.err);
   if (launcher != nullptr) {
@@ -197,18 +243,7 @@ FixtureRun RunFixture(const Fixture& fixture, const RunSpec& spec,
       run.process.err = WithoutLinesStartingWith(run.process.err, wine_noise);
     }
   }
-  if (!report_dir.empty()) {
-    std::error_code error;
-    run.report_exists = fs::exists(run.report_path, error);
-    if (run.report_exists) {
-      run.report = WithUnixLineEnds(test_support::ReadFile(run.report_path));
-    }
-    for (const auto& entry : fs::directory_iterator(report_dir, error)) {
-      if (entry.path().string() != run.report_path) {
-        run.stray_files.push_back(entry.path().string());
-      }
-    }
-  }
+  if (!report_dir.empty()) ReadReport(report_dir, &run);
   return run;
 }
 
@@ -256,20 +291,7 @@ FixtureRun CheckScenario(const Scenario& scenario) {
                    {Build::kGtestParallel, args, scenario.env, format,
                     scenario.working_dir},
                    scratch, "parallel=" + std::to_string(workers));
-    ExpectSameResults(reference, parallel, format);
-    // The user listener's events first: a smaller diff than the console's.
-    const std::string listener_events =
-        LinesStartingWith(serial.process.out, "[listener]");
-    if (!listener_events.empty()) {
-      EXPECT_TRUE(
-          SameText("user listener events", serial.command, listener_events,
-                   parallel.command,
-                   LinesStartingWith(parallel.process.out, "[listener]")));
-    }
-    ExpectSameConsole(serial, parallel, /*strip_running_main=*/false);
-    // The timing file is kept in the scratch directory: nothing stops it.
-    EXPECT_EQ(parallel.process.err.find("timings not kept"), std::string::npos)
-        << parallel.Context();
+    ExpectParallelLikeSerial(reference, serial, parallel, format);
   }
   return serial;
 }
