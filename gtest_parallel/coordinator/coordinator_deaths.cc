@@ -329,7 +329,9 @@ bool Coordinator::ReplaceDeadWorkerLocked(Slot* slot, int suite,
     }
     return false;
   }
-  if (finishing_ || pool_.interrupt_signal() != 0 || !scheduler_ ||
+  // A refused worker (RefuseLocked) is retired: it is not replaced.
+  if (pool_.RetiredLocked(slot->id) || finishing_ ||
+      pool_.interrupt_signal() != 0 || !scheduler_ ||
       scheduler_->remaining_tests() == 0) {
     return false;
   }
